@@ -1,0 +1,25 @@
+"""Socket.IO authentication: only a logged-in session from an allowed Origin connects.
+
+Each connection joins `user:<id>`, the room that live notifications and session endings use.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room
+
+from community.extensions import socketio
+
+
+def user_room(user_id: int) -> str:
+    return f"user:{user_id}"
+
+
+@socketio.on("connect")
+def connect(auth=None):
+    """Called by Flask-SocketIO on every new socket; refuses anonymous users."""
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("login required")
+    join_room(user_room(current_user.id))
+    request.environ["alongside.user_id"] = current_user.id

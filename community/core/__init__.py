@@ -1,0 +1,1 @@
+"""Shared helpers only: database set-up, errors, security headers, permissions, time."""

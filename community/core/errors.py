@@ -1,0 +1,152 @@
+"""Error pages that help, and the same errors as JSON under /api/.
+
+JSON errors follow the API contract: {"error": {"code": "...", "message": "..."}}.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from community.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def _titles() -> dict[int, tuple[str, str]]:
+    """Title and explanation per status, in words for members rather than for developers."""
+    return {
+        400: (
+            _("Something in that request was not right"),
+            _("The page could not understand what was sent. Go back, check the form and try again."),
+        ),
+        403: (
+            _("You do not have access to this page"),
+            _("Your account cannot open this page. If you think it should, ask an admin."),
+        ),
+        404: (
+            _("We could not find that page"),
+            _("The link may be old, or the page may have been removed or made private."),
+        ),
+        405: (
+            _("That action is not possible here"),
+            _("This address cannot be used that way. Use the buttons on the page instead."),
+        ),
+        413: (
+            _("That upload is too large"),
+            _("The file you sent is larger than we accept. Choose a smaller file and try again."),
+        ),
+        429: (
+            _("Too many attempts"),
+            _("For everyone's safety we have paused this for a moment."),
+        ),
+        500: (
+            _("Something went wrong on our side"),
+            _("It is not your fault. Please try again in a minute; nothing you saved was lost."),
+        ),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def retry_after_seconds() -> int | None:
+    """Seconds until the limit that was hit lets the next request through."""
+    current = limiter.current_limit
+    if current is None:
+        return None
+    try:
+        return max(1, math.ceil(current.reset_at - time.time()))
+    except Exception:  # storage gone; the page still answers
+        return None
+
+
+def _render(status: int, message: str | None = None, retry_after: int | None = None):
+    title, explanation = _titles().get(status, _titles()[400 if status < 500 else 500])
+    if message:
+        explanation = message
+    if wants_json():
+        body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": explanation}}
+        if retry_after is not None:
+            body["error"]["retry_after"] = retry_after
+        response = jsonify(body)
+    else:
+        response = render_template(
+            "errors/error.html",
+            status=status,
+            title=title,
+            explanation=explanation,
+            retry_after=retry_after,
+        )
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    """Called by create_app: one handler for every HTTP error, plus CSRF and rate limits."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _render(
+            400,
+            _(
+                "This form was open too long or was sent from another site, so it was not "
+                "accepted. Go back, reload the page and send it again."
+            ),
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        seconds = retry_after_seconds()
+        if seconds is None:
+            message = _("Please wait a few minutes before you try again.")
+        elif seconds < 90:
+            message = _("Please try again in %(n)d seconds.", n=seconds)
+        else:
+            message = _("Please try again in %(n)d minutes.", n=math.ceil(seconds / 60))
+        response, status = _render(429, message, retry_after=seconds)
+        response = app.make_response((response, status))
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if status == 405:
+            response, status = _render(405)
+            response = app.make_response((response, status))
+            valid = error.valid_methods if hasattr(error, "valid_methods") else None
+            if valid:
+                response.headers["Allow"] = ", ".join(valid)
+            return response
+        message = None
+        if wants_json() and status in (400, 422) and error.description:
+            message = str(error.description)
+        return _render(status, message)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error: InternalServerError):
+        db.session.rollback()
+        log.error("Unhandled error on %s %s", request.method, request.path)
+        return _render(500)

@@ -1,0 +1,102 @@
+"""Queue mail in the caller's transaction; deliver what is due, safely from several places.
+
+`queue_mail` is called by the feature services (registration, reset ...). `deliver_due` is
+called by the in-process sender thread and by `flask send-mail`; two of them running at
+once never send the same row twice, because each row is claimed with a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import render_template
+from sqlalchemy import or_, select, update
+
+from community.core.database import utcnow
+from community.extensions import db
+from community.mail.models import OutboxMail
+from community.mail.transport import build_message, deliver
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+CLAIM_SECONDS = 120
+
+
+def queue_mail(recipient: str, kind: str, subject: str, **context) -> OutboxMail:
+    """Add a mail rendered from `templates/mail/<kind>.txt` to the outbox (flush, no commit).
+
+    It is sent only if the caller's transaction commits; the sender is nudged after commit.
+    """
+    body = render_template(f"mail/{kind}.txt", **context)
+    mail = OutboxMail(recipient=recipient, subject=subject, body=body, kind=kind)
+    db.session.add(mail)
+    db.session.flush()
+    db.session.info["mail_queued"] = True
+    return mail
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before retry number `attempts`: 30 s, 1 min, 2 min ... capped at 1 hour."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim(mail_id: int) -> bool:
+    now = utcnow()
+    result = db.session.execute(
+        update(OutboxMail)
+        .where(
+            OutboxMail.id == mail_id,
+            OutboxMail.sent_at.is_(None),
+            OutboxMail.failed_at.is_(None),
+            or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now),
+        )
+        .values(locked_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_due(limit: int = 50) -> dict[str, int]:
+    """Send the mails that are due; returns counts of sent, retried and given-up mails."""
+    now = utcnow()
+    due_ids = db.session.scalars(
+        select(OutboxMail.id)
+        .where(
+            OutboxMail.sent_at.is_(None),
+            OutboxMail.failed_at.is_(None),
+            OutboxMail.next_attempt_at <= now,
+            or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now),
+        )
+        .order_by(OutboxMail.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for mail_id in due_ids:
+        if not _claim(mail_id):
+            continue
+        mail = db.session.get(OutboxMail, mail_id)
+        assert mail is not None
+        mail.attempts += 1
+        try:
+            message = build_message(mail.recipient, mail.subject, mail.body)
+            deliver(message, name=f"{mail.id:06d}-{mail.kind}")
+        except Exception as exc:  # any transport failure is recorded and retried
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.failed_at = utcnow()
+                counts["failed"] += 1
+                log.error("Giving up on mail %s to %s: %s", mail.id, mail.recipient, exc)
+            else:
+                mail.next_attempt_at = utcnow() + backoff(mail.attempts)
+                counts["retry"] += 1
+                log.warning("Mail %s failed (attempt %s): %s", mail.id, mail.attempts, exc)
+        else:
+            mail.sent_at = utcnow()
+            mail.last_error = None
+            counts["sent"] += 1
+        mail.locked_until = None
+        db.session.commit()
+    return counts

@@ -1,0 +1,70 @@
+"""Hand one finished mail to SMTP (when MAIL_URL is set) or to a file in MAIL_DIR."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text UTF-8 message from the configured sender."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="alongside")
+    message.set_content(body)
+    return message
+
+
+def deliver(message: EmailMessage, *, name: str) -> str:
+    """Send `message`; return where it went. Raises on failure (the sender retries)."""
+    mail_url = current_app.config.get("MAIL_URL")
+    if mail_url:
+        return _send_smtp(mail_url, message)
+    return _write_file(Path(current_app.config["MAIL_DIR"]), message, name)
+
+
+def _send_smtp(mail_url: str, message: EmailMessage) -> str:
+    parts = urlsplit(mail_url)
+    options = parse_qs(parts.query)
+    host = parts.hostname or "localhost"
+    timeout = 20
+    if parts.scheme == "smtps":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+        )
+    elif parts.scheme == "smtp":
+        smtp = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
+    else:
+        raise ValueError(f"MAIL_URL must start with smtp:// or smtps://, not {parts.scheme}://")
+    with smtp:
+        if parts.scheme == "smtp" and options.get("starttls", ["0"])[0] in {"1", "true", "yes"}:
+            smtp.starttls(context=ssl.create_default_context())
+        if parts.username:
+            smtp.login(unquote(parts.username), unquote(parts.password or ""))
+        smtp.send_message(message)
+    return f"smtp://{host}"
+
+
+def _write_file(directory: Path, message: EmailMessage, name: str) -> str:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.eml"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(bytes(message))
+    tmp.replace(path)  # readers never see half a mail
+    log.info(
+        "Mail to %s (%s) written to %s\n%s", message["To"], message["Subject"], path,
+        message.get_content(),
+    )
+    return str(path)

@@ -1,0 +1,221 @@
+"""Accessibility (axe-core) and HTML validity (Nu Html Checker) helpers for the browser tests.
+
+Plain helpers, no pytest fixtures: the browser tests' conftest skips with
+:func:`checks_available`'s message when a tool is missing, launches Chromium with
+:data:`CHROMIUM_PATH` / :data:`CHROMIUM_ARGS`, and the tests call :func:`axe_violations` on
+each rendered page and :func:`html_errors` once on all the HTML they collected.
+
+The JavaScript tools are pinned in ``tests/browser/package.json``; install them with
+``npm ci --prefix tests/browser``. vnu.jar needs a Java runtime (11+) on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+__all__ = [
+    "AXE_JS",
+    "AXE_TAGS",
+    "CHROMIUM_ARGS",
+    "CHROMIUM_PATH",
+    "VNU_JAR",
+    "axe_violations",
+    "checks_available",
+    "format_violations",
+    "html_errors",
+]
+
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE / "node_modules"
+AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+"""axe-core bundle, injected into pages with ``page.add_script_tag(path=AXE_JS)``."""
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+"""The Nu Html Checker, run as ``java -jar VNU_JAR``."""
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+"""Debian's Chromium; Playwright's own browser downloads are not used."""
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
+"""Launch arguments for ``chromium.launch(executable_path=CHROMIUM_PATH, args=[...])``."""
+
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
+"""The axe rule tags the pages are checked against."""
+
+AXE_NODES_KEPT = 3
+"""How many offending elements are kept per violation (enough to find the culprit)."""
+
+VNU_JVM_OPTIONS = ("-Xss8m",)
+"""vnu's schema evaluation is deeply recursive: the default stack may overflow."""
+
+VNU_TIMEOUT = 300.0
+"""Seconds one vnu run (all documents at once) may take."""
+
+# Reduce axe's results in the page: the full result objects are large and not needed.
+_AXE_RUN = """
+async ([tags, disabled, keep]) => {
+  const options = {runOnly: {type: 'tag', values: tags}};
+  if (disabled.length) {
+    options.rules = Object.fromEntries(disabled.map((id) => [id, {enabled: false}]));
+  }
+  const results = await axe.run(document, options);
+  const target = (t) => t.map((part) => Array.isArray(part) ? part.join(' >>> ') : part);
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    nodeCount: v.nodes.length,
+    nodes: v.nodes.slice(0, keep).map((n) => ({target: target(n.target), html: n.html})),
+  }));
+}
+"""
+
+
+def checks_available() -> str | None:
+    """Return None when axe-core, vnu.jar, java and Chromium are all present, else why not.
+
+    Called by the browser tests' conftest to skip (locally) or fail (in CI) with a message that
+    says what to install.
+    """
+    missing: list[str] = []
+    if not AXE_JS.is_file() or not VNU_JAR.is_file():
+        missing.append(
+            "axe-core / vnu-jar are not installed in tests/browser/node_modules: run "
+            "`npm ci --prefix tests/browser`"
+        )
+    if shutil.which("java") is None:
+        missing.append(
+            "no `java` on PATH (needed by vnu.jar): install the Debian package "
+            "`default-jre-headless`"
+        )
+    if not Path(CHROMIUM_PATH).is_file():
+        missing.append(f"no {CHROMIUM_PATH}: install the Debian package `chromium`")
+    return "; ".join(missing) or None
+
+
+def axe_violations(page: Page, disable_rules: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Run axe-core on ``page``'s current document and return its violations.
+
+    Called by the browser tests after each page has rendered. The caller's browser context
+    must be created with ``bypass_csp=True``, or the app's Content-Security-Policy blocks the
+    injected script. ``disable_rules`` turns off individual axe rule ids (use sparingly).
+
+    Each violation is a dict with ``id``, ``impact``, ``help``, ``helpUrl``, ``nodeCount`` and
+    ``nodes``: the first :data:`AXE_NODES_KEPT` offending elements as ``{"target": [css
+    selector, ...], "html": snippet}``.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    violations: list[dict[str, Any]] = page.evaluate(
+        _AXE_RUN, [list(AXE_TAGS), list(disable_rules), AXE_NODES_KEPT]
+    )
+    return violations
+
+
+def format_violations(violations: Iterable[Mapping[str, Any]]) -> str:
+    """Render :func:`axe_violations`'s result as readable text for an assertion message."""
+    lines: list[str] = []
+    for violation in violations:
+        lines.append(
+            f"[{violation.get('impact') or 'n/a'}] {violation['id']}: {violation['help']} "
+            f"({violation.get('nodeCount', len(violation['nodes']))} element(s))"
+        )
+        if violation.get("helpUrl"):
+            lines.append(f"    {violation['helpUrl']}")
+        for node in violation["nodes"]:
+            target = ", ".join(node["target"])
+            html = " ".join(str(node["html"]).split())
+            if len(html) > 200:
+                html = html[:197] + "..."
+            lines.append(f"    at {target}: {html}")
+    return "\n".join(lines) or "no accessibility violations"
+
+
+def html_errors(documents: Mapping[str, str]) -> dict[str, list[str]]:
+    """Validate HTML documents with the Nu Html Checker; return the errors per document name.
+
+    ``documents`` maps a name (any string, e.g. a URL path) to a complete HTML source. All of
+    them are checked in ONE ``java -jar vnu.jar`` run, because starting the JVM takes seconds,
+    so the browser tests collect pages first and call this once. The result has every name as
+    a key, with a list of ``"line N: message"`` strings for each message of type ``error``
+    (empty when the document is valid). Warnings (type ``info``) are ignored; a
+    ``non-document-error`` (vnu could not read the file) is reported as an error too.
+    Raises RuntimeError when vnu fails or produces no JSON report.
+    """
+    result: dict[str, list[str]] = {name: [] for name in documents}
+    if not documents:
+        return result
+    with tempfile.TemporaryDirectory(prefix="vnu-") as tmp:
+        by_file: dict[str, str] = {}
+        for index, (name, source) in enumerate(documents.items()):
+            path = Path(tmp) / f"doc{index:04d}.html"
+            path.write_text(source, encoding="utf-8")
+            by_file[path.name] = name
+        proc = subprocess.run(
+            [
+                "java",
+                *VNU_JVM_OPTIONS,
+                "-jar",
+                str(VNU_JAR),
+                "--format",
+                "json",
+                "--exit-zero-always",
+                *sorted(by_file),
+            ],
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=VNU_TIMEOUT,
+            check=False,
+        )
+    report = _vnu_report(proc)
+    for message in report.get("messages", []):
+        kind = message.get("type")
+        if kind not in ("error", "non-document-error"):
+            continue
+        filename = Path(unquote(urlparse(message.get("url", "")).path)).name
+        name = by_file.get(filename)
+        text = " ".join(str(message.get("message", "")).split())
+        line = message.get("firstLine", message.get("lastLine"))
+        entry = f"line {line}: {text}" if line is not None else f"{kind}: {text}"
+        if name is None:  # not tied to one file: blame every document
+            for errors in result.values():
+                errors.append(entry)
+        else:
+            result[name].append(entry)
+    return result
+
+
+def _vnu_report(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """Extract vnu's JSON report, which it writes to stderr (stdout with ``--stdout``).
+
+    The JVM may print other text around it (``Picked up JAVA_TOOL_OPTIONS``, a stack
+    overflow notice), so the report is located by its opening ``{"`` rather than assumed to be
+    the whole stream.
+    """
+    decoder = json.JSONDecoder()
+    overflow = "StackOverflowError" in proc.stdout + proc.stderr  # the report is incomplete
+    for stream in (proc.stderr, proc.stdout):
+        start = -1 if overflow else stream.find('{"')
+        while start != -1:
+            try:
+                report, _ = decoder.raw_decode(stream, start)
+            except json.JSONDecodeError:
+                report = None
+            if isinstance(report, dict) and "messages" in report:
+                return report
+            start = stream.find('{"', start + 1)
+    raise RuntimeError(
+        f"vnu.jar produced no usable JSON report (exit status {proc.returncode}):\n"
+        f"--- stdout ---\n{proc.stdout[-2000:]}\n--- stderr ---\n{proc.stderr[-2000:]}"
+    )

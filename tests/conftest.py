@@ -1,0 +1,283 @@
+"""Shared fixtures: a real database per test (SQLite file or throwaway PostgreSQL), the app,
+its client and CLI runner, an `auth` helper, the mailbox, a query counter, Redis.
+
+Modules set `BACKENDS = ("sqlite", "postgresql")` to run every test on both databases.
+Schemas come from the real migrations: built once per worker, then copied per test.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email.message import Message
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event
+
+from community import create_app
+from community.extensions import db as _db
+from config import TestingConfig
+from tests import factories
+from tests.servers import PostgresServer, RedisServer
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run tests on the databases their module lists in BACKENDS (default: SQLite)."""
+    if "backend" in metafunc.fixturenames:
+        backends = getattr(metafunc.module, "BACKENDS", ("sqlite",))
+        metafunc.parametrize("backend", backends, scope="function")
+
+
+def build_schema(url: str) -> None:
+    """Run every migration against `url` in a short-lived app."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+# --- servers -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    reason = PostgresServer.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """Name of a database migrated to head, cloned for each test."""
+    name = "alongside_template"
+    build_schema(postgres_server.create_database(name))
+    return name
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    reason = RedisServer.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    redis_server.flushall()
+    return redis_server.url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    build_schema(f"sqlite:///{path}")
+    return path
+
+
+# --- the app -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database at head for this test."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "alongside.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template_name: str = request.getfixturevalue("postgres_template")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = server.create_database(name, template=template_name)
+    yield url
+    server.drop_database(name)
+
+
+@pytest.fixture
+def app_overrides() -> dict:
+    """Config overrides for this test's app; override the fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, app_overrides: dict) -> Iterator[Flask]:
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "WTF_CSRF_ENABLED": True,
+        **app_overrides,
+    }
+    app = create_app(TestingConfig, **settings)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[Flask]:
+    """An app context for test code that talks to the database directly.
+
+    Requests made by `client` inside it reuse it (and its `g`), so tests that log in and out
+    use `app_context()` blocks of their own instead.
+    """
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def db(ctx: Flask):
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token from the form at `path`, read as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, *, form_page: str | None = None, **kw):
+    """POST `data` with a valid CSRF token taken from `form_page` (default: `path`)."""
+    token = csrf_token(client, form_page or path)
+    return client.post(path, data={**data, "csrf_token": token}, **kw)
+
+
+@dataclass
+class AuthActions:
+    """Log in and out through the real pages."""
+
+    client: FlaskClient
+
+    def login(self, email: str, password: str = factories.PASSWORD, **kw):
+        return post_form(self.client, "/auth/login", {"email": email, "password": password}, **kw)
+
+    def logout(self, **kw):
+        return post_form(self.client, "/auth/logout", {}, form_page="/settings", **kw)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@dataclass
+class Mailbox:
+    """Delivers the outbox with the real sender and reads the files it wrote."""
+
+    directory: Path
+    seen: set[str] = field(default_factory=set)
+
+    app: Flask | None = None
+
+    def deliver(self) -> None:
+        from community.mail.services import deliver_due
+
+        assert self.app is not None
+        with self.app.app_context():
+            deliver_due()
+
+    def messages(self, to: str | None = None) -> list[Message]:
+        self.deliver()
+        found = []
+        for path in sorted(self.directory.glob("*.eml")) if self.directory.exists() else []:
+            message = email.message_from_bytes(path.read_bytes())
+            if to is None or message["To"] == to:
+                found.append(message)
+        return found
+
+    def last(self, to: str) -> Message:
+        messages = self.messages(to)
+        assert messages, f"no mail to {to}"
+        return messages[-1]
+
+    @staticmethod
+    def body(message: Message) -> str:
+        return message.get_payload(decode=True).decode()
+
+    def link(self, to: str, pattern: str) -> str:
+        """The path of the first link in the last mail to `to` whose path matches `pattern`."""
+        body = self.body(self.last(to))
+        match = re.search(r"https?://[^/\s]+(" + re.escape(pattern) + r"\S*)", body)
+        assert match, f"no link matching {pattern!r} in:\n{body}"
+        return match.group(1)
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> Mailbox:
+    return Mailbox(Path(app.config["MAIL_DIR"]), app=app)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """`with count_queries() as counter:` counts the SQL statements run inside the block."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            counter.statements.append(statement)
+
+        with app.app_context():
+            engine = _db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Factory: `make_user(roles=(Role.ADMIN,))` creates a confirmed account via the services."""
+
+    def make(*args, **kwargs) -> factories.UserRef:
+        with app.app_context():
+            return factories.make_user(*args, **kwargs)
+
+    return make
