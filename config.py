@@ -92,7 +92,7 @@ class TestingConfig(Config):
 
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 (tests only)
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = None
     MAIL_URL = None

@@ -6,11 +6,11 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, Config
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from config import CONFIGS, Config
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -20,6 +20,8 @@ def _select_locale() -> str:
     from flask_login import current_user
 
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages) or languages[0]
@@ -33,7 +35,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         __name__,
         template_folder="../templates",
         static_folder="../static",
-        instance_path=os.environ.get("INSTANCE_PATH") or str(Path(__file__).parent.parent / "instance"),
+        instance_path=os.environ.get("INSTANCE_PATH")
+        or str(Path(__file__).parent.parent / "instance"),
     )
     app.config.from_object(config_class)
     app.config.update(overrides)
@@ -43,7 +46,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -61,7 +66,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
-    import community.auth.sockets  # noqa: F401  (socket authentication)
+    import community.auth.sockets
     import community.mail.sender  # noqa: F401  (after-commit hook that wakes the sender)
     from community.auth.sessions import load_user_from_token
 

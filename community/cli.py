@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, make_url, select
 
 from community.auth import services as accounts
@@ -25,10 +26,13 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", required=True, help="Display name.")
-@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in GRANTABLE_ROLES]))
+@click.option(
+    "--role", "roles", multiple=True, type=click.Choice([r.value for r in GRANTABLE_ROLES])
+)
 def create_user(email: str, password: str, display_name: str, roles: tuple[str, ...]) -> None:
     """Create a confirmed account (optionally with roles)."""
     try:
@@ -43,6 +47,7 @@ def create_user(email: str, password: str, display_name: str, roles: tuple[str, 
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo community into an empty database (refused in production)."""
     from community.demo import DEMO_PASSWORD, seed
@@ -58,6 +63,7 @@ def seed_demo() -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup(path: Path) -> None:
     """Write a consistent copy of the database to PATH (safe while the app is running)."""
@@ -93,6 +99,7 @@ def backup(path: Path) -> None:
 
 
 @click.command("send-mail")
+@with_appcontext
 @click.option("--loop", is_flag=True, help="Keep running, checking every few seconds.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between checks.")
 def send_mail(loop: bool, interval: float) -> None:

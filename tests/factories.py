@@ -9,7 +9,7 @@ from community.auth import services as accounts
 from community.auth.roles import Role, UserStatus
 from community.extensions import db
 
-PASSWORD = "a perfectly fine passphrase"  # noqa: S105
+PASSWORD = "a perfectly fine passphrase"
 _counter = itertools.count(1)
 
 

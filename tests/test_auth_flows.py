@@ -51,7 +51,10 @@ def test_register_never_reveals_an_existing_account(client, mailbox, make_user, 
     existing = make_user(email="taken@example.org")
     new = register(client, email="fresh@example.org")
     again = register(client, email="taken@example.org", name="Impostor")
-    assert (new.status_code, new.headers["Location"]) == (again.status_code, again.headers["Location"])
+    assert (new.status_code, new.headers["Location"]) == (
+        again.status_code,
+        again.headers["Location"],
+    )
     body = mailbox.body(mailbox.last(existing.email))
     assert "tried to create a new Alongside account" in body
     with app.app_context():
@@ -105,7 +108,9 @@ def _hash_of(user_id: int) -> str:
 def test_wrong_password_and_unknown_email_look_the_same(client, make_user):
     user = make_user()
     wrong = post_form(client, "/auth/login", {"email": user.email, "password": "not the password"})
-    unknown = post_form(client, "/auth/login", {"email": "nobody@example.org", "password": "x" * 12})
+    unknown = post_form(
+        client, "/auth/login", {"email": "nobody@example.org", "password": "x" * 12}
+    )
     assert wrong.status_code == unknown.status_code == 200
     message = "The email address or password is not right."
     assert message in wrong.get_data(as_text=True)
@@ -161,7 +166,9 @@ def test_change_password_logs_out_other_devices_but_not_this_one(app, make_user,
         mailbox.last(user.email)
     )
     fresh = app.test_client()
-    ok = post_form(fresh, "/auth/login", {"email": user.email, "password": "a brand new passphrase"})
+    ok = post_form(
+        fresh, "/auth/login", {"email": user.email, "password": "a brand new passphrase"}
+    )
     assert ok.status_code == 302
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired
 
 from community.auth.roles import GRANTABLE_ROLES, UserStatus
@@ -12,7 +13,8 @@ from community.auth.roles import GRANTABLE_ROLES, UserStatus
 
 class RoleChangeForm(FlaskForm):
     role = SelectField(
-        _l("Role"), choices=[(role.value, role.value.title()) for role in GRANTABLE_ROLES]
+        _l("Role"),
+        choices=[SelectChoice(role.value, role.value.title()) for role in GRANTABLE_ROLES],
     )
     action = HiddenField(validators=[DataRequired(), AnyOf(["grant", "remove"])])
     submit = SubmitField(_l("Save"))

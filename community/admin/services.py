@@ -23,9 +23,7 @@ def list_users(query: str = "", after_id: int | None = None, limit: int = PAGE_S
     statement = select(User).order_by(User.id).limit(limit + 1)
     if query:
         pattern = f"%{query.strip().lower()}%"
-        statement = statement.where(
-            or_(User.email.like(pattern), User.display_name.ilike(pattern))
-        )
+        statement = statement.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
     if after_id:
         statement = statement.where(User.id > after_id)
     users = list(db.session.scalars(statement))

@@ -40,7 +40,11 @@ def _new_password_field(label) -> PasswordField:
             "easy to remember.",
             n=MIN_LENGTH,
         ),
-        render_kw={"autocomplete": "new-password", "minlength": MIN_LENGTH, "maxlength": MAX_LENGTH},
+        render_kw={
+            "autocomplete": "new-password",
+            "minlength": MIN_LENGTH,
+            "maxlength": MAX_LENGTH,
+        },
     )
 
 

@@ -16,7 +16,7 @@ def _login_failed(response) -> bool:
 
 
 def _account_key() -> str:
-    email = (request.form.get("email") or (request.get_json(silent=True) or {}).get("email") or "")
+    email = request.form.get("email") or (request.get_json(silent=True) or {}).get("email") or ""
     return "account:" + str(email).strip().lower()[:254]
 
 

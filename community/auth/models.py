@@ -81,9 +81,7 @@ class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    granted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship(back_populates="role_rows", foreign_keys=[user_id])
 

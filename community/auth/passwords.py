@@ -69,7 +69,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     """Check `password` against a stored hash in constant work, also when there is no hash."""
     hasher = _hasher()
     try:
-        stored = password_hash or _dummy_hash(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        stored = password_hash or _dummy_hash(
+            hasher.time_cost, hasher.memory_cost, hasher.parallelism
+        )
         return hasher.verify(stored, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False

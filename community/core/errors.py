@@ -38,7 +38,9 @@ def _titles() -> dict[int, tuple[str, str]]:
     return {
         400: (
             _("Something in that request was not right"),
-            _("The page could not understand what was sent. Go back, check the form and try again."),
+            _(
+                "The page could not understand what was sent. Go back, check the form and try again."
+            ),
         ),
         403: (
             _("You do not have access to this page"),

@@ -64,7 +64,10 @@ def _write_file(directory: Path, message: EmailMessage, name: str) -> str:
     tmp.write_bytes(bytes(message))
     tmp.replace(path)  # readers never see half a mail
     log.info(
-        "Mail to %s (%s) written to %s\n%s", message["To"], message["Subject"], path,
+        "Mail to %s (%s) written to %s\n%s",
+        message["To"],
+        message["Subject"],
+        path,
         message.get_content(),
     )
     return str(path)

@@ -1,0 +1,41 @@
+"""The migrations build exactly the models' schema, and go down and up again, on both databases."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from community.extensions import db
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def test_migrated_schema_matches_the_models(ctx):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_downgrade_to_base_and_upgrade_again(ctx):
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    upgrade()
+    assert {"users", "user_roles", "user_sessions", "outbox_mails"} <= set(
+        inspect(db.engine).get_table_names()
+    )
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(ctx, backend):
+    if backend != "sqlite":
+        assert db.engine.dialect.name == "postgresql"
+        return
+    with db.engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA busy_timeout").scalar() >= 5000
