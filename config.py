@@ -68,9 +68,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
-    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_LOCALE = "en_GB"  # day-month dates for an international community
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en",)
+    LANGUAGES = ("en_GB",)
     SEED_DEMO_ALLOWED = True
 
     @classmethod

@@ -97,7 +97,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ResendConfirmationForm(FlaskForm):
     email = _email_field()
-    submit = SubmitField(_l("Send a new confirmation link"))
+    submit = SubmitField(_l("Send a new link"))
 
 
 class LogoutForm(FlaskForm):

@@ -34,7 +34,7 @@ def retry_after_time(seconds: int) -> str:
 
 def page_lang() -> str:
     """The language of this page for `<html lang>`."""
-    return str(get_locale() or "en")
+    return str(get_locale() or "en").replace("_", "-")
 
 
 def init_app(app: Flask) -> None:

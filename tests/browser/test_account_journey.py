@@ -12,11 +12,14 @@ import re
 import uuid
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.live import DEMO_ADMIN, DEMO_PASSWORD
 
 PASSWORD = "copper kettle harbour violin"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 def new_address(who: str) -> str:
@@ -74,7 +77,7 @@ def assert_real_csp_allows(new_context, live_server, paths: tuple[str, ...]) -> 
         ),
     )
     page.on("pageerror", lambda error: refused.append(str(error)))
-    for path in ("/", "/auth/register", "/auth/login"):
+    for path in paths:
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200
         assert "default-src 'self'" in response.headers.get("content-security-policy", ""), (
@@ -253,3 +256,39 @@ def test_not_found_page(page: Page, live_server, page_checker) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("link", name="Go to the home page")).to_be_visible()
     page_checker.check(page, "404")
+
+
+@pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [(PHONE, "dark"), (DESKTOP, "light"), (DESKTOP, "dark")],
+    ids=["phone-dark", "desktop-light", "desktop-dark"],
+)
+def test_other_sizes_and_colour_schemes(
+    new_context, live_server, page_checker, viewport: dict, scheme: str
+) -> None:
+    """The wide navigation row and the dark palette only show up here: axe and sideways
+    scrolling on every page, all reported together (the HTML is the same as at phone size,
+    so vnu does not see it again)."""
+    page = new_context(bypass_csp=True, viewport=viewport, color_scheme=scheme).new_page()
+    problems: list[str] = []
+
+    def check(name: str) -> None:
+        try:
+            page_checker.check(page, name, keep_html=False)
+        except AssertionError as problem:
+            problems.append(str(problem))
+
+    for path in ("/", "/auth/register", "/auth/login", "/no-such-page"):
+        page.goto(live_server.url + path)
+        check(f"{path} (visitor)")
+    page.goto(live_server.url + "/auth/register")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    check("register (errors)")
+    log_in(page, live_server, DEMO_ADMIN, DEMO_PASSWORD)
+    check("home (admin)")
+    for path in ("/settings", "/admin"):
+        page.goto(live_server.url + path)
+        check(path)
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)

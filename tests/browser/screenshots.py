@@ -1,0 +1,123 @@
+"""Full-page screenshots of the main pages, for looking at the design (not a test).
+
+    .venv/bin/python -m tests.browser.screenshots screenshots/
+
+Starts a live server like the browser tests do (:mod:`tests.browser.live`), then saves
+``<page>-<phone|desktop>-<light|dark>.png`` for every page below at 390x844 and 1280x800 in
+both colour schemes. Visitor pages are taken logged out, the member pages as the demo member,
+the admin page as the demo admin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser.checks import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.browser.live import DEMO_ADMIN, DEMO_PASSWORD, LiveServer
+
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+SCHEMES = ("light", "dark")
+DEMO_MEMBER = "member@alongside.example"
+
+
+def log_in(page: Page, url: str, address: str) -> None:
+    page.goto(url + "/auth/login")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
+
+
+def visitor_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    page.goto(url + "/")
+    shoot("home-visitor")
+    page.goto(url + "/auth/register")
+    shoot("register")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("register-errors")
+    page.goto(url + "/auth/login")
+    shoot("login")
+    page.goto(url + "/auth/check-email?kind=confirm")
+    shoot("check-email")
+    page.goto(url + "/no-such-page")
+    shoot("404")
+
+
+def member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    log_in(page, url, DEMO_MEMBER)
+    shoot("member-home")  # with the "Welcome back" message
+    page.goto(url + "/settings")
+    shoot("account")
+
+
+def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    log_in(page, url, DEMO_ADMIN)
+    page.goto(url + "/admin")
+    shoot("admin")
+
+
+def take_all(browser: Browser, url: str, outdir: Path) -> list[Path]:
+    written: list[Path] = []
+    for size, viewport in VIEWPORTS.items():
+        for scheme in SCHEMES:
+            for pages in (visitor_pages, member_pages, admin_pages):
+                context = browser.new_context(
+                    viewport=viewport, color_scheme=scheme, locale="en-GB"
+                )
+                context.set_default_timeout(10_000)
+                page = context.new_page()
+
+                def shoot(name: str, page: Page = page, size: str = size, scheme: str = scheme):
+                    page.wait_for_load_state("load")
+                    path = outdir / f"{name}-{size}-{scheme}.png"
+                    page.screenshot(path=str(path), full_page=True)
+                    written.append(path)
+
+                try:
+                    pages(page, url, shoot)
+                finally:
+                    context.close()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outdir", type=Path, help="directory for the PNG files")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM_PATH).is_file():
+        print(f"no {CHROMIUM_PATH}: install the Debian package `chromium`", file=sys.stderr)
+        return 2
+    outdir: Path = args.outdir
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="alongside-shots-") as tmp:
+        server = LiveServer(Path(tmp))
+        try:
+            server.start()
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM_PATH, args=list(CHROMIUM_ARGS), headless=True
+                )
+                try:
+                    written = take_all(browser, server.url, outdir)
+                finally:
+                    browser.close()
+        except Exception:
+            print(f"--- server log ---\n{server.log()}", file=sys.stderr)
+            raise
+        finally:
+            server.stop()
+    for path in written:
+        print(path)
+    print(f"{len(written)} screenshots in {outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
