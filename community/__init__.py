@@ -53,13 +53,14 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from community import cli
+    from community import api, cli
     from community.core import errors, security, templating
 
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    api.init_app(app)
     return app
 
 
@@ -94,7 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
     from community.auth import settings_bp
+    from community.connections import bp as connections_bp
     from community.home import bp as home_bp
+    from community.profiles import bp as profiles_bp
 
-    for blueprint in (home_bp, auth_bp, settings_bp, admin_bp):
+    for blueprint in (home_bp, auth_bp, settings_bp, admin_bp, profiles_bp, connections_bp):
         app.register_blueprint(blueprint)

@@ -13,7 +13,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, UnprocessableEntity
 
 from community.extensions import db, limiter
 
@@ -54,6 +54,18 @@ def _titles() -> dict[int, tuple[str, str]]:
             _("That action is not possible here"),
             _("This address cannot be used that way. Use the buttons on the page instead."),
         ),
+        401: (
+            _("Please log in"),
+            _("This needs an account. Log in and try again."),
+        ),
+        409: (
+            _("That cannot be done right now"),
+            _("It conflicts with what is already there. Reload the page and try again."),
+        ),
+        422: (
+            _("Some details were not accepted"),
+            _("Check what you sent and try again."),
+        ),
         413: (
             _("That upload is too large"),
             _("The file you sent is larger than we accept. Choose a smaller file and try again."),
@@ -67,6 +79,39 @@ def _titles() -> dict[int, tuple[str, str]]:
             _("It is not your fault. Please try again in a minute; nothing you saved was lost."),
         ),
     }
+
+
+class ValidationFailed(UnprocessableEntity):
+    """422 with the message for each refused field (services' refusals, in the API)."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(description=_("Some fields were not accepted."))
+        self.fields = fields
+
+
+def field_errors(error: HTTPException) -> dict[str, list[str]] | None:
+    """The per-field messages of a 422, from our ValidationFailed or from webargs."""
+    if isinstance(error, ValidationFailed):
+        return error.fields
+    messages = (getattr(error, "data", None) or {}).get("messages")
+    if not isinstance(messages, dict):
+        return None
+    fields: dict[str, list[str]] = {}
+    for location_messages in messages.values():  # {"json": {...}} or {"query": {...}}
+        if isinstance(location_messages, dict):
+            for name, problems in location_messages.items():
+                fields[str(name)] = _flatten(problems)
+    return fields
+
+
+def _flatten(problems) -> list[str]:
+    if isinstance(problems, str):
+        return [problems]
+    if isinstance(problems, list):
+        return [text for item in problems for text in _flatten(item)]
+    if isinstance(problems, dict):
+        return [f"{key}: {text}" for key, value in problems.items() for text in _flatten(value)]
+    return [str(problems)]
 
 
 def wants_json() -> bool:
@@ -84,7 +129,12 @@ def retry_after_seconds() -> int | None:
         return None
 
 
-def _render(status: int, message: str | None = None, retry_after: int | None = None):
+def _render(
+    status: int,
+    message: str | None = None,
+    retry_after: int | None = None,
+    fields: dict[str, list[str]] | None = None,
+):
     title, explanation = _titles().get(status, _titles()[400 if status < 500 else 500])
     if message:
         explanation = message
@@ -92,6 +142,8 @@ def _render(status: int, message: str | None = None, retry_after: int | None = N
         body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": explanation}}
         if retry_after is not None:
             body["error"]["retry_after"] = retry_after
+        if fields:
+            body["error"]["fields"] = fields
         response = jsonify(body)
     else:
         response = render_template(
@@ -143,9 +195,12 @@ def init_app(app: Flask) -> None:
                 response.headers["Allow"] = ", ".join(valid)
             return response
         message = None
-        if wants_json() and status in (400, 422) and error.description:
+        if wants_json() and status in (400, 401, 403, 409, 422) and error.description:
             message = str(error.description)
-        return _render(status, message)
+        fields = field_errors(error) if status == 422 else None
+        if fields and not isinstance(error, ValidationFailed):
+            message = _("Some fields were not accepted.")
+        return _render(status, message, fields=fields)
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

@@ -1,0 +1,192 @@
+"""Connections and blocks over the API: the same service verbs as the pages."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+from flask_smorest import Blueprint
+
+from community.api.auth import BEARER, api_user, token_required
+from community.api.schemas import MemberSummarySchema, member_summary
+from community.auth.models import User
+from community.connections import services
+from community.connections.models import Connection
+from community.extensions import db
+from community.profiles.services import load_profiles
+
+blp = Blueprint("connections_api", __name__, description="Connections and blocks")
+
+
+class ConnectionSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    status = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["accepted", "pending"]),
+        metadata={"example": "pending"},
+    )
+    direction = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(["incoming", "outgoing", "mutual"]),
+        metadata={"description": "incoming: they asked me; outgoing: I asked; mutual: connected"},
+    )
+    message = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+    member = ma.fields.Nested(MemberSummarySchema, required=True)
+
+
+class ConnectionListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(ConnectionSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class ConnectionRequestSchema(ma.Schema):
+    user_id = ma.fields.Integer(required=True)
+    message = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
+
+
+class BlockRequestSchema(ma.Schema):
+    user_id = ma.fields.Integer(required=True)
+
+
+class BlockSchema(ma.Schema):
+    user_id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+
+
+class BlockListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(BlockSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+def _serialise(me: User, connection: Connection, other: User, profile=None) -> dict:
+    if connection.status == "accepted":
+        direction = "mutual"
+    else:
+        direction = "outgoing" if connection.requester_id == me.id else "incoming"
+    return {
+        "id": connection.id,
+        "status": "accepted" if connection.status == "accepted" else "pending",
+        "direction": direction,
+        "message": connection.message,
+        "created_at": connection.created_at,
+        "member": member_summary(other, profile, connected=connection.status == "accepted"),
+    }
+
+
+def _run(action, *args):
+    try:
+        return action(api_user(), *args)
+    except services.ConnectionError as error:
+        if error.code == "not_found":
+            abort(404)
+        abort(409, description=error.message)
+
+
+@blp.get("/connections")
+@token_required
+@blp.response(200, ConnectionListSchema)
+@blp.doc(security=BEARER)
+def list_connections():
+    """My connections and open requests both ways (declined ones are never shown)."""
+    me = api_user()
+    lists = services.connection_lists(me)
+    rows = lists["incoming"] + lists["outgoing"] + lists["connected"]
+    profiles = load_profiles([other.id for _c, other in rows])
+    return {
+        "items": [_serialise(me, c, other, profiles.get(other.id)) for c, other in rows],
+        "next_cursor": None,
+    }
+
+
+@blp.post("/connections")
+@token_required
+@blp.arguments(ConnectionRequestSchema)
+@blp.response(201, ConnectionSchema)
+@blp.alt_response(404, description="No such member, or one you cannot reach")
+@blp.alt_response(409, description="Already connected or already asked")
+@blp.doc(security=BEARER)
+def create_connection(body: dict):
+    """Ask a member to connect (if they already asked me, this accepts their request)."""
+    connection = _run(services.send_request, body["user_id"], body["message"])
+    db.session.commit()
+    me = api_user()
+    other = db.session.get(User, connection.other_id(me.id))
+    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+
+
+@blp.post("/connections/<int:connection_id>/accept")
+@token_required
+@blp.response(200, ConnectionSchema)
+@blp.alt_response(404, description="No such request to me")
+@blp.doc(security=BEARER)
+def accept_connection(connection_id: int):
+    """Accept a request someone sent me."""
+    connection = _run(services.accept_request, connection_id)
+    db.session.commit()
+    me = api_user()
+    other = db.session.get(User, connection.other_id(me.id))
+    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+
+
+@blp.post("/connections/<int:connection_id>/decline")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such request to me")
+@blp.doc(security=BEARER)
+def decline_connection(connection_id: int):
+    """Decline a request quietly (the requester is not told)."""
+    _run(services.decline_request, connection_id)
+    db.session.commit()
+
+
+@blp.delete("/connections/<int:connection_id>")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such connection of mine")
+@blp.alt_response(409, description="A request to me: decline it instead")
+@blp.doc(security=BEARER)
+def delete_connection(connection_id: int):
+    """Withdraw my request, or end a connection."""
+    _run(services.withdraw_or_remove, connection_id)
+    db.session.commit()
+
+
+@blp.get("/blocks")
+@token_required
+@blp.response(200, BlockListSchema)
+@blp.doc(security=BEARER)
+def list_blocks():
+    """The members I blocked."""
+    return {
+        "items": [
+            {"user_id": u.id, "display_name": u.display_name}
+            for u in services.my_blocks(api_user())
+        ],
+        "next_cursor": None,
+    }
+
+
+@blp.post("/blocks")
+@token_required
+@blp.arguments(BlockRequestSchema)
+@blp.response(201, BlockSchema)
+@blp.alt_response(404, description="No such member")
+@blp.doc(security=BEARER)
+def create_block(body: dict):
+    """Block a member: they can no longer see or find me, connect or message me."""
+    row = _run(services.block, body["user_id"])
+    db.session.commit()
+    other = db.session.get(User, row.blocked_id)
+    return {"user_id": other.id, "display_name": other.display_name}
+
+
+@blp.delete("/blocks/<int:user_id>")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="I have not blocked this member")
+@blp.doc(security=BEARER)
+def delete_block(user_id: int):
+    """Lift my block."""
+    if not services.unblock(api_user(), user_id):
+        abort(404)
+    db.session.commit()

@@ -1,0 +1,114 @@
+"""GET|PATCH /api/v1/me, GET /api/v1/members and /api/v1/members/{id}."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_smorest import Blueprint
+
+from community.api.auth import BEARER, api_user, token_required
+from community.api.schemas import (
+    MemberPageSchema,
+    MemberQuerySchema,
+    MemberSchema,
+    MePatchSchema,
+    MeSchema,
+    me_detail,
+    member_detail,
+    member_summary,
+)
+from community.auth.models import User
+from community.connections.relations import are_connected
+from community.core.errors import ValidationFailed
+from community.core.pagination import BadCursor
+from community.extensions import db
+from community.profiles.directory import DirectoryFilters, relevance_reasons, search_members
+from community.profiles.services import (
+    ProfileData,
+    ProfileError,
+    can_view_profile,
+    get_profile,
+    update_profile,
+)
+
+blp = Blueprint("members", __name__, description="Me, the directory and profiles")
+
+
+@blp.get("/me")
+@token_required
+@blp.response(200, MeSchema)
+@blp.doc(security=BEARER)
+def get_me():
+    """My account and whole profile, private fields included."""
+    user = api_user()
+    return me_detail(user, get_profile(user.id))
+
+
+@blp.patch("/me")
+@token_required
+@blp.arguments(MePatchSchema)
+@blp.response(200, MeSchema)
+@blp.alt_response(422, description="A field was refused; `error.fields` says which")
+@blp.doc(security=BEARER)
+def patch_me(changes: dict):
+    """Change my profile. Only the documented fields are accepted; null clears a field."""
+    user = api_user()
+    languages = changes.pop("languages", None)
+    data = ProfileData(**{k: v for k, v in changes.items() if v is not None})
+    data.cleared = {k for k, v in changes.items() if v is None}
+    if languages is not None:
+        data.languages = [(row["code"], row["level"]) for row in languages]
+    try:
+        update_profile(user, data)
+    except ProfileError as error:
+        db.session.rollback()
+        raise ValidationFailed({error.field: [error.message]}) from error
+    db.session.commit()
+    return me_detail(user, get_profile(user.id))
+
+
+@blp.get("/members")
+@token_required
+@blp.arguments(MemberQuerySchema, location="query")
+@blp.response(200, MemberPageSchema)
+@blp.alt_response(400, description="The cursor is not valid")
+@blp.doc(security=BEARER)
+def list_members(query: dict):
+    """The directory: members I may see, newest first, with the reasons they may matter."""
+    filters = DirectoryFilters(
+        q=query["q"],
+        skill=query["skill"],
+        language=query["language"],
+        city=query["city"],
+        looking_for=query["looking_for"],
+    )
+    try:
+        page = search_members(api_user(), filters, query["cursor"], query["limit"])
+    except BadCursor:
+        abort(400, description="This cursor is not valid; start again without one.")
+    return {
+        "items": [
+            member_summary(card.user, card.profile, card.reasons, card.connected)
+            for card in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@blp.get("/members/<int:user_id>")
+@token_required
+@blp.response(200, MemberSchema)
+@blp.alt_response(404, description="No such member, or not visible to you")
+@blp.doc(security=BEARER)
+def get_member(user_id: int):
+    """One member's profile, if I may see it (otherwise the same 404 as a missing member)."""
+    viewer = api_user()
+    member = db.session.get(User, user_id)
+    profile = get_profile(user_id) if member else None
+    if member is None or not can_view_profile(viewer, member, profile):
+        abort(404)
+    return member_detail(
+        member,
+        profile,
+        reasons=relevance_reasons(get_profile(viewer.id), profile),
+        connected=are_connected(viewer.id, member.id),
+    )

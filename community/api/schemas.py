@@ -1,0 +1,164 @@
+"""Request and response schemas shared by the API blueprints (and so by the OpenAPI document).
+
+Response schemas list exactly what may leave the server: the private fields (nationality,
+work permit, family situation) exist only in `MeSchema`, which only the owner receives.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import url_for
+
+from community.profiles import reference as ref
+
+
+def _tags(profile, kind):
+    return [row.tag.label for row in profile.tags if row.kind == kind] if profile else []
+
+
+class LanguageSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "ISO 639-1", "example": "da"})
+    level = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([level.value for level in ref.LanguageLevel])
+    )
+
+
+class MemberSummarySchema(ma.Schema):
+    """A member as a directory card shows them."""
+
+    id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+    headline = ma.fields.String(required=True)
+    host_city = ma.fields.String(allow_none=True, metadata={"description": "City slug"})
+    avatar_url = ma.fields.String(allow_none=True)
+    reasons = ma.fields.List(
+        ma.fields.String(), metadata={"description": "Why this member may be relevant to you"}
+    )
+    connected = ma.fields.Boolean()
+
+
+class MemberSchema(MemberSummarySchema):
+    """A member's public profile, as the viewer may see it."""
+
+    bio = ma.fields.String(required=True, metadata={"description": "Markdown source"})
+    bio_html = ma.fields.String(required=True, metadata={"description": "Sanitised HTML"})
+    home_country = ma.fields.String(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2"})
+    professional_field = ma.fields.String(allow_none=True)
+    education_level = ma.fields.String(allow_none=True)
+    availability = ma.fields.String(allow_none=True)
+    skills = ma.fields.List(ma.fields.String())
+    interests = ma.fields.List(ma.fields.String())
+    languages = ma.fields.List(ma.fields.Nested(LanguageSchema))
+    looking_for = ma.fields.List(ma.fields.String())
+
+
+class MeSchema(MemberSchema):
+    """My own profile, with my private fields and my settings."""
+
+    email = ma.fields.String(required=True)
+    roles = ma.fields.List(ma.fields.String())
+    visibility = ma.fields.String(required=True)
+    nationality = ma.fields.String(allow_none=True)
+    work_permit = ma.fields.String(allow_none=True)
+    family_situation = ma.fields.String(required=True)
+
+
+def _choice(values):
+    return ma.validate.OneOf(list(values))
+
+
+class MePatchSchema(ma.Schema):
+    """The fields PATCH /me accepts; anything else (role, status, email ...) is refused (422)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=80))
+    headline = ma.fields.String(validate=ma.validate.Length(max=120))
+    bio = ma.fields.String(validate=ma.validate.Length(max=4000))
+    home_country = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
+    host_city = ma.fields.String(allow_none=True, validate=_choice(ref.CITY_BY_SLUG))
+    professional_field = ma.fields.String(
+        allow_none=True, validate=_choice(ref.PROFESSIONAL_FIELDS)
+    )
+    education_level = ma.fields.String(allow_none=True, validate=_choice(ref.EducationLevel))
+    availability = ma.fields.String(allow_none=True, validate=_choice(ref.Availability))
+    visibility = ma.fields.String(validate=_choice(ref.Visibility))
+    skills = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
+        validate=ma.validate.Length(max=25),
+    )
+    interests = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
+        validate=ma.validate.Length(max=25),
+    )
+    languages = ma.fields.List(
+        ma.fields.Nested(LanguageSchema), validate=ma.validate.Length(max=12)
+    )
+    looking_for = ma.fields.List(ma.fields.String(validate=_choice(ref.LookingFor)))
+    nationality = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
+    work_permit = ma.fields.String(allow_none=True, validate=_choice(ref.WorkPermit))
+    family_situation = ma.fields.String(validate=ma.validate.Length(max=300))
+
+
+class MemberQuerySchema(ma.Schema):
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=80))
+    skill = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    language = ma.fields.String(load_default="", validate=ma.validate.Length(max=3))
+    city = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    looking_for = ma.fields.String(load_default="", validate=ma.validate.Length(max=16))
+    cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=50))
+
+
+class MemberPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(MemberSummarySchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+def avatar_url(profile) -> str | None:
+    if profile is None or not profile.avatar_name:
+        return None
+    return url_for("profiles.avatar", name=profile.avatar_name, _external=True)
+
+
+def member_summary(user, profile, reasons=(), connected=False) -> dict:
+    return {
+        "id": user.id,
+        "display_name": user.display_name,
+        "headline": profile.headline if profile else "",
+        "host_city": profile.host_city if profile else None,
+        "avatar_url": avatar_url(profile),
+        "reasons": list(reasons),
+        "connected": connected,
+    }
+
+
+def member_detail(user, profile, **summary) -> dict:
+    return {
+        **member_summary(user, profile, **summary),
+        "bio": profile.bio if profile else "",
+        "bio_html": profile.bio_html if profile else "",
+        "home_country": profile.home_country if profile else None,
+        "professional_field": profile.professional_field if profile else None,
+        "education_level": profile.education_level if profile else None,
+        "availability": profile.availability if profile else None,
+        "skills": _tags(profile, "skill"),
+        "interests": _tags(profile, "interest"),
+        "languages": [{"code": r.code, "level": r.level} for r in profile.languages]
+        if profile
+        else [],
+        "looking_for": [r.value for r in profile.looking_for] if profile else [],
+    }
+
+
+def me_detail(user, profile) -> dict:
+    return {
+        **member_detail(user, profile),
+        "email": user.email,
+        "roles": sorted(user.roles),
+        "visibility": profile.visibility if profile else ref.Visibility.MEMBERS.value,
+        "nationality": profile.nationality if profile else None,
+        "work_permit": profile.work_permit if profile else None,
+        "family_situation": profile.family_situation if profile else "",
+    }

@@ -1,0 +1,79 @@
+"""Who is connected to whom and who blocked whom: the facts every visibility check needs.
+
+Read-only helpers used by profiles, the directory, suggestions and the API.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from community.connections.models import Block, Connection, ConnectionStatus
+from community.extensions import db
+
+
+def pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def find_connection(a: int, b: int) -> Connection | None:
+    low, high = pair(a, b)
+    return db.session.scalar(
+        select(Connection).where(Connection.low_id == low, Connection.high_id == high)
+    )
+
+
+def are_connected(a: int, b: int) -> bool:
+    connection = find_connection(a, b)
+    return connection is not None and connection.status == ConnectionStatus.ACCEPTED
+
+
+def is_blocked_either_way(a: int, b: int) -> bool:
+    return (
+        db.session.scalar(
+            select(Block.id).where(
+                or_(
+                    and_(Block.blocker_id == a, Block.blocked_id == b),
+                    and_(Block.blocker_id == b, Block.blocked_id == a),
+                )
+            )
+        )
+        is not None
+    )
+
+
+def connected_ids_select(user_id: int):
+    """A SELECT of the ids of `user_id`'s accepted connections, for use inside queries."""
+    return (
+        select(Connection.high_id)
+        .where(Connection.low_id == user_id, Connection.status == ConnectionStatus.ACCEPTED)
+        .union(
+            select(Connection.low_id).where(
+                Connection.high_id == user_id, Connection.status == ConnectionStatus.ACCEPTED
+            )
+        )
+    )
+
+
+def blocked_ids_select(user_id: int):
+    """A SELECT of everyone `user_id` blocked or was blocked by (hidden both ways)."""
+    return (
+        select(Block.blocked_id)
+        .where(Block.blocker_id == user_id)
+        .union(select(Block.blocker_id).where(Block.blocked_id == user_id))
+    )
+
+
+def related_ids(user_id: int) -> tuple[set[int], set[int], set[int]]:
+    """(connected, pending either way, blocked either way) ids for `user_id`: two queries."""
+    rows = db.session.execute(
+        select(Connection.low_id, Connection.high_id, Connection.status).where(
+            or_(Connection.low_id == user_id, Connection.high_id == user_id),
+            Connection.status != ConnectionStatus.DECLINED,
+        )
+    ).all()
+    connected, pending = set(), set()
+    for low, high, status in rows:
+        other = high if low == user_id else low
+        (connected if status == ConnectionStatus.ACCEPTED else pending).add(other)
+    blocked = set(db.session.scalars(blocked_ids_select(user_id)))
+    return connected, pending, blocked

@@ -1,0 +1,23 @@
+"""Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
+
+from community.auth.models import ApiToken, User, UserRole, UserSession
+from community.connections.models import Block, Connection
+from community.mail.models import OutboxMail
+from community.notifications.models import Notification
+from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
+
+__all__ = [
+    "ApiToken",
+    "Block",
+    "Connection",
+    "Notification",
+    "OutboxMail",
+    "Profile",
+    "ProfileLanguage",
+    "ProfileLookingFor",
+    "ProfileTag",
+    "Tag",
+    "User",
+    "UserRole",
+    "UserSession",
+]

@@ -1,0 +1,92 @@
+"""Avatar uploads: decoded and re-encoded by Pillow, so only real pixels are kept (no
+metadata such as GPS, no smuggled content), capped in size, stored under a random name and
+served with a content type we set.
+"""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from io import BytesIO
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_INPUT_PIXELS = 40_000_000  # larger images are refused before decoding
+OUTPUT_SIZE = 512
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+NAME_PATTERN = r"[a-f0-9]{32}\.webp"
+
+
+class AvatarError(ValueError):
+    """An upload that is not an image we accept; `status` is 400 or 413."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def avatar_dir() -> Path:
+    path = Path(current_app.config.get("AVATAR_DIR") or Path(current_app.instance_path) / "avatars")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def process_avatar(data: bytes) -> bytes:
+    """Decode `data`, fix its orientation, crop to a centred square, return WebP bytes."""
+    if len(data) > MAX_BYTES:
+        raise AvatarError(_("That image is larger than 5 MB. Choose a smaller one."), 413)
+    if not data:
+        raise AvatarError(_("Choose an image file."))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as image:
+                if image.format not in ACCEPTED_FORMATS:
+                    raise AvatarError(_("Use a JPEG, PNG, WebP or GIF image."))
+                if image.width * image.height > MAX_INPUT_PIXELS:
+                    raise AvatarError(_("That image has too many pixels. Use a smaller one."))
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+                square = ImageOps.fit(image, (OUTPUT_SIZE, OUTPUT_SIZE), Image.Resampling.LANCZOS)
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
+        if isinstance(error, AvatarError):
+            raise
+        raise AvatarError(
+            _("That file is not an image we can read. Use a JPEG, PNG or WebP photo.")
+        ) from error
+    output = BytesIO()
+    square.save(output, "WEBP", quality=85, method=4)
+    return output.getvalue()
+
+
+def store_avatar(data: bytes, old_name: str | None = None) -> str:
+    """Process and store an upload; returns its new random name and removes the old file."""
+    encoded = process_avatar(data)
+    name = f"{secrets.token_hex(16)}.webp"
+    target = avatar_dir() / name
+    tmp = target.with_suffix(".tmp")
+    tmp.write_bytes(encoded)
+    tmp.replace(target)
+    if old_name:
+        remove_avatar(old_name)
+    return name
+
+
+def remove_avatar(name: str) -> None:
+    import re
+
+    if re.fullmatch(NAME_PATTERN, name):
+        (avatar_dir() / name).unlink(missing_ok=True)

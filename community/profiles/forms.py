@@ -1,0 +1,148 @@
+"""The profile form (grouped in sections on the page) and the directory filter form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from community.profiles import reference as ref
+
+NEW_TAG_ROWS = 3
+EXTRA_LANGUAGE_ROWS = 2
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def choices(pairs, blank=None) -> list[SelectChoice]:
+    """SelectChoice list from (value, label) pairs, with an optional blank first option."""
+    options = [SelectChoice("", str(blank))] if blank is not None else []
+    return options + [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several checkboxes, one per choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LanguageRow(Form):
+    code = SelectField(_l("Language"), validators=[Optional()], validate_choice=False)
+    level = SelectField(_l("Level"), validators=[Optional()], validate_choice=False)
+
+
+class ProfileForm(FlaskForm):
+    # About you
+    display_name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+        render_kw={"autocomplete": "name"},
+    )
+    headline = StringField(
+        _l("Headline"),
+        filters=[_strip],
+        validators=[Length(max=120, message=_l("Use at most 120 characters."))],
+        description=_l('One line that says what you do, e.g. "UX researcher, 8 years in fintech".'),
+    )
+    bio = TextAreaField(
+        _l("About you"),
+        validators=[Length(max=4000, message=_l("Use at most 4000 characters."))],
+        description=_l(
+            "Your story, what you did before the move and what you would like to do now. "
+            "You can use Markdown: *italic*, **bold**, [a link](https://example.com)."
+        ),
+        render_kw={"rows": 6},
+    )
+    avatar = FileField(
+        _l("Photo"),
+        description=_l("A JPEG, PNG or WebP image up to 5 MB. We crop it to a square."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
+    )
+    remove_avatar = BooleanField(_l("Remove my photo"))
+    # Where you are
+    host_city = SelectField(_l("City you live in now"), validate_choice=False)
+    home_country = SelectField(
+        _l("Home country"), validate_choice=False, render_kw={"autocomplete": "country"}
+    )
+    # Work and skills
+    professional_field = SelectField(_l("Professional field"), validate_choice=False)
+    education_level = SelectField(_l("Highest education"), validate_choice=False)
+    skills_keep = CheckboxesField(_l("Your skills"), validate_choice=False)
+    skills_new = FieldList(
+        StringField(_l("Add a skill"), filters=[_strip]), min_entries=NEW_TAG_ROWS
+    )
+    interests_keep = CheckboxesField(_l("Your interests"), validate_choice=False)
+    interests_new = FieldList(
+        StringField(_l("Add an interest"), filters=[_strip]), min_entries=NEW_TAG_ROWS
+    )
+    languages = FieldList(FormField(LanguageRow), min_entries=1)
+    # What you are looking for
+    looking_for = CheckboxesField(_l("I am looking for"), validate_choice=False)
+    availability = SelectField(_l("Time I can give"), validate_choice=False)
+    # Privacy
+    visibility = RadioField(_l("Who can see my profile"), validate_choice=False)
+    nationality = SelectField(_l("Nationality"), validate_choice=False)
+    work_permit = SelectField(_l("Work permit"), validate_choice=False)
+    family_situation = StringField(
+        _l("Family situation"),
+        filters=[_strip],
+        validators=[Length(max=300, message=_l("Use at most 300 characters."))],
+        description=_l("For example: two children, 4 and 7."),
+    )
+    submit = SubmitField(_l("Save profile"))
+
+    def set_choices(self) -> None:
+        """Fill the lists from the reference data, in the page's language."""
+        countries = ref.country_choices()
+        self.host_city.choices = choices(ref.city_choices(), _l("Choose a city"))
+        self.home_country.choices = choices(countries, _l("Choose a country"))
+        self.nationality.choices = choices(countries, _l("Prefer not to say"))
+        self.professional_field.choices = choices(
+            ref.PROFESSIONAL_FIELDS.items(), _l("Choose a field")
+        )
+        self.education_level.choices = choices(
+            ref.EDUCATION_LABELS.items(), _l("Prefer not to say")
+        )
+        self.availability.choices = choices(ref.AVAILABILITY_LABELS.items(), _l("Choose an option"))
+        self.work_permit.choices = choices(ref.WORK_PERMIT_LABELS.items(), _l("Prefer not to say"))
+        self.looking_for.choices = choices(ref.LOOKING_FOR_LABELS.items())
+        self.visibility.choices = choices(ref.VISIBILITY_LABELS.items())
+        language_options = choices(ref.language_choices(), _l("Choose a language"))
+        level_options = choices(ref.LANGUAGE_LEVEL_LABELS.items(), _l("Choose a level"))
+        for row in self.languages:
+            row.form.code.choices = language_options
+            row.form.level.choices = level_options
+
+
+class DirectoryForm(Form):
+    """GET filters of the directory (no CSRF: it changes nothing)."""
+
+    q = StringField(_l("Name or headline"), filters=[_strip], validators=[Length(max=80)])
+    skill = StringField(_l("Skill"), filters=[_strip], validators=[Length(max=40)])
+    language = SelectField(_l("Speaks"), validate_choice=False)
+    city = SelectField(_l("Lives in"), validate_choice=False)
+    looking_for = SelectField(_l("Looking for"), validate_choice=False)
+
+    def set_choices(self) -> None:
+        self.language.choices = choices(ref.language_choices(), _l("Any language"))
+        self.city.choices = choices(ref.city_choices(), _l("Any city"))
+        self.looking_for.choices = choices(ref.LOOKING_FOR_LABELS.items(), _l("Anything"))
