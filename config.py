@@ -41,6 +41,8 @@ class Config:
     # "thread": wsgi.py starts a sender in the app process; "external": `flask send-mail` does it.
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "thread")
 
+    AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
+
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
@@ -60,7 +62,8 @@ class Config:
     RESET_LINK_MAX_AGE = 3600
     SESSION_IDLE_DAYS = 30
 
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    # Above the 5 MiB avatar limit, so a too-large photo gets its message inside the form.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which ends on logout
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

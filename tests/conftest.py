@@ -122,6 +122,7 @@ def app(database_url: str, tmp_path: Path, app_overrides: dict) -> Iterator[Flas
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_DIR": str(tmp_path / "mail"),
+        "AVATAR_DIR": str(tmp_path / "avatars"),
         "WTF_CSRF_ENABLED": True,
         **app_overrides,
     }
@@ -174,6 +175,17 @@ def post_form(client: FlaskClient, path: str, data: dict, *, form_page: str | No
     """POST `data` with a valid CSRF token taken from `form_page` (default: `path`)."""
     token = csrf_token(client, form_page or path)
     return client.post(path, data={**data, "csrf_token": token}, **kw)
+
+
+def post_multipart(client: FlaskClient, path: str, fields: dict, **kw):
+    """POST a multipart body built in memory (werkzeug's builder spools big bodies to a
+    temporary file it never closes, which `filterwarnings = error` turns into a failure)."""
+    from werkzeug.test import encode_multipart
+
+    boundary, body = encode_multipart(fields)
+    return client.post(
+        path, data=body, content_type=f"multipart/form-data; boundary={boundary}", **kw
+    )
 
 
 @dataclass
