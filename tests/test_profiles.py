@@ -56,7 +56,7 @@ def test_markdown_is_rendered_and_sanitised(source, absent, present):
 
 def test_tags_are_normalised_case_and_space_insensitively():
     assert normalise_tag("  Data   Analysis ") == "data analysis"
-    assert normalise_tag("ＰＹＴＨＯＮ") == "python"  # full-width letters, NFKC
+    assert normalise_tag("\uff30\uff39\uff34\uff28\uff2f\uff2e") == "python"  # full-width, NFKC
 
 
 def test_update_profile_dedupes_tags_and_keeps_them_on_a_second_save(ctx, make_user):
