@@ -7,8 +7,10 @@ import sqlite3
 from sqlalchemy import func, select
 
 from community.auth.models import User
+from community.connections.models import Connection
 from community.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from community.extensions import db
+from community.profiles.models import Profile
 from tests.conftest import post_form
 
 BACKENDS = ("sqlite", "postgresql")
@@ -64,7 +66,13 @@ def test_seed_demo_fills_an_empty_database_once(runner, app):
     assert second.exit_code == 0
     assert "already has accounts" in second.output
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(User)) == len(DEMO_ACCOUNTS)
+        assert db.session.scalar(select(func.count()).select_from(User)) >= 60
+        cities = db.session.scalars(select(Profile.host_city).distinct()).all()
+        assert len(set(cities)) >= 5
+        assert db.session.scalar(
+            select(func.count()).select_from(Connection).where(Connection.status == "pending")
+        )
+        assert len(DEMO_ACCOUNTS) < 60
     client = app.test_client()
     response = post_form(
         client, "/auth/login", {"email": "admin@alongside.example", "password": DEMO_PASSWORD}
@@ -108,3 +116,31 @@ def test_send_mail_delivers_the_outbox(runner, app, client):
     assert "sent 1" in result.output
     again = runner.invoke(args=["send-mail"])
     assert "sent 0" in again.output
+
+
+def test_seed_demo_is_deterministic(tmp_path, sqlite_template):
+    """Two empty databases seeded separately hold the same people, profiles and links."""
+    import shutil
+
+    from community import create_app
+    from config import TestingConfig
+
+    def snapshot(path):
+        shutil.copyfile(sqlite_template, path)
+        other = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+        assert other.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        with other.app_context():
+            people = db.session.execute(
+                select(User.email, User.display_name, Profile.headline, Profile.host_city)
+                .join(Profile, Profile.user_id == User.id)
+                .order_by(User.email)
+            ).all()
+            links = db.session.execute(
+                select(Connection.low_id, Connection.high_id, Connection.status).order_by(
+                    Connection.low_id, Connection.high_id
+                )
+            ).all()
+            db.engine.dispose()
+        return people, links
+
+    assert snapshot(tmp_path / "one.db") == snapshot(tmp_path / "two.db")

@@ -16,8 +16,9 @@ def _login_failed(response) -> bool:
 
 
 def _account_key() -> str:
-    email = request.form.get("email") or (request.get_json(silent=True) or {}).get("email") or ""
-    return "account:" + str(email).strip().lower()[:254]
+    body = request.get_json(silent=True)
+    email = request.form.get("email") or (body.get("email") if isinstance(body, dict) else "")
+    return "account:" + str(email or "").strip().lower()[:254]
 
 
 failed_logins_per_account = limiter.shared_limit(

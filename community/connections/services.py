@@ -179,7 +179,11 @@ def connection_lists(user: User) -> dict[str, list[tuple[Connection, User]]]:
         select(Connection)
         .where(
             or_(Connection.low_id == user.id, Connection.high_id == user.id),
-            Connection.status != ConnectionStatus.DECLINED,
+            # A declined request still shows as waiting to the one who sent it.
+            or_(
+                Connection.status != ConnectionStatus.DECLINED,
+                Connection.requester_id == user.id,
+            ),
         )
         .order_by(Connection.created_at.desc())
     ).all()

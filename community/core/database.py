@@ -38,11 +38,33 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def casefold(column):
+    """A case-insensitive form of `column` for searching, Unicode-aware on both databases:
+    PostgreSQL's lower() folds all of Unicode; SQLite's folds only ASCII, so SQLite
+    connections get a `casefold` function (registered below)."""
+    from sqlalchemy import func
+
+    from community.extensions import db
+
+    return func.casefold(column) if db.engine.dialect.name == "sqlite" else func.lower(column)
+
+
+def like_pattern(text: str) -> str:
+    """`%text%` for LIKE with the wildcards in `text` escaped (use with escape="\\")."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Open every SQLite connection with WAL, enforced foreign keys and a busy timeout."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

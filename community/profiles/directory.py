@@ -15,6 +15,7 @@ from sqlalchemy import and_, exists, func, or_, select, true
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.relations import related_ids
+from community.core.database import casefold, like_pattern
 from community.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from community.extensions import db
 from community.profiles import reference as ref
@@ -78,16 +79,16 @@ def search_members(
         .limit(limit + 1)
     )
     if after is not None:
-        try:
-            statement = statement.where(User.id < int(after["id"]))
-        except (KeyError, TypeError, ValueError) as error:
-            raise BadCursor("This cursor is not valid.") from error
+        after_id = after.get("id")
+        if not isinstance(after_id, int) or isinstance(after_id, bool) or not 0 < after_id < 2**62:
+            raise BadCursor("This cursor is not valid.")
+        statement = statement.where(User.id < after_id)
     if filters.q:
-        pattern = f"%{filters.q.strip().lower()[:80]}%"
+        pattern = like_pattern(filters.q.strip().casefold()[:80])
         statement = statement.where(
             or_(
-                func.lower(User.display_name).like(pattern),
-                func.lower(func.coalesce(Profile.headline, "")).like(pattern),
+                casefold(User.display_name).like(pattern, escape="\\"),
+                casefold(func.coalesce(Profile.headline, "")).like(pattern, escape="\\"),
             )
         )
     if filters.skill:
@@ -138,6 +139,10 @@ def search_members(
     return Page(cards, next_cursor)
 
 
+# How much each shared thing counts when ranking suggestions (SQL and Python agree).
+WEIGHTS = {"skill": 3, "interest": 2, "language": 2, "city": 4, "looking_for": 1}
+
+
 @dataclass
 class Overlap:
     skills: list[str]
@@ -148,11 +153,11 @@ class Overlap:
 
     def score(self) -> int:
         return (
-            3 * len(self.skills)
-            + 2 * len(self.interests)
-            + 2 * len(self.languages)
-            + (4 if self.same_city else 0)
-            + len(self.looking_for)
+            WEIGHTS["skill"] * len(self.skills)
+            + WEIGHTS["interest"] * len(self.interests)
+            + WEIGHTS["language"] * len(self.languages)
+            + (WEIGHTS["city"] if self.same_city else 0)
+            + WEIGHTS["looking_for"] * len(self.looking_for)
         )
 
 
@@ -187,7 +192,7 @@ def describe(shared: Overlap, *, limit: int = 3) -> list[str]:
                 "Shared skill: %(list)s",
                 "%(num)d shared skills: %(list)s",
                 len(shared.skills),
-                list=", ".join(shared.skills[:3]),
+                list=_first_three(shared.skills),
             )
         )
     if shared.same_city:
@@ -205,7 +210,7 @@ def describe(shared: Overlap, *, limit: int = 3) -> list[str]:
                 "Shared interest: %(list)s",
                 "%(num)d shared interests: %(list)s",
                 len(shared.interests),
-                list=", ".join(shared.interests[:3]),
+                list=_first_three(shared.interests),
             )
         )
     if shared.looking_for:
@@ -214,6 +219,15 @@ def describe(shared: Overlap, *, limit: int = 3) -> list[str]:
         ]
         reasons.append(_("Also looking for %(list)s", list=", ".join(labels[:2])))
     return reasons[:limit]
+
+
+def _first_three(labels: list[str]) -> str:
+    """ "a, b, c" or "a, b, c and 2 more", in a stable (alphabetical) order."""
+    ordered = sorted(labels, key=str.casefold)
+    shown = ", ".join(ordered[:3])
+    if len(ordered) > 3:
+        return _("%(list)s and %(n)d more", list=shown, n=len(ordered) - 3)
+    return shown
 
 
 def relevance_reasons(mine: Profile | None, theirs: Profile | None) -> list[str]:

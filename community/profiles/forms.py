@@ -125,6 +125,9 @@ class ProfileForm(FlaskForm):
         self.availability.choices = choices(ref.AVAILABILITY_LABELS.items(), _l("Choose an option"))
         self.work_permit.choices = choices(ref.WORK_PERMIT_LABELS.items(), _l("Prefer not to say"))
         self.looking_for.choices = choices(ref.LOOKING_FOR_LABELS.items())
+        # The member's own tags, as ticked checkboxes (unticking one removes it).
+        for keep in (self.skills_keep, self.interests_keep):
+            keep.choices = choices((label, label) for label in dict.fromkeys(keep.data or []))
         self.visibility.choices = choices(ref.VISIBILITY_LABELS.items())
         language_options = choices(ref.language_choices(), _l("Choose a language"))
         level_options = choices(ref.LANGUAGE_LEVEL_LABELS.items(), _l("Choose a level"))

@@ -183,6 +183,11 @@ WORK_PERMIT_LABELS = {
     WorkPermit.NONE: _l("I may not work here"),
     WorkPermit.UNSURE: _l("I am not sure"),
 }
+VISIBILITY_SHORT = {
+    Visibility.MEMBERS: _l("members of Alongside"),
+    Visibility.CONNECTIONS: _l("only your connections"),
+    Visibility.PUBLIC: _l("anyone, also without an account"),
+}
 VISIBILITY_LABELS = {
     Visibility.MEMBERS: _l("Members of Alongside (recommended)"),
     Visibility.CONNECTIONS: _l("Only my connections"),
@@ -190,11 +195,23 @@ VISIBILITY_LABELS = {
 }
 
 
-def _locale() -> Locale:
+def _locale_name() -> str:
     try:
-        return Locale.parse(str(get_locale() or "en"))
-    except Exception:  # outside a request, or an unknown locale
+        return str(get_locale() or "en")
+    except Exception:  # outside a request
+        return "en"
+
+
+@cache
+def _parse_locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (ValueError, TypeError):
         return Locale("en")
+
+
+def _locale() -> Locale:
+    return _parse_locale(_locale_name())
 
 
 @cache
@@ -225,14 +242,29 @@ def language_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) for every ISO country, sorted by name in the page's language."""
-    return sorted(((code, country_name(code)) for code in country_codes()), key=lambda c: c[1])
+    return _country_choices(_locale_name())
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return sorted(((code, language_name(code)) for code in language_codes()), key=lambda c: c[1])
+    return _language_choices(_locale_name())
 
 
 def city_choices() -> list[tuple[str, str]]:
+    return _city_choices(_locale_name())
+
+
+@cache
+def _country_choices(locale: str) -> list[tuple[str, str]]:
+    return sorted(((code, country_name(code)) for code in country_codes()), key=lambda c: c[1])
+
+
+@cache
+def _language_choices(locale: str) -> list[tuple[str, str]]:
+    return sorted(((code, language_name(code)) for code in language_codes()), key=lambda c: c[1])
+
+
+@cache
+def _city_choices(locale: str) -> list[tuple[str, str]]:
     return sorted(
         ((city.slug, f"{city.name}, {country_name(city.country)}") for city in CITIES),
         key=lambda c: c[1],

@@ -6,6 +6,7 @@ caller commits.
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -314,8 +315,24 @@ def completeness(user: User, profile: Profile | None) -> Completeness:
     return Completeness(round(100 * done / len(checks)), [label for ok, label in checks if not ok])
 
 
+_SUGGESTION_TTL = 120.0
+_suggestion_cache: dict[tuple[str, str, int], tuple[float, list[str]]] = {}
+
+
 def tag_suggestions(kind: str, limit: int = 200) -> list[str]:
-    """The most used labels of `kind`, for the form's <datalist>."""
+    """The most used labels of `kind`, for the form's <datalist>; cached for two minutes
+    per database (an aggregate over every profile is not worth running on each page)."""
+    key = (str(db.engine.url), kind, limit)
+    cached = _suggestion_cache.get(key)
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1]
+    labels = _count_tag_labels(kind, limit)
+    _suggestion_cache[key] = (now + _SUGGESTION_TTL, labels)
+    return labels
+
+
+def _count_tag_labels(kind: str, limit: int) -> list[str]:
     from sqlalchemy import func
 
     rows = db.session.execute(
