@@ -88,10 +88,21 @@ def test_long_passphrases_are_accepted(client, mailbox):
     assert mailbox.messages("long@example.org")
 
 
-def test_password_hash_is_argon2id_at_owasp_minimums(make_user, app):
-    user = make_user()
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_password_hash_is_argon2id_at_owasp_minimums(make_user, app, environment):
+    """Hashes made with the real settings (tests use cheap ones for speed) meet ASVS 5 C."""
+    from community.auth.passwords import hash_password, verify_password
+    from config import CONFIGS
+
+    real = CONFIGS[environment]
+    app.config.update(
+        ARGON2_TIME_COST=real.ARGON2_TIME_COST,
+        ARGON2_MEMORY_COST_KIB=real.ARGON2_MEMORY_COST_KIB,
+        ARGON2_PARALLELISM=real.ARGON2_PARALLELISM,
+    )
     with app.app_context():
-        stored = _hash_of(user.id)
+        stored = hash_password("a perfectly fine passphrase")
+        assert verify_password(stored, "a perfectly fine passphrase")
     assert stored.startswith("$argon2id$")
     settings = dict(part.split("=") for part in stored.split("$")[3].split(","))
     assert int(settings["m"]) >= 19456
@@ -103,6 +114,14 @@ def _hash_of(user_id: int) -> str:
     from community.extensions import db
 
     return db.session.get(User, user_id).password_hash
+
+
+def test_stored_hashes_use_the_configured_argon2id(make_user, app):
+    user = make_user()
+    with app.app_context():
+        stored = _hash_of(user.id)
+    assert stored.startswith("$argon2id$")
+    assert f"m={app.config['ARGON2_MEMORY_COST_KIB']}" in stored
 
 
 def test_wrong_password_and_unknown_email_look_the_same(client, make_user):

@@ -56,7 +56,10 @@ def send_request(sender: User, other_id: int, message: str = "") -> Connection:
             if connection.requester_id == other.id:
                 return accept_request(sender, connection.id)
             raise ConnectionError(_("You have already asked; they have not answered yet."))
-        # A declined request may be asked again, as a fresh request.
+        if connection.requester_id == sender.id:
+            # Declined: to the requester it stays "asked, not answered", exactly as pending.
+            raise ConnectionError(_("You have already asked; they have not answered yet."))
+        # They once asked me and I declined; now I ask them: a fresh request.
         connection.requester_id = sender.id
         connection.status = ConnectionStatus.PENDING
         connection.message = message.strip()[:300]

@@ -80,7 +80,7 @@ def search_members(
     )
     if after is not None:
         after_id = after.get("id")
-        if not isinstance(after_id, int) or isinstance(after_id, bool) or not 0 < after_id < 2**62:
+        if not isinstance(after_id, int) or isinstance(after_id, bool) or not 0 < after_id < 2**31:
             raise BadCursor("This cursor is not valid.")
         statement = statement.where(User.id < after_id)
     if filters.q:

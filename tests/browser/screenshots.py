@@ -4,8 +4,9 @@
 
 Starts a live server like the browser tests do (:mod:`tests.browser.live`), then saves
 ``<page>-<phone|desktop>-<light|dark>.png`` for every page below at 390x844 and 1280x800 in
-both colour schemes. Visitor pages are taken logged out, the member pages as the demo member,
-the admin page as the demo admin.
+both colour schemes. Visitor pages are taken logged out; the member pages (home, account,
+the directory, profiles, the profile editor and the network page) as the demo member; the
+admin page as the demo admin.
 """
 
 from __future__ import annotations
@@ -57,6 +58,35 @@ def member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("account")
 
 
+def people_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The directory, profiles, the profile editor and the network page, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    own = page.locator(".site-nav__list--wide").get_by_role(
+        "link", name="Profile", exact=True, include_hidden=True
+    )
+    own_path = own.get_attribute("href")
+    page.goto(url + "/members")
+    shoot("directory")
+    page.goto(url + "/members?skill=Python")
+    expect(page.get_by_role("heading", level=1)).to_have_text("People")
+    shoot("directory-skill-python")
+    page.goto(url + "/members?q=Priya")
+    other = page.get_by_role("link", name="Priya Raman")
+    if other.count() == 0:  # her visibility may hide her: anyone else will do
+        page.goto(url + "/members")
+        other = page.locator(".member-card__name a")
+    other.first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    shoot("profile-other")
+    page.goto(url + str(own_path))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mia Member")
+    shoot("profile-own")
+    page.goto(url + "/settings/profile")
+    shoot("profile-edit")
+    page.goto(url + "/connections")
+    shoot("connections")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -67,7 +97,7 @@ def take_all(browser: Browser, url: str, outdir: Path) -> list[Path]:
     written: list[Path] = []
     for size, viewport in VIEWPORTS.items():
         for scheme in SCHEMES:
-            for pages in (visitor_pages, member_pages, admin_pages):
+            for pages in (visitor_pages, member_pages, people_pages, admin_pages):
                 context = browser.new_context(
                     viewport=viewport, color_scheme=scheme, locale="en-GB"
                 )
