@@ -54,8 +54,19 @@ class LiveServerError(RuntimeError):
 class LiveServer:
     """``python wsgi.py`` on a free port of 127.0.0.1 with its data under ``base_dir``."""
 
-    def __init__(self, base_dir: Path) -> None:
+    def __init__(
+        self,
+        base_dir: Path,
+        *,
+        database_url: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        """`database_url` replaces the SQLite file (e.g. a shared PostgreSQL); `extra_env`
+        adds settings such as REDIS_URL or a SECRET_KEY shared by several servers."""
         self.base_dir = Path(base_dir)
+        self.database_url = database_url
+        self.extra_env = dict(extra_env or {})
+        self.secret_key = self.extra_env.get("SECRET_KEY") or secrets.token_urlsafe(32)
         self.mail_dir = self.base_dir / "mail"
         self.instance_dir = self.base_dir / "instance"
         self.database = self.base_dir / "live.db"
@@ -71,13 +82,14 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if k not in _UNSET}
         env.update(
             {
-                "DATABASE_URL": f"sqlite:///{self.database}",
+                "DATABASE_URL": self.database_url or f"sqlite:///{self.database}",
                 "MAIL_DIR": str(self.mail_dir),
                 "INSTANCE_PATH": str(self.instance_dir),
                 "FLASK_CONFIG": "development",
-                "SECRET_KEY": secrets.token_urlsafe(32),
+                "SECRET_KEY": self.secret_key,
                 "RATELIMIT_ENABLED": "1",
                 "PYTHONUNBUFFERED": "1",
+                **self.extra_env,
             }
         )
         return env
