@@ -73,6 +73,13 @@ def _serialise(me: User, connection: Connection, other: User, profile=None) -> d
     }
 
 
+def _present(connection: Connection) -> dict:
+    """One connection as the API shows it to the current user."""
+    me = api_user()
+    other = db.session.get(User, connection.other_id(me.id))
+    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+
+
 def _run(action, *args):
     try:
         return action(api_user(), *args)
@@ -109,9 +116,7 @@ def create_connection(body: dict):
     """Ask a member to connect (if they already asked me, this accepts their request)."""
     connection = _run(services.send_request, body["user_id"], body["message"])
     db.session.commit()
-    me = api_user()
-    other = db.session.get(User, connection.other_id(me.id))
-    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+    return _present(connection)
 
 
 @blp.post("/connections/<int:connection_id>/accept")
@@ -123,9 +128,7 @@ def accept_connection(connection_id: int):
     """Accept a request someone sent me."""
     connection = _run(services.accept_request, connection_id)
     db.session.commit()
-    me = api_user()
-    other = db.session.get(User, connection.other_id(me.id))
-    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+    return _present(connection)
 
 
 @blp.post("/connections/<int:connection_id>/decline")
