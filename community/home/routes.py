@@ -6,15 +6,27 @@ from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
+from community.connections.services import connection_lists
+from community.connections.suggestions import suggest_people
 from community.extensions import db
 from community.home import bp
+from community.profiles.services import completeness, get_profile
 
 
 @bp.get("/")
 def index():
-    """Visitors learn what Alongside is; members are greeted and pointed to what they can do."""
-    template = "home/member.html" if current_user.is_authenticated else "home/visitor.html"
-    return render_template(template)
+    """Visitors learn what Alongside is; members see requests waiting for them, people to
+    meet and what their profile still lacks."""
+    if not current_user.is_authenticated:
+        return render_template("home/visitor.html")
+    profile = get_profile(current_user.id)
+    return render_template(
+        "home/member.html",
+        profile=profile,
+        completeness=completeness(current_user, profile),
+        waiting=len(connection_lists(current_user)["incoming"]),
+        suggestions=suggest_people(current_user, limit=3),
+    )
 
 
 @bp.get("/healthz")
