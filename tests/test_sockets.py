@@ -33,3 +33,36 @@ def test_a_logged_out_session_can_no_longer_connect(app, make_user):
     thief.set_cookie("session", stolen)
     client = socketio.test_client(app, flask_test_client=thief)
     assert not client.is_connected()
+
+
+def _connected_client(app, user):
+    http = app.test_client()
+    post_form(http, "/auth/login", {"email": user.email, "password": PASSWORD})
+    client = socketio.test_client(app, flask_test_client=http)
+    assert client.is_connected()
+    return http, client
+
+
+def test_logout_disconnects_the_users_sockets_at_once(app, make_user):
+    user = make_user()
+    http, client = _connected_client(app, user)
+    _bystander_http, bystander = _connected_client(app, make_user())
+    post_form(http, "/auth/logout", {}, form_page="/settings")
+    assert not client.is_connected()
+    assert bystander.is_connected()
+    bystander.disconnect()
+
+
+def test_suspension_disconnects_the_members_sockets(app, make_user):
+    from community.auth.roles import Role
+
+    admin = make_user(roles=(Role.ADMIN,))
+    member = make_user()
+    _http, client = _connected_client(app, member)
+    admin_http = app.test_client()
+    post_form(admin_http, "/auth/login", {"email": admin.email, "password": PASSWORD})
+    post_form(
+        admin_http, f"/admin/users/{member.id}/status", {"status": "suspended"}, form_page="/admin"
+    )
+    assert not client.is_connected()
+    assert list(socketio.server.manager.get_participants("/", f"user:{member.id}")) == []

@@ -12,6 +12,7 @@ from community.admin.services import list_users
 from community.auth import services as accounts
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
+from community.auth.sockets import end_user_sockets
 from community.core.permissions import role_required
 from community.extensions import db
 
@@ -80,6 +81,7 @@ def change_status(user_id: int):
     else:
         db.session.commit()
         if status == UserStatus.SUSPENDED:
+            end_user_sockets(user.id)
             flash(_("%(name)s is suspended and logged out.", name=user.display_name), "success")
         else:
             flash(_("%(name)s can log in again.", name=user.display_name), "success")

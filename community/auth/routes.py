@@ -24,6 +24,7 @@ from community.auth.limits import (
 )
 from community.auth.roles import UserStatus
 from community.auth.sessions import live_session_count
+from community.auth.sockets import end_user_sockets
 from community.auth.tokens import TokenError, user_from_confirm_token, user_from_reset_token
 from community.core.forms import add_form_error
 from community.core.urls import safe_next_url
@@ -126,8 +127,10 @@ def logout():
     """Log out: ends every session of this account, on every device."""
     form = LogoutForm()
     if current_user.is_authenticated and form.validate_on_submit():
+        user_id = current_user.id
         services.end_all_sessions(current_user)
         db.session.commit()
+        end_user_sockets(user_id)
         logout_user()
         flash(_("You are logged out on all your devices."), "success")
     return redirect(url_for("home.index"))
@@ -160,13 +163,15 @@ def reset_password(token: str):
             add_form_error(form, error.message, error.field)
         else:
             services.confirm_email(user)  # the link proved the address
-            if user.status == UserStatus.ACTIVE:
+            active = user.status == UserStatus.ACTIVE
+            if active:
                 services.begin_login(user)
-                db.session.commit()
+            db.session.commit()
+            end_user_sockets(user.id)
+            if active:
                 login_user(user)
                 flash(_("Your new password is saved and you are logged in."), "success")
                 return redirect(url_for("home.index"))
-            db.session.commit()
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user)
@@ -193,6 +198,7 @@ def change_password():
             add_form_error(form, error.message, error.field)
         else:
             db.session.commit()
+            end_user_sockets(current_user.id)
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("settings.account"))

@@ -23,3 +23,20 @@ def connect(auth=None):
         raise ConnectionRefusedError("login required")
     join_room(user_room(current_user.id))
     request.environ["alongside.user_id"] = current_user.id
+
+
+def end_user_sockets(user_id: int) -> None:
+    """Disconnect `user_id`'s sockets now that their sessions have ended.
+
+    Called by the logout, password-change and suspension views after their commit. Sockets
+    on this process are disconnected; `close_room` goes through the message queue, so on
+    every other process nothing addressed to this user reaches an old socket any more (and
+    every socket handler re-checks the session before it acts).
+    """
+    room = user_room(user_id)
+    server = socketio.server
+    if server is None:
+        return
+    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
+        server.disconnect(sid, namespace="/")
+    socketio.close_room(room)
