@@ -941,3 +941,27 @@ def test_a_blocked_member_cannot_accept_an_old_request(pair):
     response = ben.post(f"/api/v1/connections/{request_id}/accept")
     assert response.status_code == 404
     assert connection_items(ana) == []
+
+
+def test_connections_list_is_cursor_paginated(app, make_user):
+    me = make_user()
+    others = [make_user() for _ in range(5)]
+    with app.app_context():
+        for other in others:
+            connections.send_request(db.session.get(User, other.id), me.id)
+        db.session.commit()
+    client = api_login(app, me)
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/v1/connections", query_string=query).get_json()
+        assert len(body["items"]) <= 2
+        assert {item["direction"] for item in body["items"]} <= {"incoming"}
+        seen += [item["member"]["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(o.id for o in others)
+    bad = client.get("/api/v1/connections", query_string={"cursor": "nope!"})
+    assert bad.status_code == 400
+    assert error_code(bad) == "bad_request"

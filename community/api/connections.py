@@ -11,6 +11,7 @@ from community.api.schemas import MemberSummarySchema, member_summary
 from community.auth.models import User
 from community.connections import services
 from community.connections.models import Connection
+from community.core.pagination import BadCursor, decode_cursor, encode_cursor
 from community.extensions import db
 from community.profiles.services import load_profiles
 
@@ -89,19 +90,38 @@ def _run(action, *args):
         abort(409, description=error.message)
 
 
+class PageQuerySchema(ma.Schema):
+    cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=100))
+
+
+def _before_id(cursor: str | None) -> int | None:
+    try:
+        values = decode_cursor(cursor)
+    except BadCursor:
+        abort(400, description="This cursor is not valid; start again without one.")
+    if values is None:
+        return None
+    before = values.get("before")
+    if not isinstance(before, int) or isinstance(before, bool) or not 0 < before < 2**31:
+        abort(400, description="This cursor is not valid; start again without one.")
+    return before
+
+
 @blp.get("/connections")
 @token_required
+@blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ConnectionListSchema)
+@blp.alt_response(400, description="The cursor is not valid")
 @blp.doc(security=BEARER)
-def list_connections():
-    """My connections and open requests both ways (declined ones are never shown)."""
+def list_connections(query: dict):
+    """My connections and open requests both ways, newest first."""
     me = api_user()
-    lists = services.connection_lists(me)
-    rows = lists["incoming"] + lists["outgoing"] + lists["connected"]
+    rows, next_before = services.connection_page(me, _before_id(query["cursor"]), query["limit"])
     profiles = load_profiles([other.id for _c, other in rows])
     return {
         "items": [_serialise(me, c, other, profiles.get(other.id)) for c, other in rows],
-        "next_cursor": None,
+        "next_cursor": encode_cursor({"before": next_before}) if next_before else None,
     }
 
 

@@ -173,43 +173,41 @@ def my_blocks(user: User) -> list[User]:
     )
 
 
+def _visible_rows(user: User):
+    """My connections and requests both ways; a declined request still shows as waiting to
+    the one who sent it (never to the one who declined)."""
+    return select(Connection).where(
+        or_(Connection.low_id == user.id, Connection.high_id == user.id),
+        or_(Connection.status != ConnectionStatus.DECLINED, Connection.requester_id == user.id),
+    )
+
+
+def _with_others(user: User, rows: list[Connection]) -> list[tuple[Connection, User]]:
+    """Pair each row with the other member (one query); inactive members are left out."""
+    other_ids = {row.other_id(user.id) for row in rows}
+    if not other_ids:
+        return []
+    others = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_(other_ids), User.status == UserStatus.ACTIVE)
+        )
+    }
+    return [(row, others[row.other_id(user.id)]) for row in rows if row.other_id(user.id) in others]
+
+
 def connection_lists(user: User) -> dict[str, list[tuple[Connection, User]]]:
     """My accepted connections, requests to me, and my requests, each with the other member.
 
-    Two queries whatever the numbers. Members blocked either way are left out.
+    Two queries whatever the numbers. Used by the network page and the member home.
     """
-    rows = db.session.scalars(
-        select(Connection)
-        .where(
-            or_(Connection.low_id == user.id, Connection.high_id == user.id),
-            # A declined request still shows as waiting to the one who sent it.
-            or_(
-                Connection.status != ConnectionStatus.DECLINED,
-                Connection.requester_id == user.id,
-            ),
-        )
-        .order_by(Connection.created_at.desc())
-    ).all()
-    other_ids = {row.other_id(user.id) for row in rows}
-    others = (
-        {
-            u.id: u
-            for u in db.session.scalars(
-                select(User).where(User.id.in_(other_ids), User.status == UserStatus.ACTIVE)
-            )
-        }
-        if other_ids
-        else {}
-    )
+    rows = db.session.scalars(_visible_rows(user).order_by(Connection.created_at.desc())).all()
     lists: dict[str, list[tuple[Connection, User]]] = {
         "connected": [],
         "incoming": [],
         "outgoing": [],
     }
-    for row in rows:
-        other = others.get(row.other_id(user.id))
-        if other is None:
-            continue
+    for row, other in _with_others(user, list(rows)):
         if row.status == ConnectionStatus.ACCEPTED:
             lists["connected"].append((row, other))
         elif row.requester_id == user.id:
@@ -218,6 +216,21 @@ def connection_lists(user: User) -> dict[str, list[tuple[Connection, User]]]:
             lists["incoming"].append((row, other))
     lists["connected"].sort(key=lambda item: item[1].display_name.casefold())
     return lists
+
+
+def connection_page(
+    user: User, before_id: int | None, limit: int
+) -> tuple[list[tuple[Connection, User]], int | None]:
+    """One keyset page of my connections and requests, newest first, for the API.
+
+    Returns the rows with their members and the id to continue before (None at the end).
+    """
+    statement = _visible_rows(user).order_by(Connection.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        statement = statement.where(Connection.id < before_id)
+    rows = list(db.session.scalars(statement))
+    next_before = rows[limit - 1].id if len(rows) > limit else None
+    return _with_others(user, rows[:limit]), next_before
 
 
 def relationship_with(viewer: User, other: User) -> dict:
