@@ -19,6 +19,16 @@ from community.core.database import utcnow
 from community.extensions import db
 
 BEARER = [{"bearerAuth": []}]
+# For `@blp.doc(**TOKEN_DOC)` on every route that needs a token: the scheme and its 401.
+TOKEN_DOC = {
+    "security": BEARER,
+    "responses": {
+        "401": {
+            "description": "No token, or a revoked or unknown one",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    },
+}
 
 
 def _hash(token: str) -> str:

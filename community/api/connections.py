@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import abort
 from flask_smorest import Blueprint
 
-from community.api.auth import BEARER, api_user, token_required
+from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import MemberSummarySchema, member_summary
 from community.auth.models import User
 from community.connections import services
@@ -113,7 +113,7 @@ def _before_id(cursor: str | None) -> int | None:
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, ConnectionListSchema)
 @blp.alt_response(400, description="The cursor is not valid")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def list_connections(query: dict):
     """My connections and open requests both ways, newest first."""
     me = api_user()
@@ -131,7 +131,7 @@ def list_connections(query: dict):
 @blp.response(201, ConnectionSchema)
 @blp.alt_response(404, description="No such member, or one you cannot reach")
 @blp.alt_response(409, description="Already connected or already asked")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def create_connection(body: dict):
     """Ask a member to connect (if they already asked me, this accepts their request)."""
     connection = _run(services.send_request, body["user_id"], body["message"])
@@ -143,7 +143,7 @@ def create_connection(body: dict):
 @token_required
 @blp.response(200, ConnectionSchema)
 @blp.alt_response(404, description="No such request to me")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def accept_connection(connection_id: int):
     """Accept a request someone sent me."""
     connection = _run(services.accept_request, connection_id)
@@ -155,7 +155,7 @@ def accept_connection(connection_id: int):
 @token_required
 @blp.response(204)
 @blp.alt_response(404, description="No such request to me")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def decline_connection(connection_id: int):
     """Decline a request quietly (the requester is not told)."""
     _run(services.decline_request, connection_id)
@@ -167,7 +167,7 @@ def decline_connection(connection_id: int):
 @blp.response(204)
 @blp.alt_response(404, description="No such connection of mine")
 @blp.alt_response(409, description="A request to me: decline it instead")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def delete_connection(connection_id: int):
     """Withdraw my request, or end a connection."""
     _run(services.withdraw_or_remove, connection_id)
@@ -177,7 +177,7 @@ def delete_connection(connection_id: int):
 @blp.get("/blocks")
 @token_required
 @blp.response(200, BlockListSchema)
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def list_blocks():
     """The members I blocked."""
     return {
@@ -194,7 +194,7 @@ def list_blocks():
 @blp.arguments(BlockRequestSchema)
 @blp.response(201, BlockSchema)
 @blp.alt_response(404, description="No such member")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def create_block(body: dict):
     """Block a member: they can no longer see or find me, connect or message me."""
     row = _run(services.block, body["user_id"])
@@ -207,7 +207,7 @@ def create_block(body: dict):
 @token_required
 @blp.response(204)
 @blp.alt_response(404, description="I have not blocked this member")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def delete_block(user_id: int):
     """Lift my block."""
     if not services.unblock(api_user(), user_id):

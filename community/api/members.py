@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask_smorest import Blueprint
 
-from community.api.auth import BEARER, api_user, token_required
+from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import (
     MemberPageSchema,
     MemberQuerySchema,
@@ -36,7 +36,7 @@ blp = Blueprint("members", __name__, description="Me, the directory and profiles
 @blp.get("/me")
 @token_required
 @blp.response(200, MeSchema)
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def get_me():
     """My account and whole profile, private fields included."""
     user = api_user()
@@ -48,7 +48,7 @@ def get_me():
 @blp.arguments(MePatchSchema)
 @blp.response(200, MeSchema)
 @blp.alt_response(422, description="A field was refused; `error.fields` says which")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def patch_me(changes: dict):
     """Change my profile. Only the documented fields are accepted; null clears a field."""
     user = api_user()
@@ -71,7 +71,7 @@ def patch_me(changes: dict):
 @blp.arguments(MemberQuerySchema, location="query")
 @blp.response(200, MemberPageSchema)
 @blp.alt_response(400, description="The cursor is not valid")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def list_members(query: dict):
     """The directory: members I may see, newest first, with the reasons they may matter."""
     filters = DirectoryFilters(
@@ -98,7 +98,7 @@ def list_members(query: dict):
 @token_required
 @blp.response(200, MemberSchema)
 @blp.alt_response(404, description="No such member, or not visible to you")
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def get_member(user_id: int):
     """One member's profile, if I may see it (otherwise the same 404 as a missing member)."""
     viewer = api_user()

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import abort, g
 from flask_smorest import Blueprint
 
-from community.api.auth import BEARER, issue_token, revoke_current, token_required
+from community.api.auth import TOKEN_DOC, issue_token, revoke_current, token_required
 from community.auth import services as accounts
 from community.auth.limits import failed_logins_per_account, failed_logins_per_ip
 from community.auth.roles import UserStatus
@@ -53,7 +53,7 @@ def create_token(body: dict):
 @blp.delete("/tokens/current")
 @token_required
 @blp.response(204)
-@blp.doc(security=BEARER)
+@blp.doc(**TOKEN_DOC)
 def revoke_token():
     """Revoke the token this request was made with."""
     revoke_current()
