@@ -11,7 +11,7 @@ from community.api.schemas import MemberSummarySchema, member_summary
 from community.auth.models import User
 from community.connections import services
 from community.connections.models import Connection
-from community.core.pagination import BadCursor, decode_cursor, encode_cursor
+from community.core.pagination import BadCursor, cursor_id, encode_cursor
 from community.extensions import db
 from community.profiles.services import load_profiles
 
@@ -97,15 +97,9 @@ class PageQuerySchema(ma.Schema):
 
 def _before_id(cursor: str | None) -> int | None:
     try:
-        values = decode_cursor(cursor)
+        return cursor_id(cursor, "before")
     except BadCursor:
         abort(400, description="This cursor is not valid; start again without one.")
-    if values is None:
-        return None
-    before = values.get("before")
-    if not isinstance(before, int) or isinstance(before, bool) or not 0 < before < 2**31:
-        abort(400, description="This cursor is not valid; start again without one.")
-    return before
 
 
 @blp.get("/connections")

@@ -32,6 +32,23 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return values
 
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit INTEGER on PostgreSQL
+
+
+def cursor_id(cursor: str | None, key: str) -> int | None:
+    """The row id stored under `key` in a keyset cursor, or None without a cursor.
+
+    Raises BadCursor for anything `encode_cursor({key: id})` could not have made.
+    """
+    values = decode_cursor(cursor)
+    if values is None:
+        return None
+    value = values.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
+        raise BadCursor("This cursor is not valid.")
+    return value
+
+
 @dataclass
 class Page(Generic[T]):
     items: list[T]

@@ -16,7 +16,7 @@ from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.relations import related_ids
 from community.core.database import casefold, like_pattern
-from community.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from community.core.pagination import Page, cursor_id, encode_cursor
 from community.extensions import db
 from community.profiles import reference as ref
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
@@ -69,7 +69,7 @@ def search_members(
 ) -> Page[MemberCard]:
     """One page of members `viewer` may find, newest first. Raises BadCursor."""
     limit = max(1, min(limit, MAX_PAGE))
-    after = decode_cursor(cursor)
+    after_id = cursor_id(cursor, "id")
     connected, _pending, blocked = related_ids(viewer.id)
     statement = (
         select(User, Profile)
@@ -78,10 +78,7 @@ def search_members(
         .order_by(User.id.desc())
         .limit(limit + 1)
     )
-    if after is not None:
-        after_id = after.get("id")
-        if not isinstance(after_id, int) or isinstance(after_id, bool) or not 0 < after_id < 2**31:
-            raise BadCursor("This cursor is not valid.")
+    if after_id is not None:
         statement = statement.where(User.id < after_id)
     if filters.q:
         pattern = like_pattern(filters.q.strip().casefold()[:80])
