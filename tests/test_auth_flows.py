@@ -254,3 +254,11 @@ def test_login_creates_one_server_side_session(app, make_user, auth):
         assert rows[0].revoked_at is None
         assert len(rows[0].token_hash) == 64
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_account_page_counts_the_devices_logged_in(app, make_user):
+    user = make_user()
+    first, second = app.test_client(), app.test_client()
+    for device in (first, second):
+        post_form(device, "/auth/login", {"email": user.email, "password": PASSWORD})
+    assert "2 devices" in first.get("/settings").get_data(as_text=True)

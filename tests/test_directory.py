@@ -253,3 +253,13 @@ def test_blocking_hides_both_ways_and_ends_the_connection(app, make_user):
     assert "Tomas Block" in noor_client.get("/connections").get_data(as_text=True)  # can unblock
     post_form(noor_client, f"/members/{tomas.id}/unblock", {}, form_page="/connections")
     assert tomas_client.get(f"/members/{noor.id}").status_code == 200
+
+
+def test_home_counts_the_requests_waiting_for_me(app, make_user):
+    me, asker, asked = make_user(), make_user(), make_user()
+    with app.app_context():
+        connections.send_request(db.session.get(User, asker.id), me.id)
+        connections.send_request(db.session.get(User, me.id), asked.id)  # mine: not waiting
+        db.session.commit()
+    html = login(app, me).get("/").get_data(as_text=True)
+    assert "1 person wants to connect with you" in html

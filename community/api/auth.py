@@ -5,7 +5,6 @@ Cookies are never accepted under /api/, so the API needs no CSRF defence.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +14,7 @@ from sqlalchemy import select
 
 from community.auth.models import ApiToken, User
 from community.auth.roles import UserStatus
+from community.auth.sessions import hash_token
 from community.core.database import utcnow
 from community.extensions import db
 
@@ -31,14 +31,10 @@ TOKEN_DOC = {
 }
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(user: User, name: str = "") -> str:
     """Create a token for `user`; the clear value is returned once and never stored."""
     token = "alg_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_hash(token), name=name[:80]))
+    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name[:80]))
     db.session.flush()
     return token
 
@@ -62,7 +58,7 @@ def current_token() -> ApiToken | None:
             select(ApiToken)
             .join(User, User.id == ApiToken.user_id)
             .where(
-                ApiToken.token_hash == _hash(token),
+                ApiToken.token_hash == hash_token(token),
                 ApiToken.revoked_at.is_(None),
                 User.status == UserStatus.ACTIVE,
             )

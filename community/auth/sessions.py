@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from community.auth.models import User, UserSession
 from community.auth.roles import UserStatus
@@ -22,7 +22,8 @@ from community.extensions import db
 _TOUCH_EVERY = timedelta(minutes=15)
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
+    """SHA-256 of a random token: what session and API-token rows store instead of it."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -34,7 +35,7 @@ def start_session(user: User) -> UserSession:
     token = secrets.token_urlsafe(32)
     row = UserSession(
         user=user,
-        token_hash=_hash_token(token),
+        token_hash=hash_token(token),
         user_agent=(request.user_agent.string or "")[:255] if request else "",
         ip_address=(request.remote_addr or "")[:64] if request else "",
     )
@@ -53,7 +54,7 @@ def load_user_from_token(token: str) -> User | None:
         select(UserSession)
         .join(User, User.id == UserSession.user_id)
         .where(
-            UserSession.token_hash == _hash_token(token),
+            UserSession.token_hash == hash_token(token),
             UserSession.revoked_at.is_(None),
             User.status == UserStatus.ACTIVE,
         )
@@ -90,10 +91,8 @@ def revoke_all_sessions(user: User) -> int:
 
 def live_session_count(user: User) -> int:
     """How many devices `user` is logged in on; shown on the account page."""
-    return len(
-        db.session.execute(
-            select(UserSession.id).where(
-                UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
-            )
-        ).all()
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     )

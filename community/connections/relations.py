@@ -41,19 +41,6 @@ def is_blocked_either_way(a: int, b: int) -> bool:
     )
 
 
-def connected_ids_select(user_id: int):
-    """A SELECT of the ids of `user_id`'s accepted connections, for use inside queries."""
-    return (
-        select(Connection.high_id)
-        .where(Connection.low_id == user_id, Connection.status == ConnectionStatus.ACCEPTED)
-        .union(
-            select(Connection.low_id).where(
-                Connection.high_id == user_id, Connection.status == ConnectionStatus.ACCEPTED
-            )
-        )
-    )
-
-
 def blocked_ids_select(user_id: int):
     """A SELECT of everyone `user_id` blocked or was blocked by (hidden both ways)."""
     return (

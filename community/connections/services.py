@@ -8,7 +8,7 @@ with code "not_found"), so a block is never revealed.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 
 from community.auth.models import User
 from community.auth.roles import UserStatus
@@ -121,14 +121,16 @@ def decline_request(user: User, connection_id: int) -> Connection:
 
 
 def withdraw_or_remove(user: User, connection_id: int) -> None:
-    """Withdraw my pending request, or end an accepted connection (either side)."""
+    """Withdraw my pending request, or end an accepted connection (either side).
+
+    A requester may also withdraw a request that was declined: to them it still looks
+    pending, so this tidies their list without revealing the decline.
+    """
     connection = db.session.get(Connection, connection_id)
     if connection is None or user.id not in (connection.low_id, connection.high_id):
         raise ConnectionError(_("We could not find that connection."), "not_found")
     if connection.status == ConnectionStatus.PENDING and connection.requester_id != user.id:
         raise ConnectionError(_("Decline the request instead."), "conflict")
-    if connection.status == ConnectionStatus.DECLINED and connection.requester_id == user.id:
-        pass  # the requester may tidy up their "sent" list; they never learn it was declined
     db.session.delete(connection)
     db.session.flush()
 
@@ -216,6 +218,21 @@ def connection_lists(user: User) -> dict[str, list[tuple[Connection, User]]]:
             lists["incoming"].append((row, other))
     lists["connected"].sort(key=lambda item: item[1].display_name.casefold())
     return lists
+
+
+def incoming_request_count(user: User) -> int:
+    """How many members are waiting for my answer (the member home shows it). One query."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Connection)
+        .join(User, User.id == Connection.requester_id)
+        .where(
+            or_(Connection.low_id == user.id, Connection.high_id == user.id),
+            Connection.requester_id != user.id,
+            Connection.status == ConnectionStatus.PENDING,
+            User.status == UserStatus.ACTIVE,
+        )
+    )
 
 
 def connection_page(

@@ -6,7 +6,7 @@ from flask import jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
-from community.connections.services import connection_lists
+from community.connections.services import incoming_request_count
 from community.connections.suggestions import suggest_people
 from community.extensions import db
 from community.home import bp
@@ -24,7 +24,7 @@ def index():
         "home/member.html",
         profile=profile,
         completeness=completeness(current_user, profile),
-        waiting=len(connection_lists(current_user)["incoming"]),
+        waiting=incoming_request_count(current_user),
         suggestions=suggest_people(current_user, limit=3),
     )
 

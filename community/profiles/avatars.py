@@ -5,6 +5,7 @@ served with a content type we set.
 
 from __future__ import annotations
 
+import re
 import secrets
 import warnings
 from io import BytesIO
@@ -85,8 +86,24 @@ def store_avatar(data: bytes, old_name: str | None = None) -> str:
     return name
 
 
-def remove_avatar(name: str) -> None:
-    import re
+def is_avatar_name(name: str) -> bool:
+    """True for names `store_avatar` makes (and so for nothing that could leave the folder)."""
+    return re.fullmatch(NAME_PATTERN, name) is not None
 
-    if re.fullmatch(NAME_PATTERN, name):
+
+def remove_avatar(name: str) -> None:
+    if is_avatar_name(name):
         (avatar_dir() / name).unlink(missing_ok=True)
+
+
+def change_avatar(profile, upload: bytes | None, *, remove: bool) -> None:
+    """Apply the editor's photo field to `profile`: remove it, replace it, or leave it.
+
+    Called by the profile editor after the rest of the profile is updated; raises
+    AvatarError (the caller rolls back and shows it next to the field).
+    """
+    if remove and profile.avatar_name:
+        remove_avatar(profile.avatar_name)
+        profile.avatar_name = None
+    elif upload is not None:
+        profile.avatar_name = store_avatar(upload, profile.avatar_name)

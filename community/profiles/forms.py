@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     FieldList,
@@ -22,9 +24,15 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.profiles import reference as ref
+from community.profiles.services import ProfileData, ProfileError
 
 NEW_TAG_ROWS = 3
 EXTRA_LANGUAGE_ROWS = 2
+# Profile columns the editor shows and saves as they are.
+SAVED_FIELDS = (
+    "headline", "bio", "host_city", "home_country", "professional_field", "education_level",
+    "availability", "visibility", "nationality", "work_permit", "family_situation",
+)  # fmt: skip
 
 
 def _strip(value):
@@ -109,6 +117,51 @@ class ProfileForm(FlaskForm):
         description=_l("For example: two children, 4 and 7."),
     )
     submit = SubmitField(_l("Save profile"))
+
+    @classmethod
+    def for_profile(cls, user, profile) -> ProfileForm:
+        """The editor filled in from `user`'s saved profile (None: not saved yet)."""
+        data = MultiDict({"display_name": user.display_name})
+        if profile is None:
+            data["visibility"] = ref.Visibility.MEMBERS.value
+        else:
+            for name in SAVED_FIELDS:
+                data[name] = getattr(profile, name) or ""
+            for row in profile.tags:
+                data.add(f"{row.kind}s_keep", row.tag.label)
+            for row in profile.looking_for:
+                data.add("looking_for", row.value)
+            for index, row in enumerate(profile.languages):
+                data[f"languages-{index}-code"] = row.code
+                data[f"languages-{index}-level"] = row.level
+        form = cls(formdata=data)
+        form.ensure_language_rows(len(profile.languages) if profile else 0)
+        return form
+
+    def ensure_language_rows(self, filled: int = 0) -> None:
+        """Leave EXTRA_LANGUAGE_ROWS empty rows after the filled ones (no JavaScript needed)."""
+        while len(self.languages) < filled + EXTRA_LANGUAGE_ROWS:
+            self.languages.append_entry()
+
+    def profile_data(self) -> ProfileData:
+        """What was submitted, as the profile service takes it. Raises ProfileError."""
+        languages = []
+        for row in self.languages:
+            code, level = row.form.code.data, row.form.level.data
+            if code and not level:
+                raise ProfileError(_("Choose a level for each language."), "languages")
+            if code:
+                languages.append((code, level))
+        return ProfileData(
+            display_name=self.display_name.data,
+            **{name: self[name].data or "" for name in SAVED_FIELDS if name != "visibility"},
+            visibility=self.visibility.data or ref.Visibility.MEMBERS.value,
+            skills=list(self.skills_keep.data or []) + [t for t in self.skills_new.data if t],
+            interests=list(self.interests_keep.data or [])
+            + [t for t in self.interests_new.data if t],
+            languages=languages,
+            looking_for=list(self.looking_for.data or []),
+        )
 
     def set_choices(self) -> None:
         """Fill the lists from the reference data, in the page's language."""

@@ -106,11 +106,6 @@ def clean_tag_label(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").split())[:MAX_TAG_LENGTH]
 
 
-def split_tags(text: str) -> list[str]:
-    """Tags typed as one comma-separated line."""
-    return [part for part in (clean_tag_label(p) for p in (text or "").split(",")) if part]
-
-
 def _tags_by_name(labels: list[str]) -> list[Tag]:
     """The Tag rows for `labels` (created when new), in order, without duplicates."""
     wanted: dict[str, str] = {}
