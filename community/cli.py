@@ -16,6 +16,7 @@ from sqlalchemy import func, make_url, select
 from community.auth import services as accounts
 from community.auth.models import User
 from community.auth.roles import GRANTABLE_ROLES, Role
+from community.core.errors import ServiceError
 from community.extensions import db
 
 
@@ -39,7 +40,7 @@ def create_user(email: str, password: str, display_name: str, roles: tuple[str, 
         user = accounts.create_account(
             email, display_name, password, confirmed=True, roles=tuple(Role(r) for r in roles)
         )
-    except accounts.AccountError as error:
+    except ServiceError as error:
         raise click.ClickException(error.message) from error
     db.session.commit()
     roles_text = ", ".join(sorted(user.roles))

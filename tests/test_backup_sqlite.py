@@ -12,10 +12,9 @@ def test_backup_of_sqlite_while_another_connection_writes(runner, app, tmp_path)
     with writer.begin() as connection:
         connection.execute(text("CREATE TABLE scratch (n INTEGER)"))
     with writer.connect() as connection:
-        connection.execute(text("BEGIN"))
-        connection.execute(text("INSERT INTO scratch VALUES (1)"))  # uncommitted
+        connection.execute(text("INSERT INTO scratch VALUES (1)"))  # begun, not committed
         result = runner.invoke(args=["backup", str(tmp_path / "copy.db")])
-        connection.execute(text("COMMIT"))
+        connection.commit()
     writer.dispose()
     assert result.exit_code == 0, result.output
     copy = sqlite3.connect(tmp_path / "copy.db")

@@ -6,9 +6,10 @@ import sqlite3
 
 from sqlalchemy import func, select
 
+from community.auth.demo import DEMO_ACCOUNTS
 from community.auth.models import User
 from community.connections.models import Connection
-from community.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from community.demo import DEMO_PASSWORD
 from community.extensions import db
 from community.profiles.models import Profile
 from tests.conftest import post_form

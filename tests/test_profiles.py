@@ -8,12 +8,12 @@ import pytest
 from PIL import Image
 
 from community.auth.models import User
+from community.core.errors import Invalid, ServiceError
 from community.core.markdown import render_markdown
 from community.extensions import db
-from community.profiles.avatars import MAX_BYTES, AvatarError, process_avatar
+from community.profiles.avatars import MAX_BYTES, process_avatar
 from community.profiles.services import (
     ProfileData,
-    ProfileError,
     completeness,
     get_profile,
     normalise_tag,
@@ -89,7 +89,7 @@ def test_update_profile_dedupes_tags_and_keeps_them_on_a_second_save(ctx, make_u
 )
 def test_update_profile_refuses_values_outside_the_lists(ctx, make_user, data, field):
     user = db.session.get(User, make_user().id)
-    with pytest.raises(ProfileError) as caught:
+    with pytest.raises(Invalid) as caught:
         update_profile(user, data)
     assert caught.value.field == field
 
@@ -128,7 +128,7 @@ def test_avatar_is_reencoded_as_webp_without_metadata():
     ids=["empty", "fake-gif", "svg", "pdf", "too-big"],
 )
 def test_avatar_refuses_what_is_not_an_image(payload, status):
-    with pytest.raises(AvatarError) as caught:
+    with pytest.raises(ServiceError) as caught:
         process_avatar(payload)
     assert caught.value.status == status
 
@@ -136,7 +136,7 @@ def test_avatar_refuses_what_is_not_an_image(payload, status):
 def test_avatar_refuses_decompression_bombs():
     buffer = io.BytesIO()
     Image.new("1", (12000, 12000)).save(buffer, "PNG")  # 144 MP, a few KB compressed
-    with pytest.raises(AvatarError):
+    with pytest.raises(ServiceError):
         process_avatar(buffer.getvalue())
 
 

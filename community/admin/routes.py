@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from community.admin import bp
 from community.admin.forms import RoleChangeForm, StatusChangeForm
-from community.admin.services import list_users
+from community.admin.services import MAX_QUERY, list_users
 from community.auth import services as accounts
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
-from community.auth.sockets import end_user_sockets
+from community.core.errors import ServiceError
+from community.core.forms import flash_service_error
 from community.core.permissions import role_required
 from community.extensions import db
 
@@ -28,9 +29,8 @@ def _get_user_or_404(user_id: int) -> User:
 @role_required(Role.ADMIN)
 def users():
     """The account list with search, each row with its roles and actions."""
-    query = request.args.get("q", "")[:100]
-    after = request.args.get("after", type=int)
-    page = list_users(query, after)
+    query = request.args.get("q", "")[:MAX_QUERY]
+    page = list_users(query, request.args.get("cursor"))
     return render_template(
         "admin/users.html",
         page=page,
@@ -57,8 +57,8 @@ def change_role(user_id: int):
         else:
             changed = accounts.remove_role(user, role, by=current_user)
             message = _("%(name)s is no longer %(role)s.", name=user.display_name, role=role.value)
-    except accounts.AccountError as error:
-        flash(error.message, "error")
+    except ServiceError as error:
+        flash_service_error(error)
     else:
         db.session.commit()
         flash(message if changed else _("Nothing changed."), "success")
@@ -76,12 +76,11 @@ def change_status(user_id: int):
     status = UserStatus(form.status.data)
     try:
         accounts.set_status(user, status, by=current_user)
-    except accounts.AccountError as error:
-        flash(error.message, "error")
+    except ServiceError as error:
+        flash_service_error(error)
     else:
         db.session.commit()
         if status == UserStatus.SUSPENDED:
-            end_user_sockets(user.id)
             flash(_("%(name)s is suspended and logged out.", name=user.display_name), "success")
         else:
             flash(_("%(name)s can log in again.", name=user.display_name), "success")

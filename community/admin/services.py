@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import or_, select
 
 from community.auth.models import User
-from community.extensions import db
+from community.core.database import casefold, like_pattern
+from community.core.pagination import Page, keyset
 
 PAGE_SIZE = 50
+MAX_QUERY = 100
 
 
-@dataclass
-class UserPage:
-    users: list[User]
-    next_after: int | None
-
-
-def list_users(query: str = "", after_id: int | None = None, limit: int = PAGE_SIZE) -> UserPage:
-    """Accounts by id, filtered by name or email, keyset-paginated (roles loaded in one go)."""
-    statement = select(User).order_by(User.id).limit(limit + 1)
+def list_users(query: str = "", cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[User]:
+    """Accounts by id, filtered by a piece of their name or email (wildcards taken
+    literally), a keyset page at a time (roles are loaded with the users). Raises BadCursor.
+    """
+    statement = select(User)
+    query = query.strip()[:MAX_QUERY]
     if query:
-        pattern = f"%{query.strip().lower()}%"
-        statement = statement.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
-    if after_id:
-        statement = statement.where(User.id > after_id)
-    users = list(db.session.scalars(statement))
-    next_after = users[limit - 1].id if len(users) > limit else None
-    return UserPage(users[:limit], next_after)
+        pattern = like_pattern(query.casefold())
+        statement = statement.where(
+            or_(
+                casefold(User.email).like(pattern, escape="\\"),
+                casefold(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+    return keyset(statement, [User.id.asc()], cursor, limit)

@@ -5,18 +5,13 @@ Cookies are never accepted under /api/, so the API needs no CSRF defence.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, g, request
-from sqlalchemy import select
 
+from community.auth.api_tokens import find_live_token, revoke_token
 from community.auth.models import ApiToken, User
-from community.auth.roles import UserStatus
-from community.auth.sessions import hash_token
-from community.core.database import utcnow
-from community.extensions import db
 
 BEARER = [{"bearerAuth": []}]
 # For `@blp.doc(**TOKEN_DOC)` on every route that needs a token: the scheme and its 401.
@@ -31,14 +26,6 @@ TOKEN_DOC = {
 }
 
 
-def issue_token(user: User, name: str = "") -> str:
-    """Create a token for `user`; the clear value is returned once and never stored."""
-    token = "alg_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), name=name[:80]))
-    db.session.flush()
-    return token
-
-
 def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
@@ -51,20 +38,8 @@ def current_token() -> ApiToken | None:
     """The live token of this request, with its active user, or None."""
     if "api_token" in g:
         return g.api_token
-    token = _bearer()
-    row = None
-    if token and len(token) <= 128:
-        row = db.session.scalar(
-            select(ApiToken)
-            .join(User, User.id == ApiToken.user_id)
-            .where(
-                ApiToken.token_hash == hash_token(token),
-                ApiToken.revoked_at.is_(None),
-                User.status == UserStatus.ACTIVE,
-            )
-        )
-    g.api_token = row
-    return row
+    g.api_token = find_live_token(_bearer())
+    return g.api_token
 
 
 def api_user() -> User:
@@ -86,6 +61,7 @@ def token_required(view: Callable) -> Callable:
 
 
 def revoke_current() -> None:
+    """Revoke the token this request was made with."""
     token = current_token()
     if token is not None:
-        token.revoked_at = utcnow()
+        revoke_token(token)

@@ -11,7 +11,6 @@ from community.api.schemas import MemberSummarySchema, member_summary
 from community.auth.models import User
 from community.connections import services
 from community.connections.models import Connection
-from community.core.pagination import BadCursor, cursor_id, encode_cursor
 from community.extensions import db
 from community.profiles.services import load_profiles
 
@@ -42,7 +41,9 @@ class ConnectionListSchema(ma.Schema):
 
 class ConnectionRequestSchema(ma.Schema):
     user_id = ma.fields.Integer(required=True)
-    message = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
+    message = ma.fields.String(
+        load_default="", validate=ma.validate.Length(max=services.MAX_REQUEST_MESSAGE)
+    )
 
 
 class BlockRequestSchema(ma.Schema):
@@ -60,17 +61,14 @@ class BlockListSchema(ma.Schema):
 
 
 def _serialise(me: User, connection: Connection, other: User, profile=None) -> dict:
-    if connection.status == "accepted":
-        direction = "mutual"
-    else:
-        direction = "outgoing" if connection.requester_id == me.id else "incoming"
+    seen = services.as_seen_by(me.id, connection)
     return {
         "id": connection.id,
-        "status": "accepted" if connection.status == "accepted" else "pending",
-        "direction": direction,
+        "status": seen.status,
+        "direction": seen.direction,
         "message": connection.message,
         "created_at": connection.created_at,
-        "member": member_summary(other, profile, connected=connection.status == "accepted"),
+        "member": member_summary(other, profile, connected=seen.direction == "mutual"),
     }
 
 
@@ -81,25 +79,9 @@ def _present(connection: Connection) -> dict:
     return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
 
 
-def _run(action, *args):
-    try:
-        return action(api_user(), *args)
-    except services.ConnectionError as error:
-        if error.code == "not_found":
-            abort(404)
-        abort(409, description=error.message)
-
-
 class PageQuerySchema(ma.Schema):
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=100))
-
-
-def _before_id(cursor: str | None) -> int | None:
-    try:
-        return cursor_id(cursor, "before")
-    except BadCursor:
-        abort(400, description="This cursor is not valid; start again without one.")
 
 
 @blp.get("/connections")
@@ -111,11 +93,11 @@ def _before_id(cursor: str | None) -> int | None:
 def list_connections(query: dict):
     """My connections and open requests both ways, newest first."""
     me = api_user()
-    rows, next_before = services.connection_page(me, _before_id(query["cursor"]), query["limit"])
-    profiles = load_profiles([other.id for _c, other in rows])
+    page = services.connection_page(me, query["cursor"], query["limit"])
+    profiles = load_profiles([other.id for _c, other in page.items])
     return {
-        "items": [_serialise(me, c, other, profiles.get(other.id)) for c, other in rows],
-        "next_cursor": encode_cursor({"before": next_before}) if next_before else None,
+        "items": [_serialise(me, c, other, profiles.get(other.id)) for c, other in page.items],
+        "next_cursor": page.next_cursor,
     }
 
 
@@ -128,7 +110,7 @@ def list_connections(query: dict):
 @blp.doc(**TOKEN_DOC)
 def create_connection(body: dict):
     """Ask a member to connect (if they already asked me, this accepts their request)."""
-    connection = _run(services.send_request, body["user_id"], body["message"])
+    connection = services.send_request(api_user(), body["user_id"], body["message"])
     db.session.commit()
     return _present(connection)
 
@@ -140,7 +122,7 @@ def create_connection(body: dict):
 @blp.doc(**TOKEN_DOC)
 def accept_connection(connection_id: int):
     """Accept a request someone sent me."""
-    connection = _run(services.accept_request, connection_id)
+    connection = services.accept_request(api_user(), connection_id)
     db.session.commit()
     return _present(connection)
 
@@ -152,7 +134,7 @@ def accept_connection(connection_id: int):
 @blp.doc(**TOKEN_DOC)
 def decline_connection(connection_id: int):
     """Decline a request quietly (the requester is not told)."""
-    _run(services.decline_request, connection_id)
+    services.decline_request(api_user(), connection_id)
     db.session.commit()
 
 
@@ -164,7 +146,7 @@ def decline_connection(connection_id: int):
 @blp.doc(**TOKEN_DOC)
 def delete_connection(connection_id: int):
     """Withdraw my request, or end a connection."""
-    _run(services.withdraw_or_remove, connection_id)
+    services.withdraw_or_remove(api_user(), connection_id)
     db.session.commit()
 
 
@@ -191,7 +173,7 @@ def list_blocks():
 @blp.doc(**TOKEN_DOC)
 def create_block(body: dict):
     """Block a member: they can no longer see or find me, connect or message me."""
-    row = _run(services.block, body["user_id"])
+    row = services.block(api_user(), body["user_id"])
     db.session.commit()
     other = db.session.get(User, row.blocked_id)
     return {"user_id": other.id, "display_name": other.display_name}

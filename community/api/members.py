@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask_smorest import Blueprint
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
@@ -16,17 +15,13 @@ from community.api.schemas import (
     member_detail,
     member_summary,
 )
-from community.auth.models import User
 from community.connections.relations import are_connected
-from community.core.errors import ValidationFailed
-from community.core.pagination import BadCursor
 from community.extensions import db
 from community.profiles.directory import DirectoryFilters, relevance_reasons, search_members
 from community.profiles.services import (
     ProfileData,
-    ProfileError,
-    can_view_profile,
     get_profile,
+    get_visible_member,
     update_profile,
 )
 
@@ -57,11 +52,7 @@ def patch_me(changes: dict):
     data.cleared = {k for k, v in changes.items() if v is None}
     if languages is not None:
         data.languages = [(row["code"], row["level"]) for row in languages]
-    try:
-        update_profile(user, data)
-    except ProfileError as error:
-        db.session.rollback()
-        raise ValidationFailed({error.field: [error.message]}) from error
+    update_profile(user, data)
     db.session.commit()
     return me_detail(user, get_profile(user.id))
 
@@ -81,10 +72,7 @@ def list_members(query: dict):
         city=query["city"],
         looking_for=query["looking_for"],
     )
-    try:
-        page = search_members(api_user(), filters, query["cursor"], query["limit"])
-    except BadCursor:
-        abort(400, description="This cursor is not valid; start again without one.")
+    page = search_members(api_user(), filters, query["cursor"], query["limit"])
     return {
         "items": [
             member_summary(card.user, card.profile, card.reasons, card.connected)
@@ -102,10 +90,7 @@ def list_members(query: dict):
 def get_member(user_id: int):
     """One member's profile, if I may see it (otherwise the same 404 as a missing member)."""
     viewer = api_user()
-    member = db.session.get(User, user_id)
-    profile = get_profile(user_id) if member else None
-    if member is None or not can_view_profile(viewer, member, profile):
-        abort(404)
+    member, profile = get_visible_member(viewer, user_id)
     return member_detail(
         member,
         profile,

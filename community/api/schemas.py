@@ -9,7 +9,17 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 
+from community.auth.services import MAX_DISPLAY_NAME
 from community.profiles import reference as ref
+from community.profiles.directory import MAX_PAGE, MAX_SEARCH
+from community.profiles.services import (
+    MAX_BIO,
+    MAX_FAMILY_SITUATION,
+    MAX_HEADLINE,
+    MAX_LANGUAGES,
+    MAX_TAG_LENGTH,
+    MAX_TAGS,
+)
 
 
 def _tags(profile, kind):
@@ -67,15 +77,22 @@ def _choice(values):
     return ma.validate.OneOf(list(values))
 
 
+def _tag_list() -> ma.fields.List:
+    return ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=MAX_TAG_LENGTH)),
+        validate=ma.validate.Length(max=MAX_TAGS),
+    )
+
+
 class MePatchSchema(ma.Schema):
     """The fields PATCH /me accepts; anything else (role, status, email ...) is refused (422)."""
 
     class Meta:
         unknown = ma.RAISE
 
-    display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=80))
-    headline = ma.fields.String(validate=ma.validate.Length(max=120))
-    bio = ma.fields.String(validate=ma.validate.Length(max=4000))
+    display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=MAX_DISPLAY_NAME))
+    headline = ma.fields.String(validate=ma.validate.Length(max=MAX_HEADLINE))
+    bio = ma.fields.String(validate=ma.validate.Length(max=MAX_BIO))
     home_country = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
     host_city = ma.fields.String(allow_none=True, validate=_choice(ref.CITY_BY_SLUG))
     professional_field = ma.fields.String(
@@ -84,31 +101,25 @@ class MePatchSchema(ma.Schema):
     education_level = ma.fields.String(allow_none=True, validate=_choice(ref.EducationLevel))
     availability = ma.fields.String(allow_none=True, validate=_choice(ref.Availability))
     visibility = ma.fields.String(validate=_choice(ref.Visibility))
-    skills = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
-        validate=ma.validate.Length(max=25),
-    )
-    interests = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=40)),
-        validate=ma.validate.Length(max=25),
-    )
+    skills = _tag_list()
+    interests = _tag_list()
     languages = ma.fields.List(
-        ma.fields.Nested(LanguageSchema), validate=ma.validate.Length(max=12)
+        ma.fields.Nested(LanguageSchema), validate=ma.validate.Length(max=MAX_LANGUAGES)
     )
     looking_for = ma.fields.List(ma.fields.String(validate=_choice(ref.LookingFor)))
     nationality = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
     work_permit = ma.fields.String(allow_none=True, validate=_choice(ref.WorkPermit))
-    family_situation = ma.fields.String(validate=ma.validate.Length(max=300))
+    family_situation = ma.fields.String(validate=ma.validate.Length(max=MAX_FAMILY_SITUATION))
 
 
 class MemberQuerySchema(ma.Schema):
-    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=80))
-    skill = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_SEARCH))
+    skill = ma.fields.String(load_default="", validate=ma.validate.Length(max=MAX_TAG_LENGTH))
     language = ma.fields.String(load_default="", validate=ma.validate.Length(max=3))
     city = ma.fields.String(load_default="", validate=ma.validate.Length(max=40))
     looking_for = ma.fields.String(load_default="", validate=ma.validate.Length(max=16))
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
-    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=50))
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=MAX_PAGE))
 
 
 class MemberPageSchema(ma.Schema):

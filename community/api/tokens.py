@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import abort, g
 from flask_smorest import Blueprint
 
-from community.api.auth import TOKEN_DOC, issue_token, revoke_current, token_required
+from community.api.auth import TOKEN_DOC, revoke_current, token_required
 from community.auth import services as accounts
+from community.auth.api_tokens import MAX_TOKEN_NAME, issue_token
 from community.auth.limits import failed_logins_per_account, failed_logins_per_ip
-from community.auth.roles import UserStatus
+from community.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from community.auth.services import MAX_EMAIL
 from community.extensions import db
 
 blp = Blueprint("tokens", __name__, description="API tokens: log in and out")
 
 
 class TokenRequest(ma.Schema):
-    email = ma.fields.Email(required=True)
-    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=256))
+    email = ma.fields.Email(required=True, validate=ma.validate.Length(max=MAX_EMAIL))
+    password = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=MAX_PASSWORD_LENGTH)
+    )
     name = ma.fields.String(
-        load_default="", validate=ma.validate.Length(max=80), metadata={"example": "My phone"}
+        load_default="",
+        validate=ma.validate.Length(max=MAX_TOKEN_NAME),
+        metadata={"example": "My phone"},
     )
 
 
@@ -36,16 +41,12 @@ class TokenResponse(ma.Schema):
 @blp.alt_response(403, description="The account is not confirmed or is suspended")
 @blp.alt_response(429, description="Too many failed attempts")
 def create_token(body: dict):
-    """Exchange email and password for a bearer token (rate-limited like the login page)."""
-    user = accounts.authenticate(body["email"], body["password"])
-    if user is None:
-        g.login_failed = True
-        abort(401, description="The email address or password is not right.")
-    if user.status != UserStatus.ACTIVE:
-        abort(403, description="This account is suspended.")
-    if not user.is_confirmed:
-        abort(403, description="Confirm your email address first.")
-    token = issue_token(user, body.get("name", ""))
+    """Exchange email and password for a bearer token (rate-limited like the login page).
+
+    The same login decision as the page: an unconfirmed account gets a fresh link by mail.
+    """
+    user = accounts.log_in(body["email"], body["password"])
+    token = issue_token(user, body["name"])
     db.session.commit()
     return {"token": token}
 

@@ -8,6 +8,8 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitF
 from wtforms.validators import DataRequired, Email, Length
 
 from community.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from community.auth.services import MAX_DISPLAY_NAME, MAX_EMAIL
+from community.core.forms import max_length
 
 
 def _strip(value: str | None) -> str | None:
@@ -20,7 +22,7 @@ def _email_field() -> EmailField:
         filters=[_strip],
         validators=[
             DataRequired(_l("Enter your email address.")),
-            Length(max=254, message=_l("An email address has at most 254 characters.")),
+            Length(max=MAX_EMAIL, message=_l("An email address has at most %(max)d characters.")),
             Email(_l("Enter an email address like name@example.com.")),
         ],
         render_kw={"autocomplete": "email", "spellcheck": "false", "inputmode": "email"},
@@ -54,7 +56,7 @@ class RegisterForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(_l("Enter your name.")),
-            Length(max=80, message=_l("Use at most 80 characters.")),
+            max_length(MAX_DISPLAY_NAME),
         ],
         description=_l("How other members will see you. Your first name is enough."),
         render_kw={"autocomplete": "name"},

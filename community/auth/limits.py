@@ -11,6 +11,11 @@ from flask import current_app, g, request
 from community.extensions import limiter
 
 
+def count_failed_login() -> None:
+    """Count this request against the failed-login limits (called by `services.log_in`)."""
+    g.login_failed = True
+
+
 def _login_failed(response) -> bool:
     return bool(g.get("login_failed"))
 

@@ -39,6 +39,12 @@ class User(UserMixin, db.Model):
     # Set by the session loader: the UserSession this request was authenticated with.
     current_session = None  # UserSession | None
 
+    # Flask-Login's UserMixin compares users by get_id(), the session token, which is None
+    # for every user loaded without a session: all of them would be "equal". The session's
+    # identity map keeps one object per row, so identity is the right equality.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str | None:
         """Flask-Login keeps the session token, not the user id, in the cookie session."""
         return self.current_session.token if self.current_session else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -24,9 +24,9 @@ from community.auth.limits import (
 )
 from community.auth.roles import UserStatus
 from community.auth.sessions import live_session_count
-from community.auth.sockets import end_user_sockets
 from community.auth.tokens import TokenError, user_from_confirm_token, user_from_reset_token
-from community.core.forms import add_form_error
+from community.core.errors import ServiceError
+from community.core.forms import show_service_error
 from community.core.urls import safe_next_url
 from community.extensions import db
 
@@ -41,8 +41,8 @@ def register():
     if form.validate_on_submit():
         try:
             services.register(form.email.data, form.display_name.data, form.password.data)
-        except services.AccountError as error:
-            add_form_error(form, error.message, error.field)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             db.session.commit()
             return redirect(url_for("auth.check_email", kind="confirm"))
@@ -100,19 +100,10 @@ def login():
         form.email.data = request.args.get("email", "")[:254]
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
-            g.login_failed = True
-            add_form_error(form, _("The email address or password is not right."))
-        elif user.status != UserStatus.ACTIVE:
-            add_form_error(form, _("This account is suspended. Write to the moderators."))
-        elif not user.is_confirmed:
-            services.send_confirmation(user)
-            db.session.commit()
-            add_form_error(
-                form,
-                _("Please confirm your email address first: we have just sent you a new link."),
-            )
+        try:
+            user = services.log_in(form.email.data, form.password.data)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             services.begin_login(user)
             db.session.commit()
@@ -127,10 +118,8 @@ def logout():
     """Log out: ends every session of this account, on every device."""
     form = LogoutForm()
     if current_user.is_authenticated and form.validate_on_submit():
-        user_id = current_user.id
         services.end_all_sessions(current_user)
         db.session.commit()
-        end_user_sockets(user_id)
         logout_user()
         flash(_("You are logged out on all your devices."), "success")
     return redirect(url_for("home.index"))
@@ -159,15 +148,14 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             services.set_password(user, form.password.data)
-        except services.AccountError as error:
-            add_form_error(form, error.message, error.field)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             services.confirm_email(user)  # the link proved the address
             active = user.status == UserStatus.ACTIVE
             if active:
                 services.begin_login(user)
             db.session.commit()
-            end_user_sockets(user.id)
             if active:
                 login_user(user)
                 flash(_("Your new password is saved and you are logged in."), "success")
@@ -194,11 +182,10 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
-        except services.AccountError as error:
-            add_form_error(form, error.message, error.field)
+        except ServiceError as error:
+            show_service_error(form, error)
         else:
             db.session.commit()
-            end_user_sockets(current_user.id)
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("settings.account"))

@@ -1,5 +1,6 @@
-"""The account verbs: register, confirm, authenticate, reset and change passwords, roles,
-suspension. Routes, the CLI and the tests call these; they flush and the caller commits.
+"""The account verbs: register, confirm, log in, reset and change passwords, roles,
+suspension. Pages, the API, the CLI and the tests call these; they flush and the caller
+commits. Refusals are the core ServiceError kinds.
 """
 
 from __future__ import annotations
@@ -10,25 +11,22 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 
+from community.auth.limits import count_failed_login
 from community.auth.models import User, UserRole
 from community.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from community.auth.roles import GRANTABLE_ROLES, Role, UserStatus
 from community.auth.sessions import revoke_all_sessions, start_session
 from community.auth.tokens import make_confirm_token, make_reset_token
 from community.core.database import utcnow
+from community.core.errors import Conflict, Forbidden, Invalid, Unauthorized
 from community.extensions import db
 from community.mail.services import queue_mail
 
 log = logging.getLogger(__name__)
 
 
-class AccountError(ValueError):
-    """A request the account rules refuse; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+MAX_EMAIL = 254
+MAX_DISPLAY_NAME = 80
 
 
 def normalise_email(email: str) -> str:
@@ -55,7 +53,7 @@ def create_account(
     confirmed: bool = False,
     roles: tuple[Role, ...] = (),
 ) -> User:
-    """Create an account after checking the password rules. Raises AccountError.
+    """Create an account after checking the password rules. Raises Invalid.
 
     Called by registration (unconfirmed), `flask create-user` and the demo seed (confirmed).
     """
@@ -63,9 +61,9 @@ def create_account(
     display_name = " ".join(display_name.split())
     problem = password_problem(password, email=email, display_name=display_name)
     if problem:
-        raise AccountError(problem, "password")
+        raise Invalid(problem, "password")
     if find_user_by_email(email) is not None:
-        raise AccountError(_("An account with this email address already exists."), "email")
+        raise Conflict(_("An account with this email address already exists."), "email")
     user = User(
         email=email,
         display_name=display_name,
@@ -86,12 +84,12 @@ def register(email: str, display_name: str, password: str) -> User | None:
 
     A new address gets an account and a confirmation link. An address that already has an
     account gets a mail telling its owner, and the caller shows the same page either way,
-    so the form never reveals who is a member. Raises AccountError for a weak password.
+    so the form never reveals who is a member. Raises Invalid for a weak password.
     """
     email = normalise_email(email)
     problem = password_problem(password, email=email, display_name=display_name)
     if problem:
-        raise AccountError(problem, "password")
+        raise Invalid(problem, "password")
     existing = find_user_by_email(email)
     if existing is not None:
         hash_password(password)  # the same work as a new account, so timing tells nothing
@@ -143,6 +141,30 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def log_in(email: str, password: str) -> User:
+    """The login decision, the same for the login page and `POST /api/v1/tokens`.
+
+    Returns the active, confirmed account whose password matches. Otherwise raises:
+    Unauthorized for a wrong email or password (counted by the failed-login limits),
+    Forbidden for a suspended account, or Forbidden for an unconfirmed one after queueing a
+    fresh confirmation link (kept: the error asks the caller to commit). The caller then starts a session or
+    issues a token.
+    """
+    user = authenticate(email, password)
+    if user is None:
+        count_failed_login()
+        raise Unauthorized(_("The email address or password is not right."))
+    if user.status != UserStatus.ACTIVE:
+        raise Forbidden(_("This account is suspended. Write to the moderators."))
+    if not user.is_confirmed:
+        send_confirmation(user)
+        raise Forbidden(
+            _("Please confirm your email address first: we have just sent you a new link."),
+            commit=True,
+        )
+    return user
+
+
 def begin_login(user: User) -> None:
     """Start a server-side session for `user`; the route then calls `login_user`."""
     start_session(user)
@@ -175,7 +197,7 @@ def set_password(user: User, new_password: str) -> None:
     """
     problem = password_problem(new_password, email=user.email, display_name=user.display_name)
     if problem:
-        raise AccountError(problem, "password")
+        raise Invalid(problem, "password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     revoke_all_sessions(user)
@@ -183,11 +205,11 @@ def set_password(user: User, new_password: str) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change a password from the account page; needs the current one. Raises AccountError."""
+    """Change a password from the account page; needs the current one. Raises Invalid."""
     if not verify_password(user.password_hash, current_password):
-        raise AccountError(_("Your current password is not right."), "current_password")
+        raise Invalid(_("Your current password is not right."), "current_password")
     if current_password == new_password:
-        raise AccountError(_("Choose a password you have not used here."), "password")
+        raise Invalid(_("Choose a password you have not used here."), "password")
     set_password(user, new_password)
     start_session(user)
     queue_mail(
@@ -202,7 +224,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 def grant_role(user: User, role: Role, *, by: User | None = None) -> bool:
     """Give `user` a role; False if they already had it."""
     if role not in GRANTABLE_ROLES:
-        raise AccountError(_("This role cannot be granted."), "role")
+        raise Invalid(_("This role cannot be granted."), "role")
     if role in user.granted_roles:
         return False
     user.role_rows.append(UserRole(role=role, granted_by_id=by.id if by else None))
@@ -215,7 +237,7 @@ def remove_role(user: User, role: Role, *, by: User | None = None) -> bool:
     if role not in user.granted_roles:
         return False
     if role == Role.ADMIN and admin_count() <= 1:
-        raise AccountError(_("This is the last admin: grant the role to someone else first."))
+        raise Conflict(_("This is the last admin: grant the role to someone else first."))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
     db.session.expire(user, ["role_rows"])
     db.session.flush()
@@ -234,9 +256,9 @@ def admin_count() -> int:
 def set_status(user: User, status: UserStatus, *, by: User | None = None) -> None:
     """Suspend or reactivate an account; suspension ends all its sessions at once."""
     if by is not None and by.id == user.id and status != UserStatus.ACTIVE:
-        raise AccountError(_("You cannot suspend your own account."))
+        raise Conflict(_("You cannot suspend your own account."))
     if status == UserStatus.SUSPENDED and Role.ADMIN in user.granted_roles and admin_count() <= 1:
-        raise AccountError(_("This is the last admin: grant the role to someone else first."))
+        raise Conflict(_("This is the last admin: grant the role to someone else first."))
     user.status = status
     if status != UserStatus.ACTIVE:
         revoke_all_sessions(user)

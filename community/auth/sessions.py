@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 
 from community.auth.models import User, UserSession
 from community.auth.roles import UserStatus
-from community.core.database import utcnow
+from community.core.database import touch, utcnow
+from community.core.effects import on_commit
 from community.extensions import db
 
 # last_seen_at is refreshed at most this often, so reads do not turn into writes.
@@ -65,11 +66,7 @@ def load_user_from_token(token: str) -> User | None:
     if now - row.last_seen_at > timedelta(days=current_app.config["SESSION_IDLE_DAYS"]):
         return None
     if now - row.last_seen_at > _TOUCH_EVERY:
-        # Its own short transaction, so it never commits half of the request's work.
-        with db.engine.begin() as connection:
-            connection.execute(
-                update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)
-            )
+        touch(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
     row.token = token
     user = row.user
     user.current_session = row
@@ -77,15 +74,19 @@ def load_user_from_token(token: str) -> User | None:
 
 
 def revoke_all_sessions(user: User) -> int:
-    """End every live session of `user` (logout, password change, suspension).
+    """End every live session of `user` (logout, password change, reset, suspension).
 
-    Returns how many were ended. Flushes, no commit; the caller commits.
+    Their sockets are disconnected once the change commits. Returns how many sessions were
+    ended. Flushes, no commit; the caller commits.
     """
+    from community.auth.sockets import end_user_sockets
+
     result = db.session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    on_commit(end_user_sockets, user.id)
     return result.rowcount or 0
 
 

@@ -28,7 +28,7 @@ def connect(auth=None):
 def end_user_sockets(user_id: int) -> None:
     """Disconnect `user_id`'s sockets now that their sessions have ended.
 
-    Called by the logout, password-change and suspension views after their commit. Sockets
+    Queued by `revoke_all_sessions` to run after the commit that ended the sessions. Sockets
     on this process are disconnected; `close_room` goes through the message queue, so on
     every other process nothing addressed to this user reaches an old socket any more (and
     every socket handler re-checks the session before it acts).

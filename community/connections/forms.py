@@ -5,15 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
+
+from community.connections.services import MAX_REQUEST_MESSAGE
+from community.core.forms import max_length
 
 
 class ConnectForm(FlaskForm):
     message = TextAreaField(
         _l("Add a note (optional)"),
-        validators=[Length(max=300, message=_l("Use at most 300 characters."))],
+        validators=[max_length(MAX_REQUEST_MESSAGE)],
         description=_l("Say why you would like to connect."),
-        render_kw={"rows": 2, "maxlength": 300},
+        render_kw={"rows": 2, "maxlength": MAX_REQUEST_MESSAGE},
     )
     next = HiddenField()
 

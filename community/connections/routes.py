@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community.connections import bp, services
 from community.connections.forms import ActionForm, ConnectForm
 from community.connections.suggestions import suggest_people
-from community.core.urls import safe_next_url
-from community.extensions import db
-
-
-def _back(default: str):
-    return redirect(safe_next_url(request.form.get("next"), default))
-
-
-def _run(action, *args, success: str, default: str):
-    """Validate the CSRF form, run a service verb, commit, flash, go back."""
-    form = ConnectForm() if action is services.send_request else ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    extra = (form.message.data or "",) if action is services.send_request else ()
-    try:
-        action(current_user, *args, *extra)
-    except services.ConnectionError as error:
-        if error.code == "not_found":
-            abort(404)
-        flash(error.message, "error")
-        return _back(default)
-    db.session.commit()
-    flash(success, "success")
-    return _back(default)
+from community.core.forms import run_action
 
 
 @bp.get("/connections")
 @login_required
 def index():
-    """My connections, requests to answer, requests I sent, suggestions and blocked members."""
+    """My connections (paged by name), requests to answer, requests I sent, suggestions
+    and blocked members."""
     return render_template(
         "connections/index.html",
-        lists=services.connection_lists(current_user),
+        network=services.network(current_user, request.args.get("cursor")),
         suggestions=suggest_people(current_user),
         blocked=services.my_blocks(current_user),
         form=ActionForm(),
@@ -53,33 +31,43 @@ def index():
 @login_required
 def connect(user_id: int):
     """Send a connection request (or accept theirs, if they asked first)."""
-    return _run(
+    form = ConnectForm()
+    return run_action(
+        form,
         services.send_request,
+        current_user,
         user_id,
+        form.message.data or "",
         success=_("Your request is sent."),
-        default=url_for("profiles.profile", user_id=user_id),
+        back=url_for("profiles.profile", user_id=user_id),
     )
 
 
 @bp.post("/connections/<int:connection_id>/accept")
 @login_required
 def accept(connection_id: int):
-    return _run(
+    """Accept a request someone sent me."""
+    return run_action(
+        ActionForm(),
         services.accept_request,
+        current_user,
         connection_id,
         success=_("You are now connected."),
-        default=url_for("connections.index"),
+        back=url_for("connections.index"),
     )
 
 
 @bp.post("/connections/<int:connection_id>/decline")
 @login_required
 def decline(connection_id: int):
-    return _run(
+    """Decline a request quietly: the requester is not told."""
+    return run_action(
+        ActionForm(),
         services.decline_request,
+        current_user,
         connection_id,
         success=_("Request declined. They will not be told."),
-        default=url_for("connections.index"),
+        back=url_for("connections.index"),
     )
 
 
@@ -87,11 +75,13 @@ def decline(connection_id: int):
 @login_required
 def remove(connection_id: int):
     """Withdraw my request or end a connection."""
-    return _run(
+    return run_action(
+        ActionForm(),
         services.withdraw_or_remove,
+        current_user,
         connection_id,
         success=_("Done. The connection is removed."),
-        default=url_for("connections.index"),
+        back=url_for("connections.index"),
     )
 
 
@@ -99,20 +89,25 @@ def remove(connection_id: int):
 @login_required
 def block(user_id: int):
     """Block a member; they are not told."""
-    return _run(
+    return run_action(
+        ActionForm(),
         services.block,
+        current_user,
         user_id,
         success=_("Blocked. They can no longer find you, see your profile or contact you."),
-        default=url_for("connections.index"),
+        back=url_for("connections.index"),
     )
 
 
 @bp.post("/members/<int:user_id>/unblock")
 @login_required
 def unblock(user_id: int):
-    return _run(
+    """Lift my block."""
+    return run_action(
+        ActionForm(),
         services.unblock,
+        current_user,
         user_id,
         success=_("Unblocked."),
-        default=url_for("connections.index"),
+        back=url_for("connections.index"),
     )

@@ -1,31 +1,54 @@
 """Connection requests and blocks. Called by the connection pages and the API.
 
 Every verb checks that the other member exists, is active and is not blocked either way; a
-member who cannot be reached looks exactly like one who does not exist (ConnectionError
-with code "not_found"), so a block is never revealed.
+member who cannot be reached looks exactly like one who does not exist (NotFound), so a
+block is never revealed. A request that was declined still looks pending to the one who
+sent it (`as_seen_by` is that rule, once).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
 
 from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.connections.models import Block, Connection, ConnectionStatus
 from community.connections.relations import find_connection, is_blocked_either_way, pair
-from community.core.database import utcnow
+from community.core.database import casefold, get_or_create, lock_row, utcnow
+from community.core.errors import Conflict, NotFound
+from community.core.pagination import Page, keyset
 from community.extensions import db
 from community.notifications.services import notify
 
+MAX_REQUEST_MESSAGE = 300
 
-class ConnectionError(ValueError):
-    """A refused connection action; `code` is "not_found" or "conflict"."""
 
-    def __init__(self, message: str, code: str = "conflict") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+@dataclass(frozen=True)
+class SeenState:
+    """A connection as one of its two members sees it."""
+
+    status: str  # "accepted" or "pending"
+    direction: str  # "mutual", "incoming" (they asked me) or "outgoing" (I asked)
+
+
+def as_seen_by(viewer_id: int, connection: Connection | None) -> SeenState | None:
+    """How `connection` looks to `viewer_id`; None when it does not exist for them.
+
+    The one place the decline rule lives: to the member who asked, a declined request stays
+    "pending, outgoing" (they are never told); to the member who declined, it is gone.
+    Used by the profile button, the network page and the API.
+    """
+    if connection is None:
+        return None
+    if connection.status == ConnectionStatus.ACCEPTED:
+        return SeenState(ConnectionStatus.ACCEPTED.value, "mutual")
+    asked = connection.requester_id == viewer_id
+    if connection.status == ConnectionStatus.DECLINED and not asked:
+        return None
+    return SeenState(ConnectionStatus.PENDING.value, "outgoing" if asked else "incoming")
 
 
 def reachable_member(viewer: User, other_id: int) -> User:
@@ -38,40 +61,42 @@ def reachable_member(viewer: User, other_id: int) -> User:
         or not other.is_confirmed
         or is_blocked_either_way(viewer.id, other.id)
     ):
-        raise ConnectionError(_("We could not find that member."), "not_found")
+        raise NotFound(_("We could not find that member."))
     return other
 
 
 def send_request(sender: User, other_id: int, message: str = "") -> Connection:
     """Ask `other_id` to connect. If they had already asked `sender`, this accepts instead.
 
-    Raises ConnectionError when already connected or already asked.
+    Raises NotFound for a member `sender` cannot reach, Conflict when already connected or
+    already asked. Safe when both click at once: the pair's row is made by `get_or_create`
+    and then changed under its row lock.
     """
     other = reachable_member(sender, other_id)
-    connection = find_connection(sender.id, other.id)
-    if connection is not None:
-        if connection.status == ConnectionStatus.ACCEPTED:
-            raise ConnectionError(_("You are already connected."))
-        if connection.status == ConnectionStatus.PENDING:
-            if connection.requester_id == other.id:
-                return accept_request(sender, connection.id)
-            raise ConnectionError(_("You have already asked; they have not answered yet."))
-        if connection.requester_id == sender.id:
-            # Declined: to the requester it stays "asked, not answered", exactly as pending.
-            raise ConnectionError(_("You have already asked; they have not answered yet."))
+    message = message.strip()[:MAX_REQUEST_MESSAGE]
+    low, high = pair(sender.id, other.id)
+    connection, created = get_or_create(
+        Connection,
+        low_id=low,
+        high_id=high,
+        defaults={"requester_id": sender.id, "message": message},
+    )
+    if not created:
+        connection = lock_row(connection)
+        seen = as_seen_by(sender.id, connection)
+        if seen is not None and seen.direction == "mutual":
+            raise Conflict(_("You are already connected."))
+        if seen is not None and seen.direction == "incoming":
+            return accept_request(sender, connection.id)
+        if seen is not None:
+            raise Conflict(_("You have already asked; they have not answered yet."))
         # They once asked me and I declined; now I ask them: a fresh request.
         connection.requester_id = sender.id
         connection.status = ConnectionStatus.PENDING
-        connection.message = message.strip()[:300]
+        connection.message = message
         connection.created_at = utcnow()
         connection.responded_at = None
-    else:
-        low, high = pair(sender.id, other.id)
-        connection = Connection(
-            low_id=low, high_id=high, requester_id=sender.id, message=message.strip()[:300]
-        )
-        db.session.add(connection)
-    db.session.flush()
+        db.session.flush()
     notify(
         other.id,
         "connection.requested",
@@ -91,13 +116,15 @@ def _incoming(user: User, connection_id: int) -> Connection:
         or connection.status != ConnectionStatus.PENDING
         or is_blocked_either_way(user.id, connection.requester_id)
     ):
-        raise ConnectionError(_("We could not find that request."), "not_found")
-    return connection
+        raise NotFound(_("We could not find that request."))
+    return lock_row(connection)
 
 
 def accept_request(user: User, connection_id: int) -> Connection:
     """Accept a request addressed to `user`; the requester is notified."""
     connection = _incoming(user, connection_id)
+    if connection.status != ConnectionStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
     connection.status = ConnectionStatus.ACCEPTED
     connection.responded_at = utcnow()
     db.session.flush()
@@ -114,6 +141,8 @@ def accept_request(user: User, connection_id: int) -> Connection:
 def decline_request(user: User, connection_id: int) -> Connection:
     """Decline quietly: the requester is not told, the request just stays unanswered to them."""
     connection = _incoming(user, connection_id)
+    if connection.status != ConnectionStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
     connection.status = ConnectionStatus.DECLINED
     connection.responded_at = utcnow()
     db.session.flush()
@@ -128,9 +157,9 @@ def withdraw_or_remove(user: User, connection_id: int) -> None:
     """
     connection = db.session.get(Connection, connection_id)
     if connection is None or user.id not in (connection.low_id, connection.high_id):
-        raise ConnectionError(_("We could not find that connection."), "not_found")
+        raise NotFound(_("We could not find that connection."))
     if connection.status == ConnectionStatus.PENDING and connection.requester_id != user.id:
-        raise ConnectionError(_("Decline the request instead."), "conflict")
+        raise Conflict(_("Decline the request instead."))
     db.session.delete(connection)
     db.session.flush()
 
@@ -139,19 +168,12 @@ def block(blocker: User, other_id: int) -> Block:
     """Block a member: any connection or request between us ends; they cannot find me."""
     other = db.session.get(User, other_id)
     if other is None or other.id == blocker.id:
-        raise ConnectionError(_("We could not find that member."), "not_found")
-    existing = db.session.scalar(
-        select(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == other.id)
-    )
-    if existing is not None:
-        return existing
+        raise NotFound(_("We could not find that member."))
     low, high = pair(blocker.id, other.id)
     db.session.execute(
         delete(Connection).where(Connection.low_id == low, Connection.high_id == high)
     )
-    row = Block(blocker_id=blocker.id, blocked_id=other.id)
-    db.session.add(row)
-    db.session.flush()
+    row, _created = get_or_create(Block, blocker_id=blocker.id, blocked_id=other.id)
     return row
 
 
@@ -176,12 +198,17 @@ def my_blocks(user: User) -> list[User]:
 
 
 def _visible_rows(user: User):
-    """My connections and requests both ways; a declined request still shows as waiting to
-    the one who sent it (never to the one who declined)."""
+    """My connections and requests both ways, as `as_seen_by` shows them, in SQL: a declined
+    request stays visible to the one who sent it (never to the one who declined)."""
     return select(Connection).where(
         or_(Connection.low_id == user.id, Connection.high_id == user.id),
         or_(Connection.status != ConnectionStatus.DECLINED, Connection.requester_id == user.id),
     )
+
+
+def _other_member(user: User):
+    """SQL for the other member's id in one of `user`'s connection rows."""
+    return case((Connection.low_id == user.id, Connection.high_id), else_=Connection.low_id)
 
 
 def _with_others(user: User, rows: list[Connection]) -> list[tuple[Connection, User]]:
@@ -198,26 +225,64 @@ def _with_others(user: User, rows: list[Connection]) -> list[tuple[Connection, U
     return [(row, others[row.other_id(user.id)]) for row in rows if row.other_id(user.id) in others]
 
 
-def connection_lists(user: User) -> dict[str, list[tuple[Connection, User]]]:
-    """My accepted connections, requests to me, and my requests, each with the other member.
+NETWORK_PAGE = 48
+REQUESTS_SHOWN = 50
 
-    Two queries whatever the numbers. Used by the network page and the member home.
-    """
-    rows = db.session.scalars(_visible_rows(user).order_by(Connection.created_at.desc())).all()
-    lists: dict[str, list[tuple[Connection, User]]] = {
-        "connected": [],
-        "incoming": [],
-        "outgoing": [],
-    }
-    for row, other in _with_others(user, list(rows)):
-        if row.status == ConnectionStatus.ACCEPTED:
-            lists["connected"].append((row, other))
-        elif row.requester_id == user.id:
-            lists["outgoing"].append((row, other))
-        else:
-            lists["incoming"].append((row, other))
-    lists["connected"].sort(key=lambda item: item[1].display_name.casefold())
-    return lists
+
+@dataclass
+class Network:
+    """What the network page shows: my connections a page at a time (by name), and the
+    newest requests each way (at most REQUESTS_SHOWN of each, with the totals)."""
+
+    connected: Page
+    connected_total: int
+    incoming: list[tuple[Connection, User]]
+    outgoing: list[tuple[Connection, User]]
+
+
+def network(user: User, cursor: str | None = None, limit: int = NETWORK_PAGE) -> Network:
+    """My network page: four queries whatever its size. Raises BadCursor for a bad cursor.
+
+    Requests to me are the pending ones; mine include those declined (`as_seen_by`)."""
+    other_id = _other_member(user)
+    sort_name = casefold(User.display_name)
+    mine = or_(Connection.low_id == user.id, Connection.high_id == user.id)
+    connected = keyset(
+        select(Connection, User, sort_name.label("sort_name"))
+        .join(User, User.id == other_id)
+        .where(mine, Connection.status == ConnectionStatus.ACCEPTED)
+        .where(User.status == UserStatus.ACTIVE),
+        [sort_name.asc(), User.id.asc()],
+        cursor,
+        limit,
+        key=lambda row: (row.sort_name, row.User.id),
+        scalars=False,
+    )
+    connected.items = [(row.Connection, row.User) for row in connected.items]
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(Connection)
+        .join(User, User.id == other_id)
+        .where(mine, Connection.status == ConnectionStatus.ACCEPTED)
+        .where(User.status == UserStatus.ACTIVE)
+    )
+    incoming = _requests(user, Connection.requester_id != user.id, other_id)
+    outgoing = _requests(user, Connection.requester_id == user.id, other_id)
+    return Network(connected, total, incoming, outgoing)
+
+
+def _requests(user: User, direction, other_id) -> list[tuple[Connection, User]]:
+    """The newest open requests one way (a declined one stays open to its sender)."""
+    rows = db.session.execute(
+        _visible_rows(user)
+        .add_columns(User)
+        .join(User, User.id == other_id)
+        .where(direction, Connection.status != ConnectionStatus.ACCEPTED)
+        .where(User.status == UserStatus.ACTIVE)
+        .order_by(Connection.created_at.desc(), Connection.id.desc())
+        .limit(REQUESTS_SHOWN)
+    ).all()
+    return [(row, other) for row, other in rows]
 
 
 def incoming_request_count(user: User) -> int:
@@ -235,19 +300,14 @@ def incoming_request_count(user: User) -> int:
     )
 
 
-def connection_page(
-    user: User, before_id: int | None, limit: int
-) -> tuple[list[tuple[Connection, User]], int | None]:
-    """One keyset page of my connections and requests, newest first, for the API.
+def connection_page(user: User, cursor: str | None, limit: int) -> Page:
+    """One keyset page of my connections and requests, newest first (the API's list).
 
-    Returns the rows with their members and the id to continue before (None at the end).
+    Items are (connection, other member) pairs. Raises BadCursor for a bad cursor.
     """
-    statement = _visible_rows(user).order_by(Connection.id.desc()).limit(limit + 1)
-    if before_id is not None:
-        statement = statement.where(Connection.id < before_id)
-    rows = list(db.session.scalars(statement))
-    next_before = rows[limit - 1].id if len(rows) > limit else None
-    return _with_others(user, rows[:limit]), next_before
+    page = keyset(_visible_rows(user), [Connection.id.desc()], cursor, limit)
+    page.items = _with_others(user, page.items)
+    return page
 
 
 def relationship_with(viewer: User, other: User) -> dict:
@@ -259,14 +319,7 @@ def relationship_with(viewer: User, other: User) -> dict:
         )
         is not None
     )
-    if connection is None or (
-        connection.status == ConnectionStatus.DECLINED and connection.requester_id != viewer.id
-    ):
-        state = "none"
-    elif connection.status == ConnectionStatus.ACCEPTED:
-        state = "connected"
-    elif connection.status == ConnectionStatus.DECLINED:
-        state = "outgoing"  # never reveal a decline to the requester
-    else:
-        state = "outgoing" if connection.requester_id == viewer.id else "incoming"
+    seen = as_seen_by(viewer.id, connection)
+    states = {None: "none", "mutual": "connected", "incoming": "incoming", "outgoing": "outgoing"}
+    state = states[seen.direction if seen else None]
     return {"state": state, "connection": connection, "blocked_by_me": blocked_by_me}

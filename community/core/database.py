@@ -1,13 +1,29 @@
-"""Database helpers shared by every feature: SQLite pragmas and UTC timestamps."""
+"""Database helpers shared by every feature: SQLite set-up, UTC timestamps, and race-safe
+writes (`lock_row`, `get_or_create`, `touch`).
+
+Race-safe writes, on both databases:
+
+- A counter or a seat changes under `lock_row(obj)`, in the same transaction as the check
+  that allows it: `SELECT ... FOR UPDATE` on PostgreSQL. SQLite has one writer at a time; a
+  transaction begins at its first write with the write lock (`BEGIN IMMEDIATE`), which it
+  keeps to the end, and `lock_row` makes it take that lock at once.
+- An insert that two requests can make at once relies on a unique constraint and
+  `get_or_create`, which survives the loser in a savepoint.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, inspect, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
+
+M = TypeVar("M")
+MAX_ID = 2**31 - 1  # id columns are 32-bit INTEGER on PostgreSQL
 
 
 def utcnow() -> datetime:
@@ -61,9 +77,15 @@ def _casefold(value):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Open every SQLite connection with WAL, enforced foreign keys and a busy timeout."""
+    """Open every SQLite connection with WAL, enforced foreign keys and a busy timeout.
+
+    The driver's own transaction handling is switched off (`isolation_level = None`) and
+    `_sqlite_write_lock` below says BEGIN itself: SAVEPOINTs then work, and a transaction
+    takes the write lock when it starts (after the SQLAlchemy "pysqlite" recipe).
+    """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.isolation_level = None
     dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -71,3 +93,104 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# --- race-safe writes ----------------------------------------------------------------------
+
+_READS = ("SELECT", "PRAGMA", "WITH", "EXPLAIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _sqlite_write_lock(connection, cursor, statement, parameters, context, executemany) -> None:
+    """SQLite: begin the transaction at its first write, with the write lock (IMMEDIATE).
+
+    Reads before it run on their own, as SQLite's driver always did, so no transaction holds
+    an old snapshot it would have to upgrade (which fails at once with "database is locked"
+    when another writer committed in between). From its first write (or savepoint) on, a
+    transaction holds the one write lock, so its reads and checks stay true until it ends;
+    a second writer waits at its BEGIN for up to the busy timeout.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is None or dbapi_connection.in_transaction:
+        return
+    if not connection.in_transaction() or statement.lstrip()[:7].upper().startswith(_READS):
+        return
+    cursor.execute("BEGIN IMMEDIATE")
+
+
+def _session():
+    from community.extensions import db
+
+    return db.session
+
+
+def lock_row(obj: M) -> M:
+    """Lock `obj`'s row until the transaction ends and return it freshly loaded.
+
+    Called by services before they change a counter or check-then-change a row (seats,
+    sequence numbers, a connection's state). PostgreSQL: SELECT ... FOR UPDATE, so a
+    concurrent transaction waits here and then sees our committed values. SQLite: a no-op
+    UPDATE of the row makes the transaction take the database's write lock now (if it does
+    not hold it yet), and the row is read again under it.
+    """
+    session = _session()
+    mapper = inspect(obj).mapper
+    primary_key = mapper.primary_key[0]
+    key = inspect(obj).identity[0]
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(
+            update(mapper.local_table)
+            .where(primary_key == key)
+            .values({primary_key.name: primary_key})
+        )
+        session.refresh(obj)
+        return obj
+    return session.execute(
+        select(mapper.class_)
+        .where(primary_key == key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def get_or_create(
+    model: type[M], defaults: dict[str, Any] | None = None, **keys: Any
+) -> tuple[M, bool]:
+    """The row of `model` matching `keys` (a unique key), created with `defaults` if missing.
+
+    Returns (row, created). Two callers racing to create the same row both succeed: the
+    insert runs in a savepoint, and the loser of the unique constraint reads the winner's
+    row. Called by services for tags, connection requests and anything keyed uniquely.
+    """
+    session = _session()
+    statement = select(model).filter_by(**keys)
+    found = session.scalar(statement)
+    if found is not None:
+        return found, False
+    row = model(**keys, **(defaults or {}))
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        found = session.scalar(statement)
+        if found is None:
+            raise  # another constraint failed: the caller's data is wrong, not a race
+        return found, False
+    return row, True
+
+
+def touch(statement) -> None:
+    """Run a bookkeeping UPDATE (a session's last-seen time, a token's last use) that must
+    never commit the request's half-done work: in a short transaction of its own, or, when
+    the request already holds SQLite's write lock, in the request's own transaction (a
+    second connection would wait for that lock). Called by the session and token loaders."""
+    session = _session()
+    if session.get_bind().dialect.name == "sqlite" and session.in_transaction():
+        dbapi_connection = session.connection().connection.dbapi_connection
+        if dbapi_connection is not None and dbapi_connection.in_transaction:
+            session.execute(statement)
+            return
+    with session.get_bind().begin() as connection:
+        connection.execute(statement)

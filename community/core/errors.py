@@ -1,6 +1,12 @@
-"""Error pages that help, and the same errors as JSON under /api/.
+"""One error family for services, and error pages that help (the same errors as JSON under
+/api/).
 
-JSON errors follow the API contract: {"error": {"code": "...", "message": "..."}}.
+Services refuse with a `ServiceError` kind: `NotFound`, `Forbidden`, `Conflict`, `Invalid`
+(naming the field), plus `Unauthorized` and `TooLarge`. One handler turns an uncaught one
+into the page or JSON answer with its status; pages that show the refusal inside a form use
+`community.core.forms.show_service_error` instead.
+
+JSON errors follow the API contract: {"error": {"code": "...", "message": "...", "fields"}}.
 """
 
 from __future__ import annotations
@@ -81,6 +87,89 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
+class ServiceError(Exception):
+    """A request a service refuses. `field` names the input it concerns (forms show the
+    message next to it; the API lists it under `error.fields`). `commit=True` keeps what the
+    service recorded before refusing (a resent confirmation link); otherwise the refused
+    transaction is rolled back."""
+
+    status = 422
+    code = "validation_error"
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        code: str | None = None,
+        *,
+        commit: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+        self.commit = commit
+        if code is not None:
+            self.code = code
+
+    def settle(self) -> None:
+        """End the refused transaction: keep its side record (`commit`) or roll it back.
+        Called by the one handler below and by the page helpers in `core.forms`."""
+        if self.commit:
+            db.session.commit()
+        else:
+            db.session.rollback()
+
+
+class NotFound(ServiceError):
+    """Missing, or hidden from this member: the two answer alike, so nothing leaks."""
+
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(ServiceError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ServiceError):
+    """Not possible in the current state (already connected, already asked ...)."""
+
+    status = 409
+    code = "conflict"
+
+
+class Invalid(ServiceError):
+    status = 422
+    code = "validation_error"
+
+
+class Unauthorized(ServiceError):
+    """Wrong or missing credentials."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class TooLarge(Invalid):
+    """An upload over its size limit."""
+
+    status = 413
+    code = "payload_too_large"
+
+
+class BadRequest(Invalid):
+    """A malformed request that no form produced (a cursor that was not ours)."""
+
+    status = 400
+    code = "bad_request"
+
+
+def too_long(limit: int) -> str:
+    """The refusal for text over `limit` characters (services; forms use `max_length`)."""
+    return _("Use at most %(n)d characters.", n=limit)
+
+
 class ValidationFailed(UnprocessableEntity):
     """422 with the message for each refused field (services' refusals, in the API)."""
 
@@ -134,12 +223,13 @@ def _render(
     message: str | None = None,
     retry_after: int | None = None,
     fields: dict[str, list[str]] | None = None,
+    code: str | None = None,
 ):
     title, explanation = _titles().get(status, _titles()[400 if status < 500 else 500])
     if message:
         explanation = message
     if wants_json():
-        body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": explanation}}
+        body = {"error": {"code": code or ERROR_CODES.get(status, "error"), "message": explanation}}
         if retry_after is not None:
             body["error"]["retry_after"] = retry_after
         if fields:
@@ -158,6 +248,14 @@ def _render(
 
 def init_app(app: Flask) -> None:
     """Called by create_app: one handler for every HTTP error, plus CSRF and rate limits."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(error: ServiceError):
+        """A service's refusal that no view turned into a form error: its status, its words."""
+        error.settle()
+        fields = {error.field: [error.message]} if error.field and error.status == 422 else None
+        message = error.message if wants_json() or error.status != 404 else None
+        return _render(error.status, message, fields=fields, code=error.code)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

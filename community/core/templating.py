@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -32,6 +32,14 @@ def retry_after_time(seconds: int) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%H:%M")
 
 
+def page_url(param: str, cursor: str) -> str:
+    """This page's address with `param` set to `cursor`, keeping its other query values
+    (the pagination macro calls it for its Newer and Older links)."""
+    args = request.args.to_dict(flat=False)
+    args[param] = [cursor]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
 def page_lang() -> str:
     """The language of this page for `<html lang>`."""
     return str(get_locale() or "en").replace("_", "-")
@@ -44,6 +52,7 @@ def init_app(app: Flask) -> None:
         avatar_colour=avatar_colour,
         page_lang=page_lang,
         retry_after_time=retry_after_time,
+        page_url=page_url,
     )
 
     @app.context_processor

@@ -1,6 +1,7 @@
 """Avatar uploads: decoded and re-encoded by Pillow, so only real pixels are kept (no
 metadata such as GPS, no smuggled content), capped in size, stored under a random name and
-served with a content type we set.
+served with a content type we set. Files are written and deleted only after the profile
+change commits (`core.effects.on_commit`), so a rolled-back save leaves the disk as it was.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from community.core.effects import on_commit
+from community.core.errors import BadRequest, ServiceError, TooLarge
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_INPUT_PIXELS = 40_000_000  # larger images are refused before decoding
 OUTPUT_SIZE = 512
@@ -22,13 +26,7 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 NAME_PATTERN = r"[a-f0-9]{32}\.webp"
 
 
-class AvatarError(ValueError):
-    """An upload that is not an image we accept; `status` is 400 or 413."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+FIELD = "avatar"
 
 
 def avatar_dir() -> Path:
@@ -40,17 +38,17 @@ def avatar_dir() -> Path:
 def process_avatar(data: bytes) -> bytes:
     """Decode `data`, fix its orientation, crop to a centred square, return WebP bytes."""
     if len(data) > MAX_BYTES:
-        raise AvatarError(_("That image is larger than 5 MB. Choose a smaller one."), 413)
+        raise TooLarge(_("That image is larger than 5 MB. Choose a smaller one."), FIELD)
     if not data:
-        raise AvatarError(_("Choose an image file."))
+        raise BadRequest(_("Choose an image file."), FIELD)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(BytesIO(data)) as image:
                 if image.format not in ACCEPTED_FORMATS:
-                    raise AvatarError(_("Use a JPEG, PNG, WebP or GIF image."))
+                    raise BadRequest(_("Use a JPEG, PNG, WebP or GIF image."), FIELD)
                 if image.width * image.height > MAX_INPUT_PIXELS:
-                    raise AvatarError(_("That image has too many pixels. Use a smaller one."))
+                    raise BadRequest(_("That image has too many pixels. Use a smaller one."), FIELD)
                 image.load()
                 image = ImageOps.exif_transpose(image)
                 image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
@@ -63,31 +61,26 @@ def process_avatar(data: bytes) -> bytes:
         SyntaxError,
         ValueError,
     ) as error:
-        if isinstance(error, AvatarError):
+        if isinstance(error, ServiceError):
             raise
-        raise AvatarError(
-            _("That file is not an image we can read. Use a JPEG, PNG or WebP photo.")
+        raise BadRequest(
+            _("That file is not an image we can read. Use a JPEG, PNG or WebP photo."), FIELD
         ) from error
     output = BytesIO()
     square.save(output, "WEBP", quality=85, method=4)
     return output.getvalue()
 
 
-def store_avatar(data: bytes, old_name: str | None = None) -> str:
-    """Process and store an upload; returns its new random name and removes the old file."""
-    encoded = process_avatar(data)
-    name = f"{secrets.token_hex(16)}.webp"
+def write_avatar(name: str, encoded: bytes) -> None:
+    """Write a processed avatar atomically (a temporary file, then a rename)."""
     target = avatar_dir() / name
     tmp = target.with_suffix(".tmp")
     tmp.write_bytes(encoded)
     tmp.replace(target)
-    if old_name:
-        remove_avatar(old_name)
-    return name
 
 
 def is_avatar_name(name: str) -> bool:
-    """True for names `store_avatar` makes (and so for nothing that could leave the folder)."""
+    """True for names `change_avatar` makes (and so for nothing that could leave the folder)."""
     return re.fullmatch(NAME_PATTERN, name) is not None
 
 
@@ -100,10 +93,15 @@ def change_avatar(profile, upload: bytes | None, *, remove: bool) -> None:
     """Apply the editor's photo field to `profile`: remove it, replace it, or leave it.
 
     Called by the profile editor after the rest of the profile is updated; raises
-    AvatarError (the caller rolls back and shows it next to the field).
+    BadRequest or TooLarge for the "avatar" field (the caller shows it next to the field).
+    The new file is written and the old one deleted once the change commits.
     """
-    if remove and profile.avatar_name:
-        remove_avatar(profile.avatar_name)
+    old_name = profile.avatar_name
+    if remove and old_name:
         profile.avatar_name = None
     elif upload is not None:
-        profile.avatar_name = store_avatar(upload, profile.avatar_name)
+        encoded = process_avatar(upload)
+        profile.avatar_name = f"{secrets.token_hex(16)}.webp"
+        on_commit(write_avatar, profile.avatar_name, encoded)
+    if old_name and profile.avatar_name != old_name:
+        on_commit(remove_avatar, old_name)

@@ -16,13 +16,13 @@ from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.relations import related_ids
 from community.core.database import casefold, like_pattern
-from community.core.pagination import Page, cursor_id, encode_cursor
-from community.extensions import db
+from community.core.pagination import Page, keyset
 from community.profiles import reference as ref
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
 from community.profiles.services import get_profile, load_profiles, normalise_tag
 
 MAX_PAGE = 50
+MAX_SEARCH = 80  # characters of a name or headline search
 
 
 @dataclass
@@ -69,19 +69,14 @@ def search_members(
 ) -> Page[MemberCard]:
     """One page of members `viewer` may find, newest first. Raises BadCursor."""
     limit = max(1, min(limit, MAX_PAGE))
-    after_id = cursor_id(cursor, "id")
     connected, _pending, blocked = related_ids(viewer.id)
     statement = (
         select(User, Profile)
         .outerjoin(Profile, Profile.user_id == User.id)
         .where(visible_to_clause(viewer, connected, blocked))
-        .order_by(User.id.desc())
-        .limit(limit + 1)
     )
-    if after_id is not None:
-        statement = statement.where(User.id < after_id)
     if filters.q:
-        pattern = like_pattern(filters.q.strip().casefold()[:80])
+        pattern = like_pattern(filters.q.strip().casefold()[:MAX_SEARCH])
         statement = statement.where(
             or_(
                 casefold(User.display_name).like(pattern, escape="\\"),
@@ -119,9 +114,10 @@ def search_members(
                 )
             )
         )
-    rows = db.session.execute(statement).all()
-    next_cursor = encode_cursor({"id": rows[limit - 1][0].id}) if len(rows) > limit else None
-    rows = rows[:limit]
+    page = keyset(
+        statement, [User.id.desc()], cursor, limit, key=lambda row: (row[0].id,), scalars=False
+    )
+    rows = page.items
     profiles = load_profiles([user.id for user, profile in rows if profile is not None])
     mine = get_profile(viewer.id)
     cards = [
@@ -133,7 +129,7 @@ def search_members(
         )
         for user, _profile in rows
     ]
-    return Page(cards, next_cursor)
+    return Page(cards, page.next_cursor, page.prev_cursor)
 
 
 # How much each shared thing counts when ranking suggestions (SQL and Python agree).

@@ -20,11 +20,21 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from community.auth.services import MAX_DISPLAY_NAME
+from community.core.errors import Invalid
+from community.core.forms import max_length
 from community.profiles import reference as ref
-from community.profiles.services import ProfileData, ProfileError
+from community.profiles.directory import MAX_SEARCH
+from community.profiles.services import (
+    MAX_BIO,
+    MAX_FAMILY_SITUATION,
+    MAX_HEADLINE,
+    MAX_TAG_LENGTH,
+    ProfileData,
+)
 
 NEW_TAG_ROWS = 3
 EXTRA_LANGUAGE_ROWS = 2
@@ -62,18 +72,18 @@ class ProfileForm(FlaskForm):
     display_name = StringField(
         _l("Your name"),
         filters=[_strip],
-        validators=[DataRequired(_l("Enter your name.")), Length(max=80)],
+        validators=[DataRequired(_l("Enter your name.")), max_length(MAX_DISPLAY_NAME)],
         render_kw={"autocomplete": "name"},
     )
     headline = StringField(
         _l("Headline"),
         filters=[_strip],
-        validators=[Length(max=120, message=_l("Use at most 120 characters."))],
+        validators=[max_length(MAX_HEADLINE)],
         description=_l('One line that says what you do, e.g. "UX researcher, 8 years in fintech".'),
     )
     bio = TextAreaField(
         _l("About you"),
-        validators=[Length(max=4000, message=_l("Use at most 4000 characters."))],
+        validators=[max_length(MAX_BIO)],
         description=_l(
             "Your story, what you did before the move and what you would like to do now. "
             "You can use Markdown: *italic*, **bold**, [a link](https://example.com)."
@@ -113,7 +123,7 @@ class ProfileForm(FlaskForm):
     family_situation = StringField(
         _l("Family situation"),
         filters=[_strip],
-        validators=[Length(max=300, message=_l("Use at most 300 characters."))],
+        validators=[max_length(MAX_FAMILY_SITUATION)],
         description=_l("For example: two children, 4 and 7."),
     )
     submit = SubmitField(_l("Save profile"))
@@ -144,12 +154,12 @@ class ProfileForm(FlaskForm):
             self.languages.append_entry()
 
     def profile_data(self) -> ProfileData:
-        """What was submitted, as the profile service takes it. Raises ProfileError."""
+        """What was submitted, as the profile service takes it. Raises Invalid."""
         languages = []
         for row in self.languages:
             code, level = row.form.code.data, row.form.level.data
             if code and not level:
-                raise ProfileError(_("Choose a level for each language."), "languages")
+                raise Invalid(_("Choose a level for each language."), "languages")
             if code:
                 languages.append((code, level))
         return ProfileData(
@@ -192,8 +202,8 @@ class ProfileForm(FlaskForm):
 class DirectoryForm(Form):
     """GET filters of the directory (no CSRF: it changes nothing)."""
 
-    q = StringField(_l("Name or headline"), filters=[_strip], validators=[Length(max=80)])
-    skill = StringField(_l("Skill"), filters=[_strip], validators=[Length(max=40)])
+    q = StringField(_l("Name or headline"), filters=[_strip], validators=[max_length(MAX_SEARCH)])
+    skill = StringField(_l("Skill"), filters=[_strip], validators=[max_length(MAX_TAG_LENGTH)])
     language = SelectField(_l("Speaks"), validate_choice=False)
     city = SelectField(_l("Lives in"), validate_choice=False)
     looking_for = SelectField(_l("Looking for"), validate_choice=False)

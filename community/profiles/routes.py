@@ -9,18 +9,17 @@ from flask_login import current_user, login_required
 from community.auth.models import User
 from community.connections.forms import ActionForm, ConnectForm
 from community.connections.services import relationship_with
-from community.core.forms import add_form_error
-from community.core.pagination import BadCursor
+from community.core.errors import ServiceError
+from community.core.forms import show_service_error
 from community.extensions import db
 from community.profiles import bp
-from community.profiles.avatars import AvatarError, avatar_dir, change_avatar, is_avatar_name
+from community.profiles.avatars import avatar_dir, change_avatar, is_avatar_name
 from community.profiles.directory import DirectoryFilters, search_members
 from community.profiles.forms import DirectoryForm, ProfileForm
 from community.profiles.services import (
-    ProfileError,
-    can_view_profile,
     completeness,
     get_profile,
+    get_visible_member,
     tag_suggestions,
     update_profile,
 )
@@ -28,17 +27,6 @@ from community.profiles.services import (
 
 def viewer() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def get_visible_member_or_404(user_id: int) -> tuple[User, object]:
-    """The member and profile if the viewer may see them; the same 404 otherwise."""
-    member = db.session.get(User, user_id)
-    if member is None:
-        abort(404)
-    profile = get_profile(member.id)
-    if not can_view_profile(viewer(), member, profile):
-        abort(404)
-    return member, profile
 
 
 @bp.get("/members")
@@ -55,24 +43,20 @@ def directory():
                 for name in ("q", "skill", "language", "city", "looking_for")
             }
         )
-    try:
-        page = search_members(current_user, filters, request.args.get("cursor"))
-    except BadCursor:
-        abort(400)
+    page = search_members(current_user, filters, request.args.get("cursor"))
     return render_template(
         "profiles/directory.html",
         form=form,
         filters=filters,
         page=page,
         skill_suggestions=tag_suggestions("skill"),
-        next_args={**request.args.to_dict(), "cursor": page.next_cursor},
     )
 
 
 @bp.get("/members/<int:user_id>")
 def profile(user_id: int):
     """A member's profile, as the viewer may see it (public profiles need no account)."""
-    member, member_profile = get_visible_member_or_404(user_id)
+    member, member_profile = get_visible_member(viewer(), user_id)
     is_owner = current_user.is_authenticated and current_user.id == member.id
     return render_template(
         "profiles/profile.html",
@@ -108,13 +92,9 @@ def edit_profile():
                 upload.read() if upload is not None and upload.filename else None,
                 remove=form.remove_avatar.data,
             )
-        except ProfileError as error:
-            db.session.rollback()
-            add_form_error(form, error.message, error.field)
-        except AvatarError as error:
-            db.session.rollback()
-            add_form_error(form, error.message, "avatar")
-            status = error.status
+        except ServiceError as error:
+            show_service_error(form, error)
+            status = error.status if error.field == "avatar" else 200
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")

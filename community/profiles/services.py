@@ -17,25 +17,21 @@ from sqlalchemy.orm import selectinload
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
+from community.auth.services import MAX_DISPLAY_NAME
 from community.connections.relations import are_connected, is_blocked_either_way
+from community.core.errors import Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.extensions import db
 from community.profiles import reference as ref
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
 
+# Field limits: the profile form and the API schemas import these.
+MAX_HEADLINE = 120
+MAX_BIO = 4000
+MAX_FAMILY_SITUATION = 300
 MAX_TAGS = 25
 MAX_TAG_LENGTH = 40
 MAX_LANGUAGES = 12
-MAX_BIO = 4000
-
-
-class ProfileError(ValueError):
-    """Input the profile rules refuse; `field` names the field it belongs to."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -131,12 +127,12 @@ def _choice(value: str | None, allowed, field_name: str, message) -> str | None:
     if value in (None, ""):
         return None
     if value not in allowed:
-        raise ProfileError(str(message), field_name)
+        raise Invalid(str(message), field_name)
     return value
 
 
 def validate(data: ProfileData) -> None:
-    """Refuse values outside the reference lists or limits. Raises ProfileError."""
+    """Refuse values outside the reference lists or limits. Raises Invalid."""
     _choice(
         data.home_country,
         ref.country_codes(),
@@ -169,36 +165,35 @@ def validate(data: ProfileData) -> None:
         data.work_permit, set(ref.WorkPermit), "work_permit", _l("Choose an option from the list.")
     )
     if data.visibility is not None and data.visibility not in set(ref.Visibility):
-        raise ProfileError(_("Choose who can see your profile."), "visibility")
+        raise Invalid(_("Choose who can see your profile."), "visibility")
     if data.display_name is not None and not data.display_name.strip():
-        raise ProfileError(_("Enter your name."), "display_name")
-    if data.display_name is not None and len(data.display_name) > 80:
-        raise ProfileError(_("Use at most 80 characters."), "display_name")
-    if data.headline is not None and len(data.headline) > 120:
-        raise ProfileError(_("Use at most 120 characters."), "headline")
-    if data.bio is not None and len(data.bio) > MAX_BIO:
-        raise ProfileError(_("Use at most %(n)d characters.", n=MAX_BIO), "bio")
-    if data.family_situation is not None and len(data.family_situation) > 300:
-        raise ProfileError(_("Use at most 300 characters."), "family_situation")
+        raise Invalid(_("Enter your name."), "display_name")
+    for name, limit in (
+        ("display_name", MAX_DISPLAY_NAME),
+        ("headline", MAX_HEADLINE),
+        ("bio", MAX_BIO),
+        ("family_situation", MAX_FAMILY_SITUATION),
+    ):
+        value = getattr(data, name)
+        if value is not None and len(value) > limit:
+            raise Invalid(too_long(limit), name)
     for name in ("skills", "interests"):
         tags = getattr(data, name)
         if tags is not None:
             if len(tags) > MAX_TAGS:
-                raise ProfileError(_("Add at most %(n)d.", n=MAX_TAGS), name)
+                raise Invalid(_("Add at most %(n)d.", n=MAX_TAGS), name)
             if any(len(t) > MAX_TAG_LENGTH for t in tags):
-                raise ProfileError(
-                    _("Keep each one under %(n)d characters.", n=MAX_TAG_LENGTH), name
-                )
+                raise Invalid(_("Keep each one under %(n)d characters.", n=MAX_TAG_LENGTH), name)
     if data.looking_for is not None and any(v not in set(ref.LookingFor) for v in data.looking_for):
-        raise ProfileError(_("Choose from the list."), "looking_for")
+        raise Invalid(_("Choose from the list."), "looking_for")
     if data.languages is not None:
         if len(data.languages) > MAX_LANGUAGES:
-            raise ProfileError(_("Add at most %(n)d languages.", n=MAX_LANGUAGES), "languages")
+            raise Invalid(_("Add at most %(n)d languages.", n=MAX_LANGUAGES), "languages")
         for code, level in data.languages:
             if code not in ref.language_codes():
-                raise ProfileError(_("Choose a language from the list."), "languages")
+                raise Invalid(_("Choose a language from the list."), "languages")
             if level not in set(ref.LanguageLevel):
-                raise ProfileError(_("Choose a level for each language."), "languages")
+                raise Invalid(_("Choose a level for each language."), "languages")
 
 
 SCALAR_FIELDS = (
@@ -212,7 +207,7 @@ NULLABLE_FIELDS = {
 
 
 def update_profile(user: User, data: ProfileData) -> Profile:
-    """Apply `data` to `user`'s profile after validation. Raises ProfileError. Flushes."""
+    """Apply `data` to `user`'s profile after validation. Raises Invalid. Flushes."""
     validate(data)
     profile = get_or_create_profile(user)
     if data.display_name is not None:
@@ -284,6 +279,19 @@ def can_view_profile(viewer: User | None, owner: User, profile: Profile | None) 
     if visibility == ref.Visibility.MEMBERS or is_admin:
         return True
     return are_connected(viewer.id, owner.id)
+
+
+def get_visible_member(viewer: User | None, user_id: int) -> tuple[User, Profile | None]:
+    """The member `user_id` and their profile, if `viewer` may see them (`can_view_profile`).
+
+    Raises NotFound otherwise, the same for a missing member as for a hidden one. Called by
+    the profile page and `GET /api/v1/members/{id}`.
+    """
+    member = db.session.get(User, user_id)
+    profile = get_profile(user_id) if member is not None else None
+    if member is None or not can_view_profile(viewer, member, profile):
+        raise NotFound(_("We could not find that member."))
+    return member, profile
 
 
 @dataclass
