@@ -117,17 +117,23 @@ def _incoming(user: User, connection_id: int) -> Connection:
         or is_blocked_either_way(user.id, connection.requester_id)
     ):
         raise NotFound(_("We could not find that request."))
-    return lock_row(connection)
+    return connection
+
+
+def _answer(user: User, connection_id: int, status: ConnectionStatus) -> Connection:
+    """Answer a request to `user` under its row lock, so two answers never both count."""
+    connection = lock_row(_incoming(user, connection_id))
+    if connection.status != ConnectionStatus.PENDING:
+        raise Conflict(_("This request has already been answered."))
+    connection.status = status
+    connection.responded_at = utcnow()
+    db.session.flush()
+    return connection
 
 
 def accept_request(user: User, connection_id: int) -> Connection:
     """Accept a request addressed to `user`; the requester is notified."""
-    connection = _incoming(user, connection_id)
-    if connection.status != ConnectionStatus.PENDING:
-        raise Conflict(_("This request has already been answered."))
-    connection.status = ConnectionStatus.ACCEPTED
-    connection.responded_at = utcnow()
-    db.session.flush()
+    connection = _answer(user, connection_id, ConnectionStatus.ACCEPTED)
     notify(
         connection.requester_id,
         "connection.accepted",
@@ -140,13 +146,7 @@ def accept_request(user: User, connection_id: int) -> Connection:
 
 def decline_request(user: User, connection_id: int) -> Connection:
     """Decline quietly: the requester is not told, the request just stays unanswered to them."""
-    connection = _incoming(user, connection_id)
-    if connection.status != ConnectionStatus.PENDING:
-        raise Conflict(_("This request has already been answered."))
-    connection.status = ConnectionStatus.DECLINED
-    connection.responded_at = utcnow()
-    db.session.flush()
-    return connection
+    return _answer(user, connection_id, ConnectionStatus.DECLINED)
 
 
 def withdraw_or_remove(user: User, connection_id: int) -> None:
