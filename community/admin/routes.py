@@ -13,6 +13,7 @@ from community.auth import services as accounts
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.auth.sockets import end_user_sockets
+from community.core.inputs import parse_id
 from community.core.permissions import role_required
 from community.extensions import db
 
@@ -29,7 +30,7 @@ def _get_user_or_404(user_id: int) -> User:
 def users():
     """The account list with search, each row with its roles and actions."""
     query = request.args.get("q", "")[:100]
-    after = request.args.get("after", type=int)
+    after = request.args.get("after", type=parse_id)
     page = list_users(query, after)
     return render_template(
         "admin/users.html",

@@ -9,7 +9,18 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 
+from community.core.database import MAX_ID
 from community.profiles import reference as ref
+
+
+class Id(ma.fields.Integer):
+    """A row id: a JSON integer (not a string, float or boolean) the id columns can hold.
+
+    Out of range answers 422 naming the field, before a query could fail on it.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def _tags(profile, kind):
@@ -26,7 +37,7 @@ class LanguageSchema(ma.Schema):
 class MemberSummarySchema(ma.Schema):
     """A member as a directory card shows them."""
 
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     display_name = ma.fields.String(required=True)
     headline = ma.fields.String(required=True)
     host_city = ma.fields.String(allow_none=True, metadata={"description": "City slug"})

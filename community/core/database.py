@@ -1,4 +1,4 @@
-"""Database helpers shared by every feature: SQLite pragmas and UTC timestamps."""
+"""Database helpers shared by every feature: SQLite pragmas, UTC timestamps, the id range."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+
+# Every id column is a 32-bit INTEGER on PostgreSQL: URLs, API bodies and cursors refuse ids
+# outside 1..MAX_ID before a query sees them (PostgreSQL would fail, SQLite overflow at 2**63).
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from community.core.database import MAX_ID
+
 T = TypeVar("T")
 
 
@@ -30,9 +32,6 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     if not isinstance(values, dict):
         raise BadCursor("This cursor is not valid.")
     return values
-
-
-MAX_ID = 2**31 - 1  # the id columns are 32-bit INTEGER on PostgreSQL
 
 
 def cursor_id(cursor: str | None, key: str) -> int | None:
