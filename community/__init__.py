@@ -51,6 +51,9 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
         )
 
     _init_extensions(app)
+    from community.core import inputs
+
+    inputs.init_app(app)  # after CSRF and rate limits, before any <int:...> route exists
     _register_blueprints(app)
 
     from community import api, cli

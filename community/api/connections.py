@@ -7,7 +7,7 @@ from flask import abort
 from flask_smorest import Blueprint
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
-from community.api.schemas import MemberSummarySchema, member_summary
+from community.api.schemas import Id, MemberSummarySchema, member_summary
 from community.auth.models import User
 from community.connections import services
 from community.connections.models import Connection
@@ -18,7 +18,7 @@ blp = Blueprint("connections_api", __name__, description="Connections and blocks
 
 
 class ConnectionSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     status = ma.fields.String(
         required=True,
         validate=ma.validate.OneOf(["accepted", "pending"]),
@@ -40,18 +40,18 @@ class ConnectionListSchema(ma.Schema):
 
 
 class ConnectionRequestSchema(ma.Schema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
     message = ma.fields.String(
         load_default="", validate=ma.validate.Length(max=services.MAX_REQUEST_MESSAGE)
     )
 
 
 class BlockRequestSchema(ma.Schema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
 
 
 class BlockSchema(ma.Schema):
-    user_id = ma.fields.Integer(required=True)
+    user_id = Id(required=True)
     display_name = ma.fields.String(required=True)
 
 

@@ -10,6 +10,7 @@ import marshmallow as ma
 from flask import url_for
 
 from community.auth.services import MAX_DISPLAY_NAME
+from community.core.database import MAX_ID
 from community.profiles import reference as ref
 from community.profiles.directory import MAX_PAGE, MAX_SEARCH
 from community.profiles.services import (
@@ -20,6 +21,16 @@ from community.profiles.services import (
     MAX_TAG_LENGTH,
     MAX_TAGS,
 )
+
+
+class Id(ma.fields.Integer):
+    """A row id: a JSON integer (not a string, float or boolean) the id columns can hold.
+
+    Out of range answers 422 naming the field, before a query could fail on it.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def _tags(profile, kind):
@@ -36,7 +47,7 @@ class LanguageSchema(ma.Schema):
 class MemberSummarySchema(ma.Schema):
     """A member as a directory card shows them."""
 
-    id = ma.fields.Integer(required=True)
+    id = Id(required=True)
     display_name = ma.fields.String(required=True)
     headline = ma.fields.String(required=True)
     host_city = ma.fields.String(allow_none=True, metadata={"description": "City slug"})

@@ -23,7 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 M = TypeVar("M")
-MAX_ID = 2**31 - 1  # id columns are 32-bit INTEGER on PostgreSQL
+# Every id column is a 32-bit INTEGER on PostgreSQL: URLs, API bodies and cursors refuse ids
+# outside 1..MAX_ID before a query sees them (PostgreSQL would fail, SQLite overflow at 2**63).
+MAX_ID = 2**31 - 1
 
 
 def utcnow() -> datetime:

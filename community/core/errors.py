@@ -293,7 +293,8 @@ def init_app(app: Flask) -> None:
                 response.headers["Allow"] = ", ".join(valid)
             return response
         message = None
-        if wants_json() and status in (400, 401, 403, 409, 422) and error.description:
+        shown = wants_json() or isinstance(error, ValidationFailed)  # it names the fields
+        if shown and status in (400, 401, 403, 409, 422) and error.description:
             message = str(error.description)
         fields = field_errors(error) if status == 422 else None
         if fields and not isinstance(error, ValidationFailed):

@@ -61,6 +61,8 @@ def init_app(app: Flask) -> None:
         from community.auth.roles import Role
 
         return {
-            "logout_form": LogoutForm() if current_user.is_authenticated else None,
+            # formdata=None: the form is only shown, and a request's body must not break
+            # every page (Flask-WTF would parse it, JSON included, error pages too).
+            "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
             "Role": Role,
         }
