@@ -377,3 +377,51 @@ def test_keyset_costs_one_query_per_page(ctx, named_users, count_queries):
 def test_keyset_refuses_cursors_it_did_not_make(ctx, cursor):
     with pytest.raises(BadCursor):
         keyset(select(User), [User.display_name.asc(), User.id.asc()], cursor, 5)
+
+
+def run_at_once(app, count: int, work) -> list[Exception]:
+    """Run `work(index)` in `count` threads released together, each in its own request
+    context (its own database session); the exceptions they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[Exception] = []
+
+    def run(index: int) -> None:
+        try:
+            with app.test_request_context():
+                barrier.wait(timeout=10)
+                work(index)
+                db.session.commit()
+        except Exception as error:  # reported by the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_simultaneous_sign_ups_with_one_address_make_one_account(app, backend):
+    from community.auth import services as accounts
+
+    errors = run_at_once(
+        app, 6, lambda n: accounts.register("twin@example.org", f"Twin {n}", PASSWORD)
+    )
+    assert errors == []
+    with app.app_context():
+        count = select(func.count()).select_from(User).where(User.email == "twin@example.org")
+        assert db.session.scalar(count) == 1
+
+
+def test_members_adding_the_same_new_tag_at_once_share_one_row(app, backend, make_user):
+    from community.profiles.services import ProfileData, update_profile
+
+    ids = [make_user().id for _ in range(4)]
+
+    def add_skill(index: int) -> None:
+        update_profile(db.session.get(User, ids[index]), ProfileData(skills=["Glassblowing"]))
+
+    assert run_at_once(app, 4, add_skill) == []
+    with app.app_context():
+        assert db.session.scalars(select(Tag.name)).all() == ["glassblowing"]

@@ -10,6 +10,7 @@ import logging
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from community.auth.limits import count_failed_login
 from community.auth.models import User, UserRole
@@ -53,7 +54,8 @@ def create_account(
     confirmed: bool = False,
     roles: tuple[Role, ...] = (),
 ) -> User:
-    """Create an account after checking the password rules. Raises Invalid.
+    """Create an account after checking the password rules. Raises Invalid (password) or
+    Conflict (the address has an account, also when another request created it a moment ago).
 
     Called by registration (unconfirmed), `flask create-user` and the demo seed (confirmed).
     """
@@ -70,8 +72,11 @@ def create_account(
         password_hash=hash_password(password),
         email_confirmed_at=utcnow() if confirmed else None,
     )
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two sign-ups with one address at once: one wins
+            db.session.add(user)
+    except IntegrityError as error:
+        raise Conflict(_("An account with this email address already exists."), "email") from error
     for role in roles:
         if role != Role.MEMBER:
             db.session.add(UserRole(user_id=user.id, role=role))
@@ -102,7 +107,10 @@ def register(email: str, display_name: str, password: str) -> User | None:
             reset_url=_external_url("auth.forgot_password"),
         )
         return None
-    user = create_account(email, display_name, password)
+    try:
+        user = create_account(email, display_name, password)
+    except Conflict:  # registered a moment ago by a request racing this one
+        return None
     send_confirmation(user)
     return user
 

@@ -19,6 +19,7 @@ from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.auth.services import MAX_DISPLAY_NAME
 from community.connections.relations import are_connected, is_blocked_either_way
+from community.core.database import get_or_create
 from community.core.errors import Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.extensions import db
@@ -103,7 +104,10 @@ def clean_tag_label(text: str) -> str:
 
 
 def _tags_by_name(labels: list[str]) -> list[Tag]:
-    """The Tag rows for `labels` (created when new), in order, without duplicates."""
+    """The Tag rows for `labels` (created when new), in order, without duplicates.
+
+    Two members adding the same new tag at once both get the one row (`get_or_create`).
+    """
     wanted: dict[str, str] = {}
     for label in labels:
         name = normalise_tag(label)
@@ -116,10 +120,7 @@ def _tags_by_name(labels: list[str]) -> list[Tag]:
     }
     for name, label in wanted.items():
         if name not in existing:
-            tag = Tag(name=name, label=label)
-            db.session.add(tag)
-            existing[name] = tag
-    db.session.flush()
+            existing[name], _created = get_or_create(Tag, name=name, defaults={"label": label})
     return [existing[name] for name in wanted]
 
 
