@@ -61,6 +61,9 @@ class Config:
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 3600
     SESSION_IDLE_DAYS = 30
+    # API tokens stop working after this many days without use, and this long after issue.
+    API_TOKEN_IDLE_DAYS = int(os.environ.get("API_TOKEN_IDLE_DAYS", "90"))
+    API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 
     # Above the 5 MiB avatar limit, so a too-large photo gets its message inside the form.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from community.auth import bp, services, settings_bp
+from community.auth.api_tokens import expires_at, live_tokens, revoke_token_of
 from community.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -23,10 +24,15 @@ from community.auth.limits import (
     registrations_per_ip,
 )
 from community.auth.roles import UserStatus
-from community.auth.sessions import live_session_count
+from community.auth.sessions import (
+    device_name,
+    live_session_count,
+    live_sessions,
+    revoke_session_of,
+)
 from community.auth.tokens import TokenError, user_from_confirm_token, user_from_reset_token
 from community.core.errors import ServiceError
-from community.core.forms import show_service_error
+from community.core.forms import run_action, show_service_error
 from community.core.urls import safe_next_url
 from community.extensions import db
 
@@ -190,3 +196,49 @@ def change_password():
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("settings.account"))
     return render_template("auth/change_password.html", form=form)
+
+
+@settings_bp.get("/security")
+@login_required
+def security():
+    """Where I am logged in and which apps hold a token, each with a button to end it."""
+    return render_template(
+        "auth/security.html",
+        sessions=live_sessions(current_user),
+        tokens=live_tokens(current_user),
+        token_expiry=expires_at,
+        device_name=device_name,
+        form=LogoutForm(),
+    )
+
+
+@settings_bp.post("/security/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """Log one device out (this one too, if chosen); its live connections close at once."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    this_device = current_user.current_session.id == session_id
+    revoke_session_of(current_user, session_id)
+    db.session.commit()
+    if this_device:
+        logout_user()
+        flash(_("You are logged out on this device."), "success")
+        return redirect(url_for("auth.login"))
+    flash(_("That device is logged out."), "success")
+    return redirect(url_for("settings.security"))
+
+
+@settings_bp.post("/security/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one app's API token; the app has to log in again."""
+    return run_action(
+        LogoutForm(),
+        revoke_token_of,
+        current_user,
+        token_id,
+        success=_("The app's access is revoked."),
+        back=url_for("settings.security"),
+    )

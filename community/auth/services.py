@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from community.auth.api_tokens import revoke_all_tokens
 from community.auth.limits import count_failed_login
 from community.auth.models import User, UserRole
 from community.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
@@ -179,8 +180,10 @@ def begin_login(user: User) -> None:
 
 
 def end_all_sessions(user: User) -> int:
-    """Log `user` out everywhere (the logout button does this). Returns sessions ended."""
-    return revoke_all_sessions(user)
+    """Log `user` out everywhere: every browser session and every API token (the logout
+    button, a password change or reset, a suspension). Their sockets are disconnected after
+    the commit. Returns how many sessions and tokens were ended."""
+    return revoke_all_sessions(user) + revoke_all_tokens(user)
 
 
 def request_password_reset(email: str) -> None:
@@ -208,7 +211,7 @@ def set_password(user: User, new_password: str) -> None:
         raise Invalid(problem, "password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    revoke_all_sessions(user)
+    end_all_sessions(user)
     db.session.flush()
 
 
@@ -269,6 +272,6 @@ def set_status(user: User, status: UserStatus, *, by: User | None = None) -> Non
         raise Conflict(_("This is the last admin: grant the role to someone else first."))
     user.status = status
     if status != UserStatus.ACTIVE:
-        revoke_all_sessions(user)
+        end_all_sessions(user)
     log.info("Account %s set to %s by %s", user.id, status, by.id if by else "cli")
     db.session.flush()

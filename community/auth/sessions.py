@@ -11,12 +11,15 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community.auth.models import User, UserSession
 from community.auth.roles import UserStatus
 from community.core.database import touch, utcnow
 from community.core.effects import on_commit
+from community.core.errors import NotFound
 from community.extensions import db
 
 # last_seen_at is refreshed at most this often, so reads do not turn into writes.
@@ -67,6 +70,7 @@ def load_user_from_token(token: str) -> User | None:
         return None
     if now - row.last_seen_at > _TOUCH_EVERY:
         touch(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+        set_committed_value(row, "last_seen_at", now)
     row.token = token
     user = row.user
     user.current_session = row
@@ -90,10 +94,59 @@ def revoke_all_sessions(user: User) -> int:
     return result.rowcount or 0
 
 
+def _live(user: User):
+    idle = timedelta(days=current_app.config["SESSION_IDLE_DAYS"])
+    return (
+        UserSession.user_id == user.id,
+        UserSession.revoked_at.is_(None),
+        UserSession.last_seen_at > utcnow() - idle,
+    )
+
+
 def live_session_count(user: User) -> int:
     """How many devices `user` is logged in on; shown on the account page."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    return db.session.scalar(select(func.count()).select_from(UserSession).where(*_live(user)))
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    """`user`'s live sessions, most recently active first (the security page)."""
+    return list(
+        db.session.scalars(
+            select(UserSession).where(*_live(user)).order_by(UserSession.last_seen_at.desc())
+        )
     )
+
+
+def revoke_session_of(user: User, session_id: int) -> UserSession:
+    """Log one of `user`'s devices out from the security page; its sockets are disconnected
+    after the commit. Raises NotFound for a session that is not theirs or already ended."""
+    from community.auth.sockets import end_session_sockets
+
+    row = db.session.get(UserSession, session_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound(_("We could not find that device."))
+    row.revoked_at = utcnow()
+    on_commit(end_session_sockets, row.id)
+    return row
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"), ("Windows", "Windows"),
+    ("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux"),
+)  # fmt: skip
+
+
+def device_name(user_agent: str) -> str:
+    """A short, human name for a session's device ("Firefox on Android") from its
+    User-Agent; the security page shows it. Unknown agents are "A browser"."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), None)
+    system = next((name for token, name in _SYSTEMS if token in user_agent), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("A browser")

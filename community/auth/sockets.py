@@ -16,12 +16,18 @@ def user_room(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def session_room(session_id: int) -> str:
+    """The sockets of one login (one device), so logging that device out reaches them."""
+    return f"session:{session_id}"
+
+
 @socketio.on("connect")
 def connect(auth=None):
     """Called by Flask-SocketIO on every new socket; refuses anonymous users."""
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("login required")
     join_room(user_room(current_user.id))
+    join_room(session_room(current_user.current_session.id))
     request.environ["alongside.user_id"] = current_user.id
 
 
@@ -33,7 +39,16 @@ def end_user_sockets(user_id: int) -> None:
     every other process nothing addressed to this user reaches an old socket any more (and
     every socket handler re-checks the session before it acts).
     """
-    room = user_room(user_id)
+    _end_room(user_room(user_id))
+
+
+def end_session_sockets(session_id: int) -> None:
+    """Disconnect the sockets of one ended session (a device logged out from the security
+    page). Queued by `revoke_session_of` to run after the commit."""
+    _end_room(session_room(session_id))
+
+
+def _end_room(room: str) -> None:
     server = socketio.server
     if server is None:
         return

@@ -188,7 +188,7 @@ def touch(statement) -> None:
     never commit the request's half-done work: in a short transaction of its own, or, when
     the request already holds SQLite's write lock, in the request's own transaction (a
     second connection would wait for that lock). Called by the session and token loaders."""
-    session = _session()
+    session = _session()()  # the request's Session itself, behind the scoped proxy
     if session.get_bind().dialect.name == "sqlite" and session.in_transaction():
         dbapi_connection = session.connection().connection.dbapi_connection
         if dbapi_connection is not None and dbapi_connection.in_transaction:
