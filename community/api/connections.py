@@ -52,7 +52,11 @@ class BlockRequestSchema(ma.Schema):
 
 class BlockSchema(ma.Schema):
     user_id = Id(required=True)
-    display_name = ma.fields.String(required=True)
+    display_name = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when you could not see their profile before the block"},
+    )
 
 
 class BlockListSchema(ma.Schema):
@@ -60,7 +64,14 @@ class BlockListSchema(ma.Schema):
     next_cursor = ma.fields.String(allow_none=True, required=True)
 
 
-def _serialise(me: User, connection: Connection, other: User, profile=None) -> dict:
+def _block(member: User, sight: services.Sight) -> dict:
+    shown = sight != services.Sight.NONE
+    return {"user_id": member.id, "display_name": member.display_name if shown else None}
+
+
+def _serialise(
+    me: User, connection: Connection, other: User, profile, sight: services.Sight
+) -> dict:
     seen = services.as_seen_by(me.id, connection)
     return {
         "id": connection.id,
@@ -68,7 +79,7 @@ def _serialise(me: User, connection: Connection, other: User, profile=None) -> d
         "direction": seen.direction,
         "message": connection.message,
         "created_at": connection.created_at,
-        "member": member_summary(other, profile, connected=seen.direction == "mutual"),
+        "member": member_summary(other, profile, connected=seen.direction == "mutual", sight=sight),
     }
 
 
@@ -76,7 +87,8 @@ def _present(connection: Connection) -> dict:
     """One connection as the API shows it to the current user."""
     me = api_user()
     other = db.session.get(User, connection.other_id(me.id))
-    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id))
+    sight = services.sights(me, [(connection, other)])[other.id]
+    return _serialise(me, connection, other, load_profiles([other.id]).get(other.id), sight)
 
 
 class PageQuerySchema(ma.Schema):
@@ -95,8 +107,12 @@ def list_connections(query: dict):
     me = api_user()
     page = services.connection_page(me, query["cursor"], query["limit"])
     profiles = load_profiles([other.id for _c, other in page.items])
+    shown = services.sights(me, page.items)
     return {
-        "items": [_serialise(me, c, other, profiles.get(other.id)) for c, other in page.items],
+        "items": [
+            _serialise(me, c, other, profiles.get(other.id), shown[other.id])
+            for c, other in page.items
+        ],
         "next_cursor": page.next_cursor,
     }
 
@@ -152,16 +168,16 @@ def delete_connection(connection_id: int):
 
 @blp.get("/blocks")
 @token_required
+@blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, BlockListSchema)
+@blp.alt_response(400, description="The cursor is not valid")
 @blp.doc(**TOKEN_DOC)
-def list_blocks():
-    """The members I blocked."""
+def list_blocks(query: dict):
+    """The members I blocked, newest first (a name only where I could see their profile)."""
+    page = services.my_blocks(api_user(), query["cursor"], query["limit"])
     return {
-        "items": [
-            {"user_id": u.id, "display_name": u.display_name}
-            for u in services.my_blocks(api_user())
-        ],
-        "next_cursor": None,
+        "items": [_block(member, sight) for member, sight in page.items],
+        "next_cursor": page.next_cursor,
     }
 
 
@@ -173,10 +189,11 @@ def list_blocks():
 @blp.doc(**TOKEN_DOC)
 def create_block(body: dict):
     """Block a member: they can no longer see or find me, connect or message me."""
-    row = services.block(api_user(), body["user_id"])
+    me = api_user()
+    row = services.block(me, body["user_id"])
     db.session.commit()
     other = db.session.get(User, row.blocked_id)
-    return {"user_id": other.id, "display_name": other.display_name}
+    return _block(other, services.block_sights(me, [other])[other.id])
 
 
 @blp.delete("/blocks/<int:user_id>")

@@ -48,7 +48,11 @@ class MemberSummarySchema(ma.Schema):
     """A member as a directory card shows them."""
 
     id = Id(required=True)
-    display_name = ma.fields.String(required=True)
+    display_name = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when their profile is hidden from you"},
+    )
     headline = ma.fields.String(required=True)
     host_city = ma.fields.String(allow_none=True, metadata={"description": "City slug"})
     avatar_url = ma.fields.String(allow_none=True)
@@ -144,7 +148,20 @@ def avatar_url(profile) -> str | None:
     return url_for("profiles.avatar", name=profile.avatar_name, _external=True)
 
 
-def member_summary(user, profile, reasons=(), connected=False) -> dict:
+def member_summary(user, profile, reasons=(), connected=False, sight="full") -> dict:
+    """A member as a card shows them. `sight` (connections' Sight) limits it for members the
+    viewer did not find through the directory: "name" keeps only the name, "none" nothing
+    but the id, so an id never buys a hidden member's name, headline, city or photo."""
+    if sight != "full":
+        return {
+            "id": user.id,
+            "display_name": user.display_name if sight == "name" else None,
+            "headline": "",
+            "host_city": None,
+            "avatar_url": None,
+            "reasons": [],
+            "connected": connected,
+        }
     return {
         "id": user.id,
         "display_name": user.display_name,

@@ -21,7 +21,7 @@ def index():
         "connections/index.html",
         network=services.network(current_user, request.args.get("cursor")),
         suggestions=suggest_people(current_user),
-        blocked=services.my_blocks(current_user),
+        blocked=services.my_blocks(current_user, request.args.get("blocked")),
         form=ActionForm(),
         connect_form=ConnectForm(),
     )

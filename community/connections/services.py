@@ -9,6 +9,7 @@ sent it (`as_seen_by` is that rule, once).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from flask_babel import gettext as _
 from sqlalchemy import case, delete, func, or_, select
@@ -185,16 +186,24 @@ def unblock(blocker: User, other_id: int) -> bool:
     return bool(result.rowcount)
 
 
-def my_blocks(user: User) -> list[User]:
-    """The members I blocked (the page where I can unblock them)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Block, Block.blocked_id == User.id)
-            .where(Block.blocker_id == user.id)
-            .order_by(User.display_name)
-        )
+def my_blocks(user: User, cursor: str | None = None, limit: int = 100) -> Page:
+    """The members I blocked, newest block first, a keyset page at a time: items are
+    (member, Sight) pairs, the name shown only where I could see it (`block_sights`).
+    Used by the network page and `GET /api/v1/blocks`. Raises BadCursor."""
+    page = keyset(
+        select(User, Block.id)
+        .join(Block, Block.blocked_id == User.id)
+        .where(Block.blocker_id == user.id),
+        [Block.id.desc()],
+        cursor,
+        limit,
+        key=lambda row: (row.id,),
+        scalars=False,
     )
+    members = [row.User for row in page.items]
+    shown = block_sights(user, members)
+    page.items = [(member, shown[member.id]) for member in members]
+    return page
 
 
 def _visible_rows(user: User):
@@ -225,6 +234,43 @@ def _with_others(user: User, rows: list[Connection]) -> list[tuple[Connection, U
     return [(row, others[row.other_id(user.id)]) for row in rows if row.other_id(user.id) in others]
 
 
+class Sight(StrEnum):
+    """How much of another member an answer may show the viewer (#13.3)."""
+
+    FULL = "full"  # what their profile's visibility lets the viewer see
+    NAME = "name"  # only their name: they reached out to the viewer (a request to me)
+    NONE = "none"  # nothing but that a member is there
+
+
+def sights(viewer: User, rows: list[tuple[Connection, User]]) -> dict[int, Sight]:
+    """What the viewer may see of each other member in their connection rows: the profile if
+    its visibility allows, the name of someone who asked them, nothing otherwise (a
+    connections-only member they asked, for one). Three queries whatever the number."""
+    from community.profiles.directory import visible_ids  # profiles builds on connections
+
+    visible = visible_ids(viewer, {other.id for _row, other in rows})
+    result = {}
+    for row, other in rows:
+        seen = as_seen_by(viewer.id, row)
+        if other.id in visible:
+            result[other.id] = Sight.FULL
+        elif seen is not None and seen.direction in ("incoming", "mutual"):
+            result[other.id] = Sight.NAME
+        else:
+            result[other.id] = Sight.NONE
+    return result
+
+
+def block_sights(viewer: User, blocked: list[User]) -> dict[int, Sight]:
+    """What the viewer may see of members they blocked: the name of those whose profile they
+    could see before blocking them; nothing of the others (hidden, suspended, unconfirmed),
+    so blocking by id never reveals a name."""
+    from community.profiles.directory import visible_ids  # profiles builds on connections
+
+    visible = visible_ids(viewer, {member.id for member in blocked}, despite_my_block=True)
+    return {member.id: Sight.NAME if member.id in visible else Sight.NONE for member in blocked}
+
+
 NETWORK_PAGE = 48
 REQUESTS_SHOWN = 50
 
@@ -238,10 +284,11 @@ class Network:
     connected_total: int
     incoming: list[tuple[Connection, User]]
     outgoing: list[tuple[Connection, User]]
+    sight: dict[int, Sight]
 
 
 def network(user: User, cursor: str | None = None, limit: int = NETWORK_PAGE) -> Network:
-    """My network page: four queries whatever its size. Raises BadCursor for a bad cursor.
+    """My network page: eight queries whatever its size. Raises BadCursor for a bad cursor.
 
     Requests to me are the pending ones; mine include those declined (`as_seen_by`)."""
     other_id = _other_member(user)
@@ -268,7 +315,8 @@ def network(user: User, cursor: str | None = None, limit: int = NETWORK_PAGE) ->
     )
     incoming = _requests(user, Connection.requester_id != user.id, other_id)
     outgoing = _requests(user, Connection.requester_id == user.id, other_id)
-    return Network(connected, total, incoming, outgoing)
+    shown = sights(user, [*connected.items, *incoming, *outgoing])
+    return Network(connected, total, incoming, outgoing, shown)
 
 
 def _requests(user: User, direction, other_id) -> list[tuple[Connection, User]]:
