@@ -28,6 +28,7 @@ from community.extensions import db as _db
 from config import TestingConfig
 from tests import factories
 from tests.servers import PostgresServer, RedisServer
+from tests.tools import skip_or_fail
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -50,9 +51,7 @@ def build_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    reason = PostgresServer.missing_reason()
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(PostgresServer.missing_reason(), what="PostgreSQL tests")
     server = PostgresServer()
     server.start()
     yield server
@@ -69,9 +68,7 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    reason = RedisServer.missing_reason()
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(RedisServer.missing_reason(), what="Redis tests")
     server = RedisServer()
     server.start()
     yield server

@@ -12,12 +12,11 @@ Fixtures:
   scrolling and keeps the HTML; at teardown every kept document goes to vnu in one run.
 
 Every test here is marked ``browser``. Without Chromium, Java or the node tools the tests are
-skipped with what to install (or fail when the ``CI`` environment variable is set).
+skipped with what to install, or fail in CI (:func:`tests.tools.skip_or_fail`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from tests.browser.checks import (
     html_errors,
 )
 from tests.browser.live import LiveServer
+from tests.tools import skip_or_fail
 
 HERE = Path(__file__).resolve().parent
 PHONE = {"width": 390, "height": 844}
@@ -72,11 +72,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    reason = checks_available()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser checks cannot run: {reason}")
-        pytest.skip(reason)
+    skip_or_fail(checks_available(), what="browser checks")
     server = LiveServer(tmp_path_factory.mktemp("live"))
     server.start()
     yield server

@@ -1,0 +1,141 @@
+"""The suite's own machinery: a missing server skips locally and fails in CI."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tools import in_ci, skip_or_fail
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FAKE_REASON = "pretend the server is missing; install the Debian package `pretend-server`"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, False),
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("No", False),
+        ("off", False),
+        ("true", True),
+        ("1", True),
+        ("yes", True),
+        ("woodpecker", True),
+    ],
+)
+def test_in_ci_reads_the_ci_variable(value, expected):
+    assert in_ci({} if value is None else {"CI": value}) is expected
+
+
+def test_skip_or_fail_skips_locally(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="pretend-server"):
+        skip_or_fail(FAKE_REASON, what="pretend tests")
+
+
+def test_skip_or_fail_fails_in_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"pretend tests cannot run in CI.*pretend"):
+        skip_or_fail(FAKE_REASON, what="pretend tests")
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_nothing_is_missing_means_no_skip_and_no_failure(monkeypatch, ci):
+    monkeypatch.setenv("CI", ci)
+    skip_or_fail(None, what="pretend tests")  # returns
+
+
+# A tiny suite that asks for the three real fixtures on a machine where, as far as their
+# helpers can tell, PostgreSQL, redis-server and the browser tools are all missing.
+PROBE_CONFTEST = """
+import tests.browser.conftest as browser_conftest
+from tests.browser.conftest import live_server  # noqa: F401 (the fixture under test)
+from tests.conftest import postgres_server, redis_server  # noqa: F401 (the fixtures under test)
+from tests.servers import PostgresServer, RedisServer
+
+PostgresServer.missing_reason = classmethod(
+    lambda cls: "no initdb here; install the Debian package `postgresql`"
+)
+RedisServer.missing_reason = classmethod(
+    lambda cls: "no redis-server here; install the Debian package `redis-server`"
+)
+browser_conftest.checks_available = (
+    lambda: "no /usr/bin/chromium here; install the Debian package `chromium`"
+)
+"""
+
+PROBE_TESTS = """
+def test_postgres(postgres_server):
+    pass
+
+
+def test_redis(redis_server):
+    pass
+
+
+def test_browser(live_server):
+    pass
+"""
+
+
+def run_probe(tmp_path: Path, ci: str | None) -> str:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "conftest.py").write_text(PROBE_CONFTEST)
+    (tmp_path / "test_probe.py").write_text(PROBE_TESTS)
+    env = {key: value for key, value in os.environ.items() if key not in {"CI", "PYTEST_ADDOPTS"}}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    if ci is not None:
+        env["CI"] = ci
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            "-rA",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return proc.stdout + proc.stderr
+
+
+PACKAGES = ("`postgresql`", "`redis-server`", "`chromium`")
+
+
+def test_missing_servers_skip_the_fixtures_outside_ci(tmp_path):
+    output = run_probe(tmp_path, ci=None)
+    assert re.search(r"\b3 skipped\b", output), output
+    assert "ERROR" not in output, output
+    for package in PACKAGES:
+        assert package in output, output
+
+
+def test_missing_servers_fail_the_fixtures_in_ci(tmp_path):
+    output = run_probe(tmp_path, ci="true")
+    assert re.search(r"\b3 errors\b", output), output
+    assert "skipped" not in output, output
+    for what in ("PostgreSQL tests", "Redis tests", "browser checks"):
+        assert f"{what} cannot run in CI" in output, output
+    for package in PACKAGES:
+        assert package in output, output
