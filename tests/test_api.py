@@ -236,16 +236,15 @@ def test_token_request_with_a_non_object_body_is_refused_cleanly(client, body):
 # --- no cookies under /api -----------------------------------------------------------------
 
 
-def test_a_logged_in_browser_session_is_not_accepted_by_the_api(app, client, make_user):
-    user = make_user()
-    assert AuthActions(client).login(user.email).status_code == 302
+def test_a_logged_in_browser_session_is_not_accepted_by_the_api(app, member, login):
+    client = login(member)
     assert client.get("/settings").status_code == 200  # the session works for pages
     me = client.get("/api/v1/me")
     assert me.status_code == 401
     assert error_code(me) == "unauthorized"
     patch = client.patch("/api/v1/me", json={"headline": "Written with a cookie"})
     assert patch.status_code == 401
-    assert api_login(app, user).get("/api/v1/me").get_json()["headline"] == ""
+    assert api_login(app, member).get("/api/v1/me").get_json()["headline"] == ""
 
 
 # --- the OpenAPI document ------------------------------------------------------------------

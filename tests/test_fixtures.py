@@ -1,4 +1,5 @@
-"""The suite's own machinery: a missing server skips locally and fails in CI."""
+"""The suite's own machinery: a missing server skips locally and fails in CI; the
+ready-made people, `login` and the Socket.IO client fixtures are what they say."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from community.auth.models import User, UserRole
+from community.auth.roles import Role, UserStatus
+from community.connections.models import Block
+from community.extensions import db, socketio
 from tests.tools import in_ci, skip_or_fail
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -139,3 +145,60 @@ def test_missing_servers_fail_the_fixtures_in_ci(tmp_path):
         assert f"{what} cannot run in CI" in output, output
     for package in PACKAGES:
         assert package in output, output
+
+
+# --- the ready-made people (tests/people.py) -----------------------------------------------
+
+
+def test_the_ready_made_people_are_who_they_say(
+    app, member, organiser, coordinator, moderator, admin, suspended_member, blocker, blocked
+):
+    expected = {  # roles granted on top of member, status, display name
+        member: (set(), UserStatus.ACTIVE, "Mia Member"),
+        organiser: ({Role.ORGANISER}, UserStatus.ACTIVE, "Olu Organiser"),
+        coordinator: ({Role.COORDINATOR}, UserStatus.ACTIVE, "Cai Coordinator"),
+        moderator: ({Role.MODERATOR}, UserStatus.ACTIVE, "Mo Moderator"),
+        admin: ({Role.ADMIN}, UserStatus.ACTIVE, "Ada Admin"),
+        suspended_member: (set(), UserStatus.SUSPENDED, "Sol Suspended"),
+        blocker: (set(), UserStatus.ACTIVE, "Bea Blocker"),
+        blocked: (set(), UserStatus.ACTIVE, "Bo Blocked"),
+    }
+    with app.app_context():
+        for ref, (roles, status, name) in expected.items():
+            user = db.session.get(User, ref.id)
+            granted = set(
+                db.session.scalars(select(UserRole.role).where(UserRole.user_id == ref.id))
+            )
+            assert (granted, user.status, user.display_name) == (roles, status, name)
+            assert user.is_confirmed
+        blocks = db.session.execute(select(Block.blocker_id, Block.blocked_id)).all()
+        assert blocks == [(blocker.id, blocked.id)]
+
+
+def test_login_gives_a_logged_in_client_per_call(member, login):
+    phone, laptop = login(member), login(member)
+    assert phone is not laptop
+    for device in (phone, laptop):
+        assert "Mia Member" in device.get("/settings").get_data(as_text=True)
+
+
+def test_login_refuses_to_pretend_for_a_suspended_member(suspended_member, login):
+    with pytest.raises(AssertionError, match="could not log in"):
+        login(suspended_member)
+
+
+def test_socket_client_is_connected_as_member_with_an_empty_inbox(socket_client, member):
+    assert socket_client.is_connected()
+    assert socket_client.get_received() == []
+    socketio.emit("hello", {"to": "Mia"}, to=f"user:{member.id}")
+    assert [event["name"] for event in socket_client.get_received()] == ["hello"]
+
+
+def test_make_socket_client_connects_anyone_and_hangs_up_afterwards(
+    make_socket_client, admin, blocked
+):
+    sockets = [make_socket_client(admin), make_socket_client(blocked)]
+    assert all(socket.is_connected() for socket in sockets)
+    socketio.emit("only-admin", {}, to=f"user:{admin.id}")
+    assert [e["name"] for e in sockets[0].get_received()] == ["only-admin"]
+    assert sockets[1].get_received() == []
