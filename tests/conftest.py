@@ -1,8 +1,10 @@
 """Shared fixtures: a real database per test (SQLite file or throwaway PostgreSQL), the app,
-its client and CLI runner, an `auth` helper, the mailbox, a query counter, Redis.
+its client and CLI runner, an `auth` helper, Socket.IO clients, the mailbox, a query counter,
+Redis; the ready-made people and `login` live in tests/people.py (registered below).
 
-Modules set `BACKENDS = ("sqlite", "postgresql")` to run every test on both databases.
-Schemas come from the real migrations: built once per worker, then copied per test.
+Modules set `BACKENDS = ("sqlite", "postgresql")` to run every test on both databases; a test
+marked `@pytest.mark.backends("sqlite")` runs on those alone. Schemas come from the real
+migrations: built once per worker, then copied per test.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import email
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
@@ -21,19 +23,32 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_socketio import SocketIOTestClient
 from sqlalchemy import event
 
 from community import create_app
 from community.extensions import db as _db
+from community.extensions import socketio
 from config import TestingConfig
 from tests import factories
 from tests.servers import PostgresServer, RedisServer
+from tests.tools import skip_or_fail
+
+pytest_plugins = ["tests.people"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names): run this test on these databases, not the module's"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run tests on the databases their module lists in BACKENDS (default: SQLite)."""
+    """Run tests on the databases their module lists in BACKENDS (default: SQLite), or on
+    those of their `backends` marker."""
     if "backend" in metafunc.fixturenames:
-        backends = getattr(metafunc.module, "BACKENDS", ("sqlite",))
+        marker = metafunc.definition.get_closest_marker("backends")
+        backends = marker.args if marker else getattr(metafunc.module, "BACKENDS", ("sqlite",))
         metafunc.parametrize("backend", backends, scope="function")
 
 
@@ -50,9 +65,7 @@ def build_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    reason = PostgresServer.missing_reason()
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(PostgresServer.missing_reason(), what="PostgreSQL tests")
     server = PostgresServer()
     server.start()
     yield server
@@ -69,9 +82,7 @@ def postgres_template(postgres_server: PostgresServer) -> str:
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    reason = RedisServer.missing_reason()
-    if reason:
-        pytest.skip(reason)
+    skip_or_fail(RedisServer.missing_reason(), what="Redis tests")
     server = RedisServer()
     server.start()
     yield server
@@ -156,6 +167,36 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_socket_client(app: Flask, login) -> Iterator[Callable[..., SocketIOTestClient]]:
+    """Factory: `make_socket_client(user)` is a Socket.IO test client connected as `user`.
+
+    It connects through the real server with the session cookie of `login(user)`, or of
+    `http=` (a test client already logged in as `user`, e.g. to log that session out later).
+    The client has joined the user's room and its inbox starts empty. Clients still connected
+    at the end of the test are disconnected.
+    """
+    made: list[SocketIOTestClient] = []
+
+    def connect(user: factories.UserRef, *, http: FlaskClient | None = None):
+        client = socketio.test_client(app, flask_test_client=http or login(user))
+        assert client.is_connected(), f"the socket of {user.email} was refused"
+        client.get_received()  # drop whatever the connection itself sent
+        made.append(client)
+        return client
+
+    yield connect
+    for client in made:
+        if client.is_connected():
+            client.disconnect()
+
+
+@pytest.fixture
+def socket_client(make_socket_client, member: factories.UserRef) -> SocketIOTestClient:
+    """A Socket.IO test client connected as `member` (Mia Member), ready for chat."""
+    return make_socket_client(member)
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Throwaway PostgreSQL and Redis servers for the test suite.
 
 Plain helpers, no pytest fixtures: ``tests/conftest.py`` builds its session fixtures on
-:class:`PostgresServer` and :class:`RedisServer`, skipping the tests marked ``postgres`` /
-``redis`` with ``missing_reason()`` when ``available()`` is False.
+:class:`PostgresServer` and :class:`RedisServer`; when ``available()`` is False they hand
+``missing_reason()`` to :func:`tests.tools.skip_or_fail`, which skips the tests locally and
+fails them in CI.
 
 Every pytest-xdist worker starts its own servers, each on its own free port on 127.0.0.1 with
 its data in its own temporary directory, so workers never share state. Picking a free port and
@@ -137,7 +138,8 @@ class PostgresServer:
 
     @classmethod
     def missing_reason(cls) -> str | None:
-        """Return why a server cannot be started here (for ``pytest.skip``), or None if it can."""
+        """Return why a server cannot be started here (naming the Debian package to install),
+        or None if it can."""
         if cls.find_bindir() is None:
             return (
                 "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found on PATH or in "
@@ -381,7 +383,8 @@ class RedisServer:
 
     @classmethod
     def missing_reason(cls) -> str | None:
-        """Return why a server cannot be started here (for ``pytest.skip``), or None if it can."""
+        """Return why a server cannot be started here (naming the Debian package to install),
+        or None if it can."""
         if cls.find_binary() is None:
             return (
                 "redis-server not found on PATH; install the Debian package `redis-server` "

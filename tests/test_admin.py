@@ -12,14 +12,7 @@ from tests.factories import PASSWORD
 
 BACKENDS = ("sqlite", "postgresql")
 
-ROLES_WITHOUT_ADMIN = [(), (Role.ORGANISER,), (Role.COORDINATOR,), (Role.MODERATOR,)]
-
-
-def login(app, user):
-    client = app.test_client()
-    response = post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+NOT_ADMINS = ("member", "organiser", "coordinator", "moderator")  # fixtures of tests/people.py
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -28,13 +21,11 @@ def test_anonymous_is_sent_to_login(client):
     assert response.headers["Location"].startswith("/auth/login?next=")
 
 
-@pytest.mark.parametrize(
-    "roles", ROLES_WITHOUT_ADMIN, ids=["member", "organiser", "coordinator", "moderator"]
-)
-def test_only_admins_see_and_use_the_admin_page(app, make_user, roles):
-    user = make_user(roles=roles)
+@pytest.mark.parametrize("who", NOT_ADMINS)
+def test_only_admins_see_and_use_the_admin_page(app, request, make_user, login, who):
+    user = request.getfixturevalue(who)
     target = make_user()
-    client = login(app, user)
+    client = login(user)
     assert client.get("/admin").status_code == 403
     token_page = client.get("/settings").get_data(as_text=True)
     assert "Admin" not in token_page.split("<main")[0]  # no link in the navigation
@@ -55,13 +46,11 @@ def test_only_admins_see_and_use_the_admin_page(app, make_user, roles):
         assert victim.status == UserStatus.ACTIVE
 
 
-def test_admin_grants_and_removes_roles(app, make_user):
-    admin = make_user(roles=(Role.ADMIN,))
-    member = make_user(display_name="Grace Member")
-    client = login(app, admin)
+def test_admin_grants_and_removes_roles(app, admin, member, login):
+    client = login(admin)
     page = client.get("/admin")
     assert page.status_code == 200
-    assert "Grace Member" in page.get_data(as_text=True)
+    assert "Mia Member" in page.get_data(as_text=True)
     response = post_form(
         client,
         f"/admin/users/{member.id}/roles",
@@ -69,7 +58,7 @@ def test_admin_grants_and_removes_roles(app, make_user):
         form_page="/admin",
         follow_redirects=True,
     )
-    assert "Grace Member is now organiser." in response.get_data(as_text=True)
+    assert "Mia Member is now organiser." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, member.id).has_role(Role.ORGANISER)
     post_form(
@@ -82,9 +71,8 @@ def test_admin_grants_and_removes_roles(app, make_user):
         assert not db.session.get(User, member.id).has_role(Role.ORGANISER)
 
 
-def test_the_last_admin_cannot_be_removed(app, make_user):
-    admin = make_user(roles=(Role.ADMIN,))
-    client = login(app, admin)
+def test_the_last_admin_cannot_be_removed(app, admin, login):
+    client = login(admin)
     response = post_form(
         client,
         f"/admin/users/{admin.id}/roles",
@@ -97,10 +85,8 @@ def test_the_last_admin_cannot_be_removed(app, make_user):
         assert db.session.get(User, admin.id).has_role(Role.ADMIN)
 
 
-def test_unknown_role_or_action_is_a_400(app, make_user):
-    admin = make_user(roles=(Role.ADMIN,))
-    member = make_user()
-    client = login(app, admin)
+def test_unknown_role_or_action_is_a_400(admin, member, login):
+    client = login(admin)
     for data in ({"role": "emperor", "action": "grant"}, {"role": "organiser", "action": "nuke"}):
         response = post_form(client, f"/admin/users/{member.id}/roles", data, form_page="/admin")
         assert response.status_code == 400
@@ -113,13 +99,12 @@ def test_unknown_role_or_action_is_a_400(app, make_user):
     assert missing.status_code == 404
 
 
-def test_suspension_ends_every_session_and_blocks_login(app, make_user):
-    admin = make_user(roles=(Role.ADMIN,))
+def test_suspension_ends_every_session_and_blocks_login(app, admin, make_user, login):
     member = make_user(display_name="Troll")
-    member_client = login(app, member)
+    member_client = login(member)
     assert member_client.get("/settings").status_code == 200
 
-    admin_client = login(app, admin)
+    admin_client = login(admin)
     response = post_form(
         admin_client,
         f"/admin/users/{member.id}/status",
@@ -137,12 +122,11 @@ def test_suspension_ends_every_session_and_blocks_login(app, make_user):
     post_form(
         admin_client, f"/admin/users/{member.id}/status", {"status": "active"}, form_page="/admin"
     )
-    assert login(app, member).get("/settings").status_code == 200
+    assert login(member).get("/settings").status_code == 200
 
 
-def test_admin_list_uses_a_constant_number_of_queries(app, make_user, count_queries):
-    admin = make_user(roles=(Role.ADMIN,))
-    client = login(app, admin)
+def test_admin_list_uses_a_constant_number_of_queries(admin, make_user, login, count_queries):
+    client = login(admin)
     client.get("/admin")
     with count_queries() as few:
         client.get("/admin")
@@ -154,11 +138,10 @@ def test_admin_list_uses_a_constant_number_of_queries(app, make_user, count_quer
     assert many.count == few.count, many.statements
 
 
-def test_search_finds_by_name_or_email(app, make_user):
-    admin = make_user(roles=(Role.ADMIN,))
+def test_search_finds_by_name_or_email(admin, make_user, login):
     make_user(email="zoe@example.org", display_name="Zoë Zander")
     make_user(email="other@example.org", display_name="Other Person")
-    client = login(app, admin)
+    client = login(admin)
     html = client.get("/admin?q=zander").get_data(as_text=True)
     assert "Zoë Zander" in html
     assert "Other Person" not in html

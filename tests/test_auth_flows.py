@@ -151,11 +151,9 @@ def test_logout_ends_the_session_for_a_copied_cookie(app, make_user, auth):
     assert "/auth/login" in response.headers["Location"]
 
 
-def test_logout_ends_every_device(app, make_user):
-    user = make_user()
-    phone, laptop = app.test_client(), app.test_client()
+def test_logout_ends_every_device(member, login):
+    phone, laptop = login(member), login(member)
     for device in (phone, laptop):
-        post_form(device, "/auth/login", {"email": user.email, "password": PASSWORD})
         assert device.get("/settings").status_code == 200
     post_form(phone, "/auth/logout", {}, form_page="/settings")
     assert laptop.get("/settings").status_code == 302
@@ -168,11 +166,8 @@ def test_logout_is_post_only(client, make_user, auth):
     assert client.get("/settings").status_code == 200
 
 
-def test_change_password_logs_out_other_devices_but_not_this_one(app, make_user, mailbox):
-    user = make_user()
-    this, other = app.test_client(), app.test_client()
-    for device in (this, other):
-        post_form(device, "/auth/login", {"email": user.email, "password": PASSWORD})
+def test_change_password_logs_out_other_devices_but_not_this_one(app, member, login, mailbox):
+    this, other = login(member), login(member)
     response = post_form(
         this,
         "/settings/password",
@@ -182,11 +177,11 @@ def test_change_password_logs_out_other_devices_but_not_this_one(app, make_user,
     assert this.get("/settings").status_code == 200
     assert other.get("/settings").status_code == 302
     assert "password of your Alongside account was just changed" in mailbox.body(
-        mailbox.last(user.email)
+        mailbox.last(member.email)
     )
     fresh = app.test_client()
     ok = post_form(
-        fresh, "/auth/login", {"email": user.email, "password": "a brand new passphrase"}
+        fresh, "/auth/login", {"email": member.email, "password": "a brand new passphrase"}
     )
     assert ok.status_code == 302
 
@@ -200,14 +195,12 @@ def test_change_password_needs_the_current_one(client, make_user, auth):
     assert "current password is not right" in response.get_data(as_text=True)
 
 
-def test_reset_link_works_once(client, app, make_user, mailbox):
-    user = make_user()
-    other_device = app.test_client()
-    post_form(other_device, "/auth/login", {"email": user.email, "password": PASSWORD})
+def test_reset_link_works_once(client, app, member, login, mailbox):
+    other_device = login(member)
 
-    response = post_form(client, "/auth/reset", {"email": user.email})
+    response = post_form(client, "/auth/reset", {"email": member.email})
     assert response.headers["Location"].endswith("/auth/check-email?kind=reset")
-    link = mailbox.link(user.email, "/auth/reset/")
+    link = mailbox.link(member.email, "/auth/reset/")
     assert client.get(link).status_code == 200
     response = post_form(client, link, {"password": "my new long passphrase"})
     assert response.status_code == 302
@@ -256,9 +249,7 @@ def test_login_creates_one_server_side_session(app, make_user, auth):
         assert db.session.scalar(select(func.count()).select_from(UserSession)) == 1
 
 
-def test_account_page_counts_the_devices_logged_in(app, make_user):
-    user = make_user()
-    first, second = app.test_client(), app.test_client()
-    for device in (first, second):
-        post_form(device, "/auth/login", {"email": user.email, "password": PASSWORD})
+def test_account_page_counts_the_devices_logged_in(member, login):
+    first = login(member)
+    login(member)  # and a second device
     assert "2 devices" in first.get("/settings").get_data(as_text=True)

@@ -28,8 +28,9 @@ from community.connections.models import Block, ConnectionStatus
 from community.connections.relations import are_connected, find_connection
 from community.extensions import db
 from community.profiles.services import ProfileData, update_profile
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import csrf_token
 from tests.factories import UserRef
+from tests.people import log_in
 
 # The visibility SQL runs on both databases in test_directory.py and test_api.py; this matrix
 # of 264 cases checks the rule itself, so SQLite alone keeps the suite fast.
@@ -78,10 +79,7 @@ def user_row(user: UserRef) -> User:
 
 def browser_login(app: Flask, user: UserRef | None) -> FlaskClient:
     """A client logged in through the login form (anonymous when `user` is None)."""
-    client = app.test_client()
-    if user is not None:
-        assert AuthActions(client).login(user.email, user.password).status_code == 302
-    return client
+    return app.test_client() if user is None else log_in(app, user)
 
 
 def api_headers(app: Flask, user: UserRef) -> dict[str, str]:

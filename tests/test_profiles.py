@@ -20,7 +20,6 @@ from community.profiles.services import (
     update_profile,
 )
 from tests.conftest import post_form, post_multipart
-from tests.factories import PASSWORD
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -59,9 +58,8 @@ def test_tags_are_normalised_case_and_space_insensitively():
     assert normalise_tag("\uff30\uff39\uff34\uff28\uff2f\uff2e") == "python"  # full-width, NFKC
 
 
-def test_update_profile_dedupes_tags_and_keeps_them_on_a_second_save(ctx, make_user):
-    ref = make_user()
-    user = db.session.get(User, ref.id)
+def test_update_profile_dedupes_tags_and_keeps_them_on_a_second_save(ctx, member):
+    user = db.session.get(User, member.id)
     update_profile(user, ProfileData(skills=["Python", "python ", "Data  analysis"]))
     db.session.commit()
     update_profile(user, ProfileData(skills=["data analysis", "Python", "SQL"]))
@@ -87,15 +85,15 @@ def test_update_profile_dedupes_tags_and_keeps_them_on_a_second_save(ctx, make_u
         (ProfileData(looking_for=["money"]), "looking_for"),
     ],
 )
-def test_update_profile_refuses_values_outside_the_lists(ctx, make_user, data, field):
-    user = db.session.get(User, make_user().id)
+def test_update_profile_refuses_values_outside_the_lists(ctx, member, data, field):
+    user = db.session.get(User, member.id)
     with pytest.raises(Invalid) as caught:
         update_profile(user, data)
     assert caught.value.field == field
 
 
-def test_completeness_names_what_is_missing(ctx, make_user):
-    user = db.session.get(User, make_user().id)
+def test_completeness_names_what_is_missing(ctx, member):
+    user = db.session.get(User, member.id)
     empty = completeness(user, None)
     assert empty.percent == 0
     assert "the city you live in" in empty.missing
@@ -140,24 +138,14 @@ def test_avatar_refuses_decompression_bombs():
         process_avatar(buffer.getvalue())
 
 
-def login(app, user):
-    client = app.test_client()
-    assert (
-        post_form(client, "/auth/login", {"email": user.email, "password": PASSWORD}).status_code
-        == 302
-    )
-    return client
-
-
 def edit_form(**fields):
     base = {"display_name": "Noor", "visibility": "members"}
     base.update(fields)
     return base
 
 
-def test_profile_editor_saves_and_shows_the_profile(app, make_user):
-    user = make_user()
-    client = login(app, user)
+def test_profile_editor_saves_and_shows_the_profile(member, make_user, login):
+    client = login(member)
     response = post_form(
         client,
         "/settings/profile",
@@ -186,16 +174,16 @@ def test_profile_editor_saves_and_shows_the_profile(app, make_user):
     assert "Urban planning" in html
     assert "Portuguese" in html
     assert "Two kids, 4 and 7 (secret)" in html  # the owner sees their private section
-    other = login(app, make_user())
-    seen = other.get(f"/members/{user.id}").get_data(as_text=True)
+    other = login(make_user())
+    seen = other.get(f"/members/{member.id}").get_data(as_text=True)
     assert "Architect looking for projects" in seen
     assert "secret" not in seen
     assert "Brazil" in seen  # home country is public
     assert seen.count("Brazil") == 1  # nationality (also Brazil) is not shown
 
 
-def test_profile_editor_keeps_what_was_typed_when_a_field_is_refused(app, make_user):
-    client = login(app, make_user())
+def test_profile_editor_keeps_what_was_typed_when_a_field_is_refused(member, login):
+    client = login(member)
     response = post_form(
         client,
         "/settings/profile",
@@ -207,9 +195,8 @@ def test_profile_editor_keeps_what_was_typed_when_a_field_is_refused(app, make_u
     assert 'value="Keep this headline"' in html
 
 
-def test_avatar_upload_and_serving(app, make_user):
-    user = make_user()
-    client = login(app, user)
+def test_avatar_upload_and_serving(app, member, login):
+    client = login(member)
     token_page = client.get("/settings/profile").get_data(as_text=True)
     from tests.conftest import CSRF_RE
 
@@ -225,7 +212,7 @@ def test_avatar_upload_and_serving(app, make_user):
     )
     assert response.status_code == 302
     with app.app_context():
-        name = get_profile(user.id).avatar_name
+        name = get_profile(member.id).avatar_name
     assert name and name.endswith(".webp")
     with client.get(f"/avatars/{name}") as served:
         assert served.status_code == 200
@@ -236,8 +223,8 @@ def test_avatar_upload_and_serving(app, make_user):
     assert client.get("/avatars/notanavatar.webp").status_code == 404
 
 
-def test_oversized_avatar_is_a_413_that_keeps_the_form(app, make_user):
-    client = login(app, make_user())
+def test_oversized_avatar_is_a_413_that_keeps_the_form(member, login):
+    client = login(member)
     from tests.conftest import CSRF_RE
 
     token = CSRF_RE.search(client.get("/settings/profile").get_data(as_text=True)).group(1)

@@ -1,9 +1,11 @@
-"""Accessibility (axe-core) and HTML validity (Nu Html Checker) helpers for the browser tests.
+"""Accessibility (axe-core), HTML validity (Nu Html Checker) and Content-Security-Policy
+helpers for the browser tests.
 
 Plain helpers, no pytest fixtures: the browser tests' conftest skips with
 :func:`checks_available`'s message when a tool is missing, launches Chromium with
-:data:`CHROMIUM_PATH` / :data:`CHROMIUM_ARGS`, and the tests call :func:`axe_violations` on
-each rendered page and :func:`html_errors` once on all the HTML they collected.
+:data:`CHROMIUM_PATH` / :data:`CHROMIUM_ARGS`, has a :class:`CspWatch` listen to every
+context the tests open, and calls :func:`axe_violations` on each rendered page and
+:func:`html_errors` once on all the HTML the tests collected.
 
 The JavaScript tools are pinned in ``tests/browser/package.json``; install them with
 ``npm ci --prefix tests/browser``. vnu.jar needs a Java runtime (11+) on PATH.
@@ -21,14 +23,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
 __all__ = [
     "AXE_JS",
     "AXE_TAGS",
     "CHROMIUM_ARGS",
     "CHROMIUM_PATH",
+    "CSP_LISTENER",
     "VNU_JAR",
+    "CspWatch",
     "axe_violations",
     "checks_available",
     "format_violations",
@@ -80,6 +84,105 @@ async ([tags, disabled, keep]) => {
 """
 
 
+CSP_LISTENER = """
+(() => {
+  if (Object.prototype.hasOwnProperty.call(window, '__cspViolations')) return;
+  const documentId = Math.random().toString(36).slice(2);
+  const seen = [];
+  Object.defineProperty(window, '__cspViolations', {value: seen});
+  document.addEventListener('securitypolicyviolation', (event) => {
+    const entry = {
+      id: documentId + ':' + seen.length,
+      directive: event.effectiveDirective || event.violatedDirective,
+      blocked: event.blockedURI,
+      source: event.sourceFile,
+      line: event.lineNumber,
+      sample: event.sample,
+      url: document.location.href,
+    };
+    seen.push(entry);
+    if (typeof window.__reportCspViolation === 'function') {
+      window.__reportCspViolation(entry).catch(() => {});
+    }
+  }, true);
+})();
+"""
+"""Init script for every watched context: records each ``securitypolicyviolation`` of a
+document in ``window.__cspViolations`` and reports it to :class:`CspWatch` at once. Init
+scripts are not subject to the page's CSP, so the listener is there before the first byte."""
+
+
+class CspWatch:
+    """Every Content-Security-Policy violation in the browser contexts it watches.
+
+    The browser tests' conftest watches each context a test opens (:meth:`watch`), the page
+    checker calls :meth:`assert_clean` on each page it checks, and the test's end calls it
+    once more. Violations arrive three ways, so none is missed: the page's
+    ``securitypolicyviolation`` events, reported through a binding as they happen (they
+    survive navigation); the same events read back from ``window.__cspViolations`` (for
+    those the binding has not delivered yet); and Chromium's console messages ("Refused to
+    ... because it violates the following Content Security Policy directive").
+    """
+
+    def __init__(self) -> None:
+        self.events: dict[str, dict[str, Any]] = {}
+        self.console: list[str] = []
+        self.taken: set[str] = set()  # ids handed out by take(): not reported again
+
+    def watch(self, context: BrowserContext) -> None:
+        """Listen to every page of ``context``, from its first document on."""
+        context.expose_binding("__reportCspViolation", self._reported)
+        context.add_init_script(script=CSP_LISTENER)
+        context.on("console", self._console)
+
+    def _reported(self, source: dict[str, Any], entry: dict[str, Any]) -> None:
+        self._add(entry)
+
+    def _add(self, entry: dict[str, Any]) -> None:
+        if str(entry["id"]) not in self.taken:
+            self.events[str(entry["id"])] = entry
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.page.url if message.page is not None else "?"
+            self.console.append(f"{where}: {message.text}")
+
+    def collect(self, page: Page) -> None:
+        """Read back the violations recorded in ``page``'s current document."""
+        if page.is_closed():
+            return
+        for entry in page.evaluate("() => window.__cspViolations || []"):
+            self._add(entry)
+
+    def take(self, page: Page | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+        """Return (events, console messages) recorded so far, and forget them (for a test
+        that breaks the policy on purpose)."""
+        if page is not None:
+            self.collect(page)
+        events, console = list(self.events.values()), list(self.console)
+        self.taken.update(self.events)
+        self.events.clear()
+        self.console.clear()
+        return events, console
+
+    def report(self) -> str:
+        lines = [
+            f"    {e['directive']} blocked {e['blocked'] or '(inline)'} on {e['url']}"
+            + (f" ({e['source']}:{e['line']})" if e.get("source") else "")
+            + (f": {e['sample']}" if e.get("sample") else "")
+            for e in self.events.values()
+        ]
+        lines += [f"    console {text}" for text in self.console]
+        return "\n".join(lines)
+
+    def assert_clean(self, page: Page | None = None, where: str = "") -> None:
+        """Fail if any watched page has broken the CSP so far (``page``: read it first)."""
+        if page is not None:
+            self.collect(page)
+        if self.events or self.console:
+            raise AssertionError(f"Content-Security-Policy violations{where}:\n{self.report()}")
+
+
 def checks_available() -> str | None:
     """Return None when axe-core, vnu.jar, java and Chromium are all present, else why not.
 
@@ -105,9 +208,9 @@ def checks_available() -> str | None:
 def axe_violations(page: Page, disable_rules: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Run axe-core on ``page``'s current document and return its violations.
 
-    Called by the browser tests after each page has rendered. The caller's browser context
-    must be created with ``bypass_csp=True``, or the app's Content-Security-Policy blocks the
-    injected script. ``disable_rules`` turns off individual axe rule ids (use sparingly).
+    Called by the browser tests' page checker on a copy of each rendered page, in a context
+    created with ``bypass_csp=True`` (the app's Content-Security-Policy would block the
+    injected script). ``disable_rules`` turns off individual axe rule ids (use sparingly).
 
     Each violation is a dict with ``id``, ``impact``, ``help``, ``helpUrl``, ``nodeCount`` and
     ``nodes``: the first :data:`AXE_NODES_KEPT` offending elements as ``{"target": [css

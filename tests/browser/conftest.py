@@ -5,47 +5,48 @@ Fixtures:
 * ``live_server`` (session): the app served for real with the demo data loaded
   (see :mod:`tests.browser.live`); has ``url``, ``mail_dir`` and ``wait_for_link()``.
 * ``browser`` (session): Debian's Chromium driven by Playwright's sync API.
-* ``new_context`` (function): makes browser contexts at phone size (390x844, en-GB); pass
-  ``bypass_csp=True`` only where axe has to be injected. All are closed after the test.
-* ``page`` (function): a page in a fresh phone-size context that may inject axe.
-* ``page_checker`` (function): ``check(page, name)`` runs axe, checks for horizontal
-  scrolling and keeps the HTML; at teardown every kept document goes to vnu in one run.
+* ``new_context`` (function): makes browser contexts at phone size (390x844, en-GB), always
+  under the app's Content-Security-Policy (``bypass_csp`` is refused). All are closed after
+  the test.
+* ``page`` (function): a page in a fresh phone-size context.
+* ``csp_watch`` (function): the :class:`~tests.browser.checks.CspWatch` listening to every
+  page of those contexts; a violation anywhere fails the test (at the next check, or at
+  its end).
+* ``page_checker`` (function): ``check(page, name)`` fails on CSP violations so far, checks
+  for horizontal scrolling, runs axe on a copy of the page in a bypass-CSP twin context and
+  keeps the HTML; at teardown every kept document goes to vnu in one run.
 
 Every test here is marked ``browser``. Without Chromium, Java or the node tools the tests are
-skipped with what to install (or fail when the ``CI`` environment variable is set).
+skipped with what to install, or fail in CI (:func:`tests.tools.skip_or_fail`).
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.checks import (
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
+    CspWatch,
     axe_violations,
     checks_available,
     format_violations,
     html_errors,
 )
 from tests.browser.live import LiveServer
+from tests.tools import skip_or_fail
 
 HERE = Path(__file__).resolve().parent
 PHONE = {"width": 390, "height": 844}
 LOCALE = "en-GB"
-
-# The script element axe_violations() injects: removed again so later snapshots of the same
-# document (page.content()) are the app's HTML, not a 500 kB inline script.
-_REMOVE_AXE = """() => {
-  for (const s of Array.from(document.querySelectorAll('script:not([src]):not([nonce])'))) {
-    if (s.textContent.startsWith('/*! axe')) s.remove();
-  }
-}"""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -72,11 +73,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    reason = checks_available()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser checks cannot run: {reason}")
-        pytest.skip(reason)
+    skip_or_fail(checks_available(), what="browser checks")
     server = LiveServer(tmp_path_factory.mktemp("live"))
     server.start()
     yield server
@@ -106,27 +103,76 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture
-def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
-    """Factory for phone-size contexts; ``new_context(bypass_csp=True)`` for axe."""
-    contexts: list[BrowserContext] = []
+class Contexts:
+    """The browser contexts of one test: phone size by default, the app's CSP always on.
 
-    def make(**options: Any) -> BrowserContext:
+    Every context is watched by the test's :class:`CspWatch`. axe has to inject a script,
+    which the CSP forbids, so it runs on a copy of the page in a twin context made with
+    ``bypass_csp=True`` (same size, colour scheme and cookies) that the test never sees.
+    """
+
+    def __init__(self, browser: Browser, watch: CspWatch) -> None:
+        self.browser = browser
+        self.watch = watch
+        self.made: list[tuple[BrowserContext, dict[str, Any]]] = []
+        self.twins: dict[int, BrowserContext] = {}
+
+    def new(self, **options: Any) -> BrowserContext:
+        if options.get("bypass_csp"):
+            raise ValueError(
+                "the journeys run under the app's CSP; axe gets its own bypass context"
+            )
         settings: dict[str, Any] = {"viewport": dict(PHONE), "locale": LOCALE, **options}
-        context = browser.new_context(**settings)
+        context = self.browser.new_context(**settings)
         context.set_default_timeout(10_000)
-        contexts.append(context)
+        self.watch.watch(context)
+        self.made.append((context, settings))
         return context
 
-    yield make
-    for context in contexts:
-        context.close()
+    def axe_twin(self, context: BrowserContext) -> BrowserContext:
+        """The bypass-CSP context for axe checks of ``context``'s pages (made once)."""
+        key = id(context)
+        if key not in self.twins:
+            settings = next(options for made, options in self.made if made is context)
+            twin = self.browser.new_context(**{**settings, "bypass_csp": True})
+            twin.set_default_timeout(10_000)
+            self.twins[key] = twin
+        return self.twins[key]
+
+    def close(self) -> None:
+        """Read the open pages' last violations, then close every context."""
+        for context, _settings in self.made:
+            for page in context.pages:
+                with contextlib.suppress(PlaywrightError):  # a page caught mid-navigation
+                    self.watch.collect(page)
+        for context in [*self.twins.values(), *(made for made, _ in self.made)]:
+            context.close()
+
+
+@pytest.fixture
+def csp_watch() -> CspWatch:
+    """Every CSP violation of the test's pages; any left at the end fails the test."""
+    return CspWatch()
+
+
+@pytest.fixture
+def contexts(browser: Browser, csp_watch: CspWatch) -> Iterator[Contexts]:
+    made = Contexts(browser, csp_watch)
+    yield made
+    made.close()
+    csp_watch.assert_clean(where=" during the test")
+
+
+@pytest.fixture
+def new_context(contexts: Contexts) -> Callable[..., BrowserContext]:
+    """Factory for phone-size contexts under the app's CSP: ``new_context(color_scheme=...)``."""
+    return contexts.new
 
 
 @pytest.fixture
 def page(new_context: Callable[..., BrowserContext]) -> Page:
-    """A page at 390x844 whose context ignores the CSP (needed only to inject axe)."""
-    return new_context(bypass_csp=True).new_page()
+    """A page at 390x844, under the app's CSP, watched for violations."""
+    return new_context().new_page()
 
 
 # --- the checks ----------------------------------------------------------------------------
@@ -135,31 +181,56 @@ def page(new_context: Callable[..., BrowserContext]) -> Page:
 class PageChecker:
     """Checks each page a test reaches; the HTML is validated in one vnu run at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, contexts: Contexts) -> None:
+        self.contexts = contexts
         self.documents: dict[str, str] = {}
         self.names: set[str] = set()
 
     def check(self, page: Page, name: str, *, keep_html: bool = True) -> None:
-        """axe (0 violations), no horizontal scrolling, and keep the HTML as ``name`` for vnu
-        (``keep_html=False``: a page whose HTML another check already keeps)."""
+        """No CSP violation so far, no horizontal scrolling, axe (0 violations) on a copy of
+        the page, and keep the HTML as ``name`` for vnu (``keep_html=False``: a page whose
+        HTML another check already keeps)."""
         if name in self.names:
             raise ValueError(f"page name {name!r} is used twice in this test")
         self.names.add(name)
         page.wait_for_load_state("load")
+        self.contexts.watch.assert_clean(page, where=f" up to {name} ({page.url})")
+        html = page.content()
         if keep_html:
-            self.documents[name] = page.content()
+            self.documents[name] = html
         width = (page.viewport_size or PHONE)["width"]
         scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
         assert scroll_width <= width, (
             f"{name} ({page.url}) scrolls sideways: scrollWidth {scroll_width} > {width}px"
         )
-        violations = axe_violations(page)
-        page.evaluate(_REMOVE_AXE)
+        violations = self.axe_on_copy(page, html)
         if violations:
             raise AssertionError(
                 f"axe found {len(violations)} violation(s) on {name} ({page.url}):\n"
                 f"{format_violations(violations)}"
             )
+
+    def axe_on_copy(self, page: Page, html: str) -> list[dict[str, Any]]:
+        """Run axe on ``html`` (``page``'s document as it is now: after a POST, with a menu
+        open...) served at the same address in the page's bypass-CSP twin, with its cookies,
+        so its stylesheets and images load as they did."""
+        twin = self.contexts.axe_twin(page.context)
+        twin.clear_cookies()
+        twin.add_cookies(page.context.cookies())
+        address = urldefrag(page.url).url
+        copy = twin.new_page()
+        try:
+            copy.route(
+                lambda url: urldefrag(url).url == address,
+                lambda route: route.fulfill(
+                    status=200, content_type="text/html; charset=utf-8", body=html
+                ),
+            )
+            copy.goto(address)
+            copy.wait_for_load_state("load")
+            return axe_violations(copy)
+        finally:
+            copy.close()
 
     def validate(self) -> None:
         if not self.documents:
@@ -184,7 +255,7 @@ def _grouped(errors: list[str]) -> str:
 
 
 @pytest.fixture
-def page_checker() -> Iterator[PageChecker]:
-    checker = PageChecker()
+def page_checker(contexts: Contexts) -> Iterator[PageChecker]:
+    checker = PageChecker(contexts)
     yield checker
     checker.validate()

@@ -3,7 +3,8 @@
 Join, fix the empty form, confirm the address from the mail the server wrote, log in, find
 the account page in the menu, log out (which must kill the old cookie), plus the admin's role
 form, the skip link and the 404 page. Every page reached is checked by ``page_checker``:
-axe-core, no sideways scrolling at 390 px, and the HTML through vnu at the end of the test.
+no CSP violation, axe-core, no sideways scrolling at 390 px, and the HTML through vnu at the
+end of the test; every page visited, checked or not, is watched for CSP violations.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def log_in(page: Page, live_server, address: str, password: str) -> None:
 
 
 def assert_real_csp_allows(new_context, live_server, paths: tuple[str, ...]) -> None:
-    """Without bypass_csp the app's own Content-Security-Policy must allow what it uses."""
-    page = new_context().new_page()  # a plain context: the server's CSP applies
+    """The app's own Content-Security-Policy is served and allows what the pages use."""
+    page = new_context().new_page()  # like every context here, under the server's CSP
     refused: list[str] = []
     page.on(
         "console",
@@ -269,7 +270,7 @@ def test_other_sizes_and_colour_schemes(
     """The wide navigation row and the dark palette only show up here: axe and sideways
     scrolling on every page, all reported together (the HTML is the same as at phone size,
     so vnu does not see it again)."""
-    page = new_context(bypass_csp=True, viewport=viewport, color_scheme=scheme).new_page()
+    page = new_context(viewport=viewport, color_scheme=scheme).new_page()
     problems: list[str] = []
 
     def check(name: str) -> None:

@@ -4,7 +4,8 @@ Noor fills in her profile (Markdown bio, city, languages, a skill nobody else ha
 whose EXIF carries a GPS position), Tomás finds her in the directory by that skill, asks to
 connect with a note, she accepts, and later she blocks him: he can then neither find her
 nor open her profile. A second test sends a photo over 5 MB. Every page reached is checked
-by ``page_checker`` (axe-core, no sideways scrolling, vnu at the end of the test).
+by ``page_checker`` (no CSP violation, axe-core, no sideways scrolling, vnu at the end of the
+test); every page visited is watched for CSP violations.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def test_two_members_meet_connect_and_block(
     noor_name, tomas_name = "Noor Haddad", "Tomás Álvarez"
     noor_address, tomas_address = new_address("noor"), new_address("tomas")
     noor = page
-    tomas = new_context(bypass_csp=True).new_page()
+    tomas = new_context().new_page()
 
     # -- Noor joins and finds her empty profile in the menu.
     join_and_log_in(noor, live_server, page_checker, noor_name, noor_address)
