@@ -46,10 +46,17 @@ class Config:
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"  # also each known device's own budget
+    DEVICE_COOKIE_NAME = "device"
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per hour"
+    # Mails anyone can trigger for an account (confirmation link, "you already have one"):
+    # at most one per account every MAIL_GAP_MINUTES, MAILS_PER_DAY a day, and
+    # ACCOUNT_MAILS_PER_IP from one address a day, whatever asked for them.
+    MAIL_GAP_MINUTES = 10
+    MAILS_PER_DAY = 5
+    ACCOUNT_MAILS_PER_IP = "20 per day"
     # How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
@@ -116,6 +123,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
+    DEVICE_COOKIE_NAME = "__Host-device"
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     HSTS = True

@@ -70,8 +70,7 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
-    import community.auth.sockets
-    import community.mail.sender  # noqa: F401  (after-commit hook that wakes the sender)
+    import community.auth.sockets  # noqa: F401  (registers the Socket.IO handlers)
     from community.auth.sessions import load_user_from_token
 
     db.init_app(app)

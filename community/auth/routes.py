@@ -20,8 +20,10 @@ from community.auth.forms import (
 from community.auth.limits import (
     account_mails_per_ip,
     failed_logins_per_account,
+    failed_logins_per_device,
     failed_logins_per_ip,
     registrations_per_ip,
+    remember_device,
 )
 from community.auth.roles import UserStatus
 from community.auth.sessions import (
@@ -96,6 +98,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @failed_logins_per_account
+@failed_logins_per_device
 @failed_logins_per_ip
 def login():
     """Log in with email and password; failures count towards the rate limits."""
@@ -115,7 +118,9 @@ def login():
             db.session.commit()
             login_user(user)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
-            return redirect(safe_next_url(form.next.data, url_for("home.index")))
+            response = redirect(safe_next_url(form.next.data, url_for("home.index")))
+            remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form)
 
 

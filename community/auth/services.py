@@ -6,23 +6,25 @@ commits. Refusals are the core ServiceError kinds.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
+from limits import parse as parse_limit
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from community.auth.api_tokens import revoke_all_tokens
-from community.auth.limits import count_failed_login
+from community.auth.limits import account_mail_allowed_from_this_address, count_failed_login
 from community.auth.models import User, UserRole
 from community.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from community.auth.roles import GRANTABLE_ROLES, Role, UserStatus
 from community.auth.sessions import revoke_all_sessions, start_session
 from community.auth.tokens import make_confirm_token, make_reset_token
-from community.core.database import utcnow
+from community.core.database import lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, Unauthorized
 from community.extensions import db
-from community.mail.services import queue_mail
+from community.mail.services import queue_mail, sent_since
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,8 @@ def register(email: str, display_name: str, password: str) -> User | None:
     existing = find_user_by_email(email)
     if existing is not None:
         hash_password(password)  # the same work as a new account, so timing tells nothing
+        if not may_mail(existing, "already_registered"):
+            return None
         queue_mail(
             existing.email,
             "already_registered",
@@ -116,16 +120,36 @@ def register(email: str, display_name: str, password: str) -> User | None:
     return user
 
 
-def send_confirmation(user: User) -> None:
-    """Queue the confirmation mail with a signed, expiring link."""
+def may_mail(user: User, kind: str) -> bool:
+    """Whether a mail anyone can trigger for `user` (a confirmation link, "you already have
+    an account") may go now: at most one every MAIL_GAP_MINUTES and MAILS_PER_DAY a day per
+    account and kind, and ACCOUNT_MAILS_PER_IP a day from the asking address. Serialised
+    on the account's row, so simultaneous requests cannot both pass. The caller answers the
+    same whether or not a mail went (#13.4)."""
+    config = current_app.config
+    lock_row(user)
+    now = utcnow()
+    sent = sent_since(user.email, kind, now - timedelta(days=1))
+    if len(sent) >= config["MAILS_PER_DAY"]:
+        return False
+    if sent and sent[0] > now - timedelta(minutes=config["MAIL_GAP_MINUTES"]):
+        return False
+    return account_mail_allowed_from_this_address()
+
+
+def send_confirmation(user: User) -> bool:
+    """Queue the confirmation mail with a signed, expiring link, unless `may_mail` says it is
+    too soon or too many. Returns whether it was queued."""
+    if not may_mail(user, "confirm_email"):
+        return False
     queue_mail(
         user.email,
         "confirm_email",
         _("Confirm your email address for Alongside"),
-        user=user,
         confirm_url=_external_url("auth.confirm_email", token=make_confirm_token(user)),
         hours=current_app.config["CONFIRM_LINK_MAX_AGE"] // 3600,
     )
+    return True
 
 
 def confirm_email(user: User) -> bool:
@@ -168,10 +192,33 @@ def log_in(email: str, password: str) -> User:
     if not user.is_confirmed:
         send_confirmation(user)
         raise Forbidden(
-            _("Please confirm your email address first: we have just sent you a new link."),
+            _(
+                "Please confirm your email address first: we have sent you a link. It can "
+                "take a few minutes to arrive."
+            ),
             commit=True,
         )
     return user
+
+
+def tell_owner_of_lockout(email: str) -> None:
+    """Mail the owner of `email` (if it is an active account) that logins from new devices
+    are paused after many wrong passwords: at most once per lock window. Called when the
+    per-account limit is hit."""
+    user = find_user_by_email(email)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return
+    window = parse_limit(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"])
+    minutes = window.get_expiry() // 60
+    if sent_since(user.email, "account_locked", utcnow() - timedelta(minutes=minutes)):
+        return
+    queue_mail(
+        user.email,
+        "account_locked",
+        _("Your Alongside account was locked for %(n)d minutes", n=minutes),
+        minutes=minutes,
+        reset_url=_external_url("auth.forgot_password"),
+    )
 
 
 def begin_login(user: User) -> None:

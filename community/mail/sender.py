@@ -1,8 +1,9 @@
 """The in-process mail sender of the embedded deployment.
 
 `wsgi.py` starts it (never `create_app`): a daemon thread that delivers due mail whenever a
-transaction that queued mail commits, and every few seconds for retries. In scale-out,
-set MAIL_SENDER=external and run `flask --app wsgi send-mail --loop` as a worker instead.
+transaction that queued mail commits (`queue_mail` queues `wake_sender` after the commit),
+and every few seconds for retries. In scale-out, set MAIL_SENDER=external and run
+`flask --app wsgi send-mail --loop` as a worker instead.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import logging
 import threading
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from community.extensions import db
 
@@ -22,11 +21,9 @@ _started: set[int] = set()
 _lock = threading.Lock()
 
 
-@event.listens_for(Session, "after_commit")
-def _nudge_after_commit(session: Session) -> None:
-    """Wake the sender as soon as a transaction that queued mail has committed."""
-    if session.info.pop("mail_queued", False):
-        _wake.set()
+def wake_sender() -> None:
+    """Wake the sender now: queued by `queue_mail` to run after the commit that made mail."""
+    _wake.set()
 
 
 def start_mail_sender(app: Flask, interval: float = 5.0) -> threading.Thread | None:

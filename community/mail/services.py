@@ -8,14 +8,16 @@ once never send the same row twice, because each row is claimed with a condition
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import render_template
 from sqlalchemy import or_, select, update
 
 from community.core.database import utcnow
+from community.core.effects import on_commit
 from community.extensions import db
 from community.mail.models import OutboxMail
+from community.mail.sender import wake_sender
 from community.mail.transport import build_message, deliver
 
 log = logging.getLogger(__name__)
@@ -27,14 +29,31 @@ CLAIM_SECONDS = 120
 def queue_mail(recipient: str, kind: str, subject: str, **context) -> OutboxMail:
     """Add a mail rendered from `templates/mail/<kind>.txt` to the outbox (flush, no commit).
 
-    It is sent only if the caller's transaction commits; the sender is nudged after commit.
+    It is sent only if the caller's transaction commits; the in-process sender is woken
+    after that commit (`core.effects.on_commit`).
     """
     body = render_template(f"mail/{kind}.txt", **context)
     mail = OutboxMail(recipient=recipient, subject=subject, body=body, kind=kind)
     db.session.add(mail)
     db.session.flush()
-    db.session.info["mail_queued"] = True
+    on_commit(wake_sender)
     return mail
+
+
+def sent_since(recipient: str, kind: str, since: datetime) -> list[datetime]:
+    """When mails of `kind` were queued for `recipient` after `since`, newest first: how
+    services keep a mail that anyone can trigger (a confirmation link) to a trickle."""
+    return list(
+        db.session.scalars(
+            select(OutboxMail.created_at)
+            .where(
+                OutboxMail.recipient == recipient,
+                OutboxMail.kind == kind,
+                OutboxMail.created_at > since,
+            )
+            .order_by(OutboxMail.created_at.desc())
+        )
+    )
 
 
 def backoff(attempts: int) -> timedelta:
