@@ -1,10 +1,38 @@
-"""Security headers on every response, with a fresh CSP nonce per request."""
+"""Security headers on every response, with a fresh CSP nonce per request; the proxy
+settings and the refusal of unknown hosts, at the WSGI level."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wsgi import get_host
+
+
+class TrustedHostsOnly:
+    """WSGI middleware: a plain 400 for a request whose Host (or, behind a proxy trusted
+    with it, X-Forwarded-Host) is not one of `hosts`, before any view, form, template or
+    Socket.IO handler sees it: they would build links on the attacker's host."""
+
+    def __init__(self, wsgi_app, hosts: Iterable[str]) -> None:
+        self.wsgi_app = wsgi_app
+        self.hosts = list(hosts)
+
+    def __call__(self, environ, start_response):
+        try:
+            get_host(environ, self.hosts)
+        except SecurityError:
+            response = Response(
+                "This site does not answer to that host name.\n",
+                400,
+                mimetype="text/plain",
+                headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"},
+            )
+            return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
 
 
 def csp_nonce() -> str:
@@ -33,7 +61,14 @@ def content_security_policy(nonce: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Called by create_app: registers the header hook and the `csp_nonce` template global."""
+    """Called by create_app after the extensions: wraps the WSGI app (outermost first:
+    ProxyFix, then the host check, then Socket.IO and Flask), registers the header hook and
+    the `csp_nonce` template global."""
+    app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
+    if app.config["TRUSTED_PROXIES"]:
+        count = app.config["TRUSTED_PROXIES"]
+        x_host = count if app.config["TRUSTED_PROXY_HOST"] else 0
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=x_host)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
