@@ -3,6 +3,7 @@ settings and the refusal of unknown hosts, at the WSGI level."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterable
 
@@ -10,6 +11,8 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
+
+log = logging.getLogger(__name__)
 
 
 class TrustedHostsOnly:
@@ -60,6 +63,27 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def _warn_once_without_forwarded_for(app: Flask) -> None:
+    """Log once if a request arrives without X-Forwarded-For although proxies are trusted:
+    the app is then reachable other than through them, and anyone who reaches it directly
+    can dodge per-IP limits with a made-up header."""
+    warned = False
+
+    @app.before_request
+    def check_forwarded_for() -> None:
+        nonlocal warned
+        if not warned and "X-Forwarded-For" not in request.headers:
+            warned = True
+            log.warning(
+                "TRUSTED_PROXIES=%s, but a request for %s came without X-Forwarded-For. "
+                "Per-IP rate limits are only sound if every request passes exactly that many "
+                "proxies that append the client's address; set TRUSTED_PROXIES to the real "
+                "number (0 if clients connect directly). Logged once.",
+                app.config["TRUSTED_PROXIES"],
+                request.path,
+            )
+
+
 def init_app(app: Flask) -> None:
     """Called by create_app after the extensions: wraps the WSGI app (outermost first:
     ProxyFix, then the host check, then Socket.IO and Flask), registers the header hook and
@@ -69,6 +93,7 @@ def init_app(app: Flask) -> None:
         count = app.config["TRUSTED_PROXIES"]
         x_host = count if app.config["TRUSTED_PROXY_HOST"] else 0
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=x_host)
+        _warn_once_without_forwarded_for(app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
