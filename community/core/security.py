@@ -7,7 +7,8 @@ import logging
 import secrets
 from collections.abc import Iterable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import user_logged_in, user_logged_out
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
@@ -63,6 +64,18 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def rotate_csrf_token(sender: Flask, **extra) -> None:
+    """Forget the session's CSRF secret so the next form gets a new one.
+
+    Connected to Flask-Login's login and logout signals: every `login_user` (login, reset,
+    password change) and `logout_user` rotates it, so a token read before the session
+    changed hands is refused after (ASVS 5: a new session gets new secrets).
+    """
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)  # generate_csrf caches this request's token here
+
+
 def _warn_once_without_forwarded_for(app: Flask) -> None:
     """Log once if a request arrives without X-Forwarded-For although proxies are trusted:
     the app is then reachable other than through them, and anyone who reaches it directly
@@ -86,14 +99,16 @@ def _warn_once_without_forwarded_for(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Called by create_app after the extensions: wraps the WSGI app (outermost first:
-    ProxyFix, then the host check, then Socket.IO and Flask), registers the header hook and
-    the `csp_nonce` template global."""
+    ProxyFix, then the host check, then Socket.IO and Flask), rotates the CSRF token at
+    login and logout, registers the header hook and the `csp_nonce` template global."""
     app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["TRUSTED_PROXIES"]:
         count = app.config["TRUSTED_PROXIES"]
         x_host = count if app.config["TRUSTED_PROXY_HOST"] else 0
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=x_host)
         _warn_once_without_forwarded_for(app)
+    user_logged_in.connect(rotate_csrf_token, app)
+    user_logged_out.connect(rotate_csrf_token, app)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
     @app.after_request
