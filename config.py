@@ -78,6 +78,7 @@ class Config:
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     REGISTER_LIMIT_PER_IP = "10 per hour"
     RESET_LIMIT_PER_IP = "5 per hour"
+    PHOTO_LIMIT_PER_ACCOUNT = "10 per hour"  # profile saves that carry a photo to decode
     # How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Whether those proxies also set X-Forwarded-Host (off: the Host header the proxy passes

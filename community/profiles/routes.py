@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +20,7 @@ from community.connections.forms import ActionForm, ConnectForm
 from community.connections.services import relationship_with
 from community.core.forms import add_form_error
 from community.core.pagination import BadCursor
-from community.extensions import db
+from community.extensions import db, limiter
 from community.profiles import bp
 from community.profiles.avatars import AvatarError, avatar_dir, change_avatar, is_avatar_name
 from community.profiles.directory import DirectoryFilters, search_members
@@ -28,6 +37,21 @@ from community.profiles.services import (
 
 def viewer() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _carries_photo() -> bool:
+    upload = request.files.get("avatar")
+    return current_user.is_authenticated and upload is not None and bool(upload.filename)
+
+
+# Decoding a photo costs CPU: a member may send 10 an hour (a 429 after that).
+photos_per_account = limiter.limit(
+    lambda: current_app.config["PHOTO_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: f"account:{current_user.id}",
+    methods=["POST"],
+    exempt_when=lambda: not _carries_photo(),
+    scope="photo-account",
+)
 
 
 def get_visible_member_or_404(user_id: int) -> tuple[User, object]:
@@ -90,6 +114,7 @@ def profile(user_id: int):
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
+@photos_per_account
 def edit_profile():
     """The profile editor. A refused field or photo keeps everything else that was typed."""
     if request.method == "POST":
