@@ -68,6 +68,8 @@ class Config:
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
     # "thread": wsgi.py starts a sender in the app process; "external": `flask send-mail` does it.
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "thread")
+    # Without MAIL_URL: log the whole mail (links included) or only recipient and subject.
+    MAIL_LOG_BODY = False
 
     AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
 
@@ -125,6 +127,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
     BASE_URL = Config.BASE_URL or development_base_url()
     EXTRA_TRUSTED_HOSTS = ("127.0.0.1", "localhost")
+    MAIL_LOG_BODY = True  # click the confirmation link from the terminal
 
 
 class TestingConfig(Config):
@@ -138,6 +141,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     MAIL_URL = None
     MAIL_SENDER = "external"
+    MAIL_LOG_BODY = True
     RATELIMIT_ENABLED = True
     # Cheap hashes keep the suite fast; test_password_hash_meets_owasp_minimums checks the
     # real settings of every other environment.
