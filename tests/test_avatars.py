@@ -108,3 +108,73 @@ def test_the_eleventh_photo_in_an_hour_gets_a_429(app, make_user):
     assert save_profile(client, headline="No photo this time").status_code == 302
     # The limit is per account: someone else on the same address may still upload.
     assert save_profile(login(app, make_user()), photo).status_code == 302
+
+
+# --- serving -------------------------------------------------------------------------------
+
+
+def status(client, path: str) -> int:
+    with client.get(path) as response:
+        return response.status_code
+
+
+def member_with_photo(app, make_user, visibility: str):
+    user = make_user()
+    client = login(app, user)
+    assert save_profile(client, small_jpeg(), visibility=visibility).status_code == 302
+    with app.app_context():
+        from community.profiles.services import get_profile
+
+        return client, f"/avatars/{get_profile(user.id).avatar_name}"
+
+
+@pytest.mark.parametrize("visibility", ["members", "connections"])
+def test_a_restricted_profiles_photo_is_hidden_from_anonymous_visitors(app, make_user, visibility):
+    owner, path = member_with_photo(app, make_user, visibility)
+    assert status(app.test_client(), path) == 404
+    with owner.get(path) as mine:
+        assert mine.status_code == 200
+        assert "private" in mine.headers["Cache-Control"]
+        assert "public" not in mine.headers["Cache-Control"]
+
+
+def test_a_members_only_photo_is_served_privately_to_members(app, make_user):
+    _owner, path = member_with_photo(app, make_user, "members")
+    with login(app, make_user()).get(path) as seen:
+        assert seen.status_code == 200
+        assert seen.mimetype == "image/webp"
+        cache = seen.headers["Cache-Control"]
+        assert "private" in cache
+        assert "public" not in cache
+        assert "max-age=31536000" not in cache
+
+
+def test_a_connections_only_photo_is_hidden_from_other_members(app, make_user):
+    _owner, path = member_with_photo(app, make_user, "connections")
+    assert status(login(app, make_user()), path) == 404
+
+
+def test_a_public_profiles_photo_is_served_to_anyone(app, make_user):
+    _owner, path = member_with_photo(app, make_user, "public")
+    with app.test_client().get(path) as seen:
+        assert seen.status_code == 200
+        assert "public" in seen.headers["Cache-Control"]
+
+
+def test_a_replaced_photo_is_gone(app, make_user):
+    owner, old_path = member_with_photo(app, make_user, "public")
+    assert save_profile(owner, small_jpeg(), visibility="public").status_code == 302
+    assert status(app.test_client(), old_path) == 404
+
+
+def test_api_clients_see_the_photos_their_token_may_see(app, make_user):
+    _owner, path = member_with_photo(app, make_user, "members")
+    reader = make_user()
+    client = app.test_client()
+    token = client.post(
+        "/api/v1/tokens", json={"email": reader.email, "password": PASSWORD}
+    ).get_json()["token"]
+    assert status(client, path) == 404
+    with client.get(path, headers={"Authorization": f"Bearer {token}"}) as seen:
+        assert seen.status_code == 200
+        assert "private" in seen.headers["Cache-Control"]

@@ -14,6 +14,10 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
+
+from community.extensions import db
+from community.profiles.models import Profile
 
 MAX_BYTES = 5 * 1024 * 1024
 # Pixel caps, checked on the header before anything is decoded. A 512x512 result needs far
@@ -103,6 +107,13 @@ def store_avatar(data: bytes, old_name: str | None = None) -> str:
 def is_avatar_name(name: str) -> bool:
     """True for names `store_avatar` makes (and so for nothing that could leave the folder)."""
     return re.fullmatch(NAME_PATTERN, name) is not None
+
+
+def find_profile_by_avatar(name: str) -> Profile | None:
+    """The profile whose current photo is `name` (names are unique), or None."""
+    if not is_avatar_name(name):
+        return None
+    return db.session.scalar(select(Profile).where(Profile.avatar_name == name))
 
 
 def remove_avatar(name: str) -> None:

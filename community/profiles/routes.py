@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from community.api.auth import current_token
 from community.auth.models import User
 from community.connections.forms import ActionForm, ConnectForm
 from community.connections.services import relationship_with
@@ -22,9 +23,15 @@ from community.core.forms import add_form_error
 from community.core.pagination import BadCursor
 from community.extensions import db, limiter
 from community.profiles import bp
-from community.profiles.avatars import AvatarError, avatar_dir, change_avatar, is_avatar_name
+from community.profiles.avatars import (
+    AvatarError,
+    avatar_dir,
+    change_avatar,
+    find_profile_by_avatar,
+)
 from community.profiles.directory import DirectoryFilters, search_members
 from community.profiles.forms import DirectoryForm, ProfileForm
+from community.profiles.reference import Visibility
 from community.profiles.services import (
     ProfileError,
     can_view_profile,
@@ -155,9 +162,23 @@ def edit_profile():
 
 @bp.get("/avatars/<name>")
 def avatar(name: str):
-    """Avatar files: random names, our content type, cached for a year (names change)."""
-    if not is_avatar_name(name):
+    """An avatar file, only for viewers who may see its profile (the same 404 otherwise).
+
+    Names are random and change with the photo. A public profile's photo may sit in shared
+    caches, any other only in the viewer's browser; both for a day, so a removed or hidden
+    photo does not linger.
+    """
+    profile = find_profile_by_avatar(name)
+    if profile is None:
         abort(404)
-    response = send_from_directory(avatar_dir(), name, mimetype="image/webp", max_age=31536000)
+    member = db.session.get(User, profile.user_id)
+    token = current_token()  # API clients follow avatar_url with their bearer token
+    who = token.user if token is not None else viewer()
+    if member is None or not can_view_profile(who, member, profile):
+        abort(404)
+    response = send_from_directory(avatar_dir(), name, mimetype="image/webp", max_age=86400)
+    public = profile.visibility == Visibility.PUBLIC
+    response.cache_control.public = public
+    response.cache_control.private = not public
     response.headers["Content-Disposition"] = "inline"
     return response
