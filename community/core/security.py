@@ -39,6 +39,33 @@ class TrustedHostsOnly:
         return self.wsgi_app(environ, start_response)
 
 
+class SocketIOHeaders:
+    """WSGI middleware: Socket.IO answers (polling, handshakes, refusals) bypass Flask's
+    after_request hooks, so the headers that matter for them are added here."""
+
+    HEADERS = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+    )
+
+    def __init__(self, wsgi_app, path: str = "/socket.io/") -> None:
+        self.wsgi_app = wsgi_app
+        self.path = path
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(self.path):
+            return self.wsgi_app(environ, start_response)
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            extra = [(n, v) for n, v in self.HEADERS if n.lower() not in present]
+            return start_response(status, [*headers, *extra], exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
+
+
 def csp_nonce() -> str:
     """The nonce for this request's `<script nonce>` tags (templates call it)."""
     if "csp_nonce" not in g:
@@ -99,8 +126,9 @@ def _warn_once_without_forwarded_for(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Called by create_app after the extensions: wraps the WSGI app (outermost first:
-    ProxyFix, then the host check, then Socket.IO and Flask), rotates the CSRF token at
+    ProxyFix, the host check, Socket.IO's headers, then Socket.IO and Flask), rotates the CSRF token at
     login and logout, registers the header hook and the `csp_nonce` template global."""
+    app.wsgi_app = SocketIOHeaders(app.wsgi_app)
     app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["TRUSTED_PROXIES"]:
         count = app.config["TRUSTED_PROXIES"]
@@ -124,7 +152,7 @@ def init_app(app: Flask) -> None:
         )
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith("static"):
-            # Pages can hold personal data: never keep them in shared caches.
+        if not (request.endpoint or "").startswith("static"):
+            # Pages, error pages included, can hold personal data: never keep them.
             headers.setdefault("Cache-Control", "no-store")
         return response
