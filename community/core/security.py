@@ -125,9 +125,9 @@ def _warn_once_without_forwarded_for(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Called by create_app after the extensions: wraps the WSGI app (outermost first:
-    ProxyFix, the host check, Socket.IO's headers, then Socket.IO and Flask), rotates the CSRF token at
-    login and logout, registers the header hook and the `csp_nonce` template global."""
+    """Called by create_app after the extensions. Wraps the WSGI app (outermost first:
+    ProxyFix, the host check, Socket.IO's headers, then Socket.IO and Flask), rotates the
+    CSRF token at login and logout, registers the header hook and the `csp_nonce` global."""
     app.wsgi_app = SocketIOHeaders(app.wsgi_app)
     app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["TRUSTED_PROXIES"]:
