@@ -1,13 +1,14 @@
 """Configuration classes; every value that differs between machines comes from the environment.
 
 `create_app` picks a class by `FLASK_CONFIG` (development, testing, production), or takes one
-directly. Production refuses to start without a real `SECRET_KEY`.
+directly. Production refuses to start without a real `SECRET_KEY` and an https `BASE_URL`.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -21,6 +22,29 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def development_base_url() -> str:
+    """Where `python wsgi.py` listens (HOST, PORT), as the address mailed links point to."""
+    host = os.environ.get("HOST", "127.0.0.1")
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 (listening everywhere: link to loopback)
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{os.environ.get('PORT', '5000')}"
+
+
+def base_url_problem(base_url: str | None, *, https: bool) -> str | None:
+    """Why `base_url` cannot be the site's public address, or None if it can."""
+    if not base_url:
+        return "BASE_URL is not set."
+    parts = urlsplit(base_url)
+    schemes = {"https"} if https else {"http", "https"}
+    if parts.scheme not in schemes or not parts.hostname:
+        return f"BASE_URL must look like {'https' if https else 'http(s)'}://alongside.example."
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        return "BASE_URL must be scheme and host only (no path, query or fragment)."
+    return None
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -31,7 +55,11 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # The public address: every mailed link is built on it, and requests for any other host
+    # get a 400 (Flask's TRUSTED_HOSTS, set from it by create_app).
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or None
+    # Host names accepted besides BASE_URL's (development: both loopback names).
+    EXTRA_TRUSTED_HOSTS: tuple[str, ...] = ()
 
     # Mail: SMTP when MAIL_URL is set (smtp://user:pass@host:587?starttls=1, smtps://...),
     # otherwise files in MAIL_DIR and a line in the log.
@@ -40,6 +68,8 @@ class Config:
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
     # "thread": wsgi.py starts a sender in the app process; "external": `flask send-mail` does it.
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "thread")
+    # Without MAIL_URL: log the whole mail (links included) or only recipient and subject.
+    MAIL_LOG_BODY = False
 
     AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
 
@@ -57,8 +87,12 @@ class Config:
     MAIL_GAP_MINUTES = 10
     MAILS_PER_DAY = 5
     ACCOUNT_MAILS_PER_IP = "20 per day"
+    PHOTO_LIMIT_PER_ACCOUNT = "10 per hour"  # profile saves that carry a photo to decode
     # How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Whether those proxies also set X-Forwarded-Host (off: the Host header the proxy passes
+    # on is used, and must be BASE_URL's host either way).
+    TRUSTED_PROXY_HOST = _flag("TRUSTED_PROXY_HOST", False)
 
     # Argon2id, above OWASP ASVS 5 appendix C minimums (m=19 MiB, t=2, p=1).
     ARGON2_TIME_COST = 2
@@ -91,6 +125,9 @@ class Config:
         """Called by create_app after loading; raise when the settings cannot work."""
         if not config.get("SECRET_KEY"):
             raise RuntimeError("SECRET_KEY is not set.")
+        problem = base_url_problem(config.get("BASE_URL"), https=False)
+        if problem:
+            raise RuntimeError(problem)
 
 
 class DevelopmentConfig(Config):
@@ -98,6 +135,9 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-key-change-me")
+    BASE_URL = Config.BASE_URL or development_base_url()
+    EXTRA_TRUSTED_HOSTS = ("127.0.0.1", "localhost")
+    MAIL_LOG_BODY = True  # click the confirmation link from the terminal
 
 
 class TestingConfig(Config):
@@ -106,10 +146,12 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105 (tests only)
+    BASE_URL = "http://localhost"  # the test client's host
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = None
     MAIL_URL = None
     MAIL_SENDER = "external"
+    MAIL_LOG_BODY = True
     RATELIMIT_ENABLED = True
     # Cheap hashes keep the suite fast; test_password_hash_meets_owasp_minimums checks the
     # real settings of every other environment.
@@ -118,7 +160,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """gunicorn behind a proxy; refuses to start without a real SECRET_KEY."""
+    """gunicorn behind a proxy; refuses to start without a real SECRET_KEY and BASE_URL."""
 
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
@@ -137,6 +179,13 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production needs a real SECRET_KEY: at least 32 random characters, "
                 'for example from `python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
+            )
+        problem = base_url_problem(config.get("BASE_URL"), https=True)
+        if problem:
+            raise RuntimeError(
+                f"{problem} Production needs the public https address, e.g. "
+                "BASE_URL=https://alongside.example: mailed links are built on it and "
+                "requests for other hosts are refused."
             )
 
 

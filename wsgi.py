@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from werkzeug.serving import WSGIRequestHandler
+
 from community import create_app
 from community.extensions import socketio
 from community.mail.sender import start_mail_sender
@@ -14,6 +16,14 @@ app = create_app()
 if Path(sys.argv[0]).name != "flask":  # served (gunicorn or python wsgi.py), not a CLI command
     start_mail_sender(app)
 
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server without `Server: Werkzeug/x Python/y` on every answer."""
+
+    def version_string(self) -> str:
+        return "Alongside"
+
+
 if __name__ == "__main__":
     socketio.run(
         app,
@@ -21,4 +31,5 @@ if __name__ == "__main__":
         port=int(os.environ.get("PORT", "5000")),
         allow_unsafe_werkzeug=True,
         use_reloader=False,
+        request_handler=QuietRequestHandler,
     )

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
-from werkzeug.middleware.proxy_fix import ProxyFix
 
+from community.core.urls import allowed_origins, trusted_hosts
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from config import CONFIGS, Config
 
@@ -42,9 +42,8 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     config_class.validate(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    if app.config["TRUSTED_PROXIES"]:
-        count = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if not app.debug and not app.testing:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -88,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         message_queue=app.config.get("REDIS_URL"),
         async_mode="threading",
-        cors_allowed_origins=app.config.get("BASE_URL") or None,
+        cors_allowed_origins=allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
     )
 

@@ -334,3 +334,31 @@ def make_user(app: Flask):
             return factories.make_user(*args, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def other_app(database_url: str, tmp_path: Path) -> Iterator:
+    """Factory for apps under another configuration on this test's database:
+    `other_app(ProductionConfig, TRUSTED_PROXIES=2)`. Production gets a real-looking
+    SECRET_KEY and BASE_URL (https://alongside.example) unless given; engines are disposed."""
+    from config import ProductionConfig
+
+    apps: list[Flask] = []
+
+    def build(config_class: type = ProductionConfig, **overrides) -> Flask:
+        settings = {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_DIR": str(tmp_path / f"mail-{len(apps)}"),
+            "AVATAR_DIR": str(tmp_path / "avatars"),
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+        if config_class is ProductionConfig:
+            settings.update(SECRET_KEY="x" * 48, BASE_URL="https://alongside.example")
+        app = create_app(config_class, **{**settings, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            _db.engine.dispose()

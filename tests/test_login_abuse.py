@@ -118,9 +118,7 @@ def lock_out(app, email: str) -> None:
     assert log_in(stranger, email, PASSWORD).status_code == 429
 
 
-def test_the_owner_gets_in_from_a_device_used_before_while_strangers_are_locked_out(
-    app, make_user
-):
+def test_the_owner_gets_in_from_a_device_used_before_while_strangers_are_locked_out(app, make_user):
     user = make_user()
     own = app.test_client()
     assert log_in(own, user.email).status_code == 302  # this browser is now known

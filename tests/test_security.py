@@ -113,6 +113,7 @@ def test_production_sets_hsts_and_host_prefixed_secure_cookies(tmp_path, sqlite_
         SECRET_KEY="x" * 48,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}",
         RATELIMIT_STORAGE_URI="memory://",
+        BASE_URL="https://alongside.example",
     )
     client = app.test_client()
     response = client.get("/auth/login", base_url="https://alongside.example")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from limits import parse as parse_limit
 from sqlalchemy import delete, func, select
@@ -23,6 +23,7 @@ from community.auth.sessions import revoke_all_sessions, start_session
 from community.auth.tokens import make_confirm_token, make_reset_token
 from community.core.database import lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, Unauthorized
+from community.core.urls import external_url
 from community.extensions import db
 from community.mail.services import queue_mail, sent_since
 
@@ -43,10 +44,7 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def _external_url(endpoint: str, **values) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def create_account(

@@ -63,11 +63,7 @@ def _write_file(directory: Path, message: EmailMessage, name: str) -> str:
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(bytes(message))
     tmp.replace(path)  # readers never see half a mail
-    log.info(
-        "Mail to %s (%s) written to %s\n%s",
-        message["To"],
-        message["Subject"],
-        path,
-        message.get_content(),
-    )
+    # Bodies hold confirmation and reset links: only development and tests log them.
+    body = message.get_content() if current_app.config.get("MAIL_LOG_BODY") else "(body not logged)"
+    log.info("Mail to %s (%s) written to %s\n%s", message["To"], message["Subject"], path, body)
     return str(path)

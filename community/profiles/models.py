@@ -31,7 +31,7 @@ class Profile(db.Model):
     education_level: Mapped[str | None] = mapped_column(String(20))
     availability: Mapped[str | None] = mapped_column(String(20))
     visibility: Mapped[str] = mapped_column(String(16), default=Visibility.MEMBERS, index=True)
-    avatar_name: Mapped[str | None] = mapped_column(String(64))
+    avatar_name: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # Private: never shown, serialised or searchable for anyone but the member.
     nationality: Mapped[str | None] = mapped_column(String(2))
     work_permit: Mapped[str | None] = mapped_column(String(20))

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from community.api.auth import current_token
 from community.auth.models import User
 from community.connections.forms import ActionForm, ConnectForm
 from community.connections.services import relationship_with
 from community.core.errors import ServiceError
 from community.core.forms import show_service_error
-from community.extensions import db
+from community.extensions import db, limiter
 from community.profiles import bp
-from community.profiles.avatars import avatar_dir, change_avatar, is_avatar_name
+from community.profiles.avatars import avatar_dir, change_avatar, find_profile_by_avatar
 from community.profiles.directory import DirectoryFilters, search_members
 from community.profiles.forms import DirectoryForm, ProfileForm
+from community.profiles.reference import Visibility
 from community.profiles.services import (
     completeness,
     get_profile,
@@ -27,6 +38,21 @@ from community.profiles.services import (
 
 def viewer() -> User | None:
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _carries_photo() -> bool:
+    upload = request.files.get("avatar")
+    return current_user.is_authenticated and upload is not None and bool(upload.filename)
+
+
+# Decoding a photo costs CPU: a member may send 10 an hour (a 429 after that).
+photos_per_account = limiter.limit(
+    lambda: current_app.config["PHOTO_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: f"account:{current_user.id}",
+    methods=["POST"],
+    exempt_when=lambda: not _carries_photo(),
+    scope="photo-account",
+)
 
 
 @bp.get("/members")
@@ -74,6 +100,7 @@ def profile(user_id: int):
 
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
+@photos_per_account
 def edit_profile():
     """The profile editor. A refused field or photo keeps everything else that was typed."""
     if request.method == "POST":
@@ -110,9 +137,20 @@ def edit_profile():
 
 @bp.get("/avatars/<name>")
 def avatar(name: str):
-    """Avatar files: random names, our content type, cached for a year (names change)."""
-    if not is_avatar_name(name):
+    """An avatar file, only for viewers who may see its profile (the same 404 otherwise).
+
+    Names are random and change with the photo. A public profile's photo may sit in shared
+    caches, any other only in the viewer's browser; both for a day, so a removed or hidden
+    photo does not linger.
+    """
+    profile = find_profile_by_avatar(name)
+    if profile is None:
         abort(404)
-    response = send_from_directory(avatar_dir(), name, mimetype="image/webp", max_age=31536000)
+    token = current_token()  # API clients follow avatar_url with their bearer token
+    get_visible_member(token.user if token is not None else viewer(), profile.user_id)
+    response = send_from_directory(avatar_dir(), name, mimetype="image/webp", max_age=86400)
+    public = profile.visibility == Visibility.PUBLIC
+    response.cache_control.public = public
+    response.cache_control.private = not public
     response.headers["Content-Disposition"] = "inline"
     return response

@@ -56,6 +56,8 @@ def member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("member-home")  # with the "Welcome back" message
     page.goto(url + "/settings")
     shoot("account")
+    page.goto(url + "/settings/security")
+    shoot("security")
 
 
 def people_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
@@ -91,6 +93,9 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
     shoot("admin")
+    page.get_by_role("link", name="More accounts").last.click()
+    expect(page.get_by_role("link", name="Previous accounts")).to_be_visible()
+    shoot("admin-page-2")
 
 
 def take_all(browser: Browser, url: str, outdir: Path) -> list[Path]:
