@@ -250,57 +250,60 @@ def test_service_errors_are_one_family():
 # --- race-safe writes ----------------------------------------------------------------------
 
 
-def test_get_or_create_survives_a_concurrent_insert(app, backend):
-    """Two threads create the same tag at once: one row, both get it, nobody fails."""
-    barrier = threading.Barrier(2)
-    results, errors = [], []
+def run_at_once(app, count: int, work) -> list[Exception]:
+    """Run `work(index)` in `count` threads released together, each in its own request
+    context (its own database session); the exceptions they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[Exception] = []
 
-    def create() -> None:
+    def run(index: int) -> None:
         try:
-            with app.app_context():
-                db.session.scalar(select(Tag).where(Tag.name == "welding"))  # both look first
-                barrier.wait(timeout=5)
-                tag, created = get_or_create(Tag, name="welding", defaults={"label": "Welding"})
+            with app.test_request_context():
+                barrier.wait(timeout=10)
+                work(index)
                 db.session.commit()
-                results.append((tag.id, created))
-        except Exception as error:  # reported below
+        except Exception as error:  # reported by the caller
             errors.append(error)
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
+        thread.join(timeout=60)
+    return errors
+
+
+def test_get_or_create_survives_a_concurrent_insert(app, backend):
+    """Two threads create the same tag at once: one row, both get it, nobody fails."""
+    both_looked = threading.Barrier(2)
+    results = []
+
+    def create(index: int) -> None:
+        db.session.scalar(select(Tag).where(Tag.name == "welding"))  # both look first
+        both_looked.wait(timeout=5)
+        tag, created = get_or_create(Tag, name="welding", defaults={"label": "Welding"})
+        db.session.commit()
+        results.append((tag.id, created))
+
+    assert run_at_once(app, 2, create) == []
     assert len({tag_id for tag_id, _created in results}) == 1
     assert sorted(created for _id, created in results) == [False, True]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Tag)) == 1
 
 
-def test_a_counter_under_lock_row_never_loses_an_update(app, backend, make_user):
+def test_a_counter_under_lock_row_never_loses_an_update(app, backend):
     """Ten threads each add one to the same row under lock_row: ten, not fewer."""
     with app.app_context():
         tag, _ = get_or_create(Tag, name="counter", defaults={"label": "0"})
         db.session.commit()
         tag_id = tag.id
-    errors = []
 
-    def bump() -> None:
-        try:
-            with app.app_context():
-                row = lock_row(db.session.get(Tag, tag_id))
-                row.label = str(int(row.label) + 1)
-                db.session.commit()
-        except Exception as error:
-            errors.append(error)
+    def bump(index: int) -> None:
+        row = lock_row(db.session.get(Tag, tag_id))
+        row.label = str(int(row.label) + 1)
 
-    threads = [threading.Thread(target=bump) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    assert run_at_once(app, 10, bump) == []
     with app.app_context():
         assert db.session.get(Tag, tag_id).label == "10"
 
@@ -385,29 +388,6 @@ def test_keyset_costs_one_query_per_page(ctx, named_users, count_queries):
 def test_keyset_refuses_cursors_it_did_not_make(ctx, cursor):
     with pytest.raises(BadCursor):
         keyset(select(User), [User.display_name.asc(), User.id.asc()], cursor, 5)
-
-
-def run_at_once(app, count: int, work) -> list[Exception]:
-    """Run `work(index)` in `count` threads released together, each in its own request
-    context (its own database session); the exceptions they raised."""
-    barrier = threading.Barrier(count)
-    errors: list[Exception] = []
-
-    def run(index: int) -> None:
-        try:
-            with app.test_request_context():
-                barrier.wait(timeout=10)
-                work(index)
-                db.session.commit()
-        except Exception as error:  # reported by the caller
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_simultaneous_sign_ups_with_one_address_make_one_account(app, backend):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from sqlalchemy import select
 
 from community.extensions import db
 from community.mail.models import OutboxMail
+from community.mail.sender import start_mail_sender
 from community.mail.services import MAX_ATTEMPTS, backoff, deliver_due, queue_mail
 from tests.servers import free_port
 
@@ -89,73 +88,34 @@ def test_backoff_grows_and_is_capped():
     assert backoff(20) == timedelta(hours=1)
 
 
-# The in-process sender is a daemon thread with no way to stop it (start_mail_sender returns
-# the thread, which loops forever on a module-wide wake-up event). Started in the test
-# process it would outlive the test, and a later test's commit would wake it on a database
-# that is gone. So it runs in a child process of its own, which ends, thread and all, when
-# the check is done; the child also starts with a wake-up event nobody has set yet.
-SENDER_CHILD = """
-import sys, time
-from pathlib import Path
-
-from community import create_app
-from community.extensions import db
-from community.mail.models import OutboxMail
-from community.mail.sender import start_mail_sender
-from community.mail.services import queue_mail
-from config import TestingConfig
-from sqlalchemy import select
-
-database_url, mail_dir = sys.argv[1:3]
-app = create_app(
-    TestingConfig, SQLALCHEMY_DATABASE_URI=database_url, MAIL_DIR=mail_dir, MAIL_SENDER="thread"
-)
-assert start_mail_sender(app, interval=30) is not None, "the sender did not start"
-
-
 class Person:
     display_name = "Pat"
 
 
-with app.test_request_context():
-    queue_mail("to0@example.org", "password_changed", "Subject", user=Person(), reset_url="http://x/")
-    db.session.commit()
-
-
-def delivered():  # written and marked sent: the sender is back to waiting, safe to exit
+def test_the_in_process_sender_delivers_within_seconds_of_the_commit_and_stops(app, mailbox):
+    app.config["MAIL_SENDER"] = "thread"
+    sender = start_mail_sender(app, interval=30)  # only a commit can wake it in time
+    assert sender is not None
+    assert start_mail_sender(app) is None  # one per app
+    try:
+        with app.test_request_context():
+            queue_mail(
+                "to0@example.org", "password_changed", "Subject", user=Person(), reset_url="x"
+            )
+            db.session.rollback()  # a rolled-back mail neither wakes it nor is sent
+            queue_mail(
+                "to1@example.org", "password_changed", "Subject", user=Person(), reset_url="x"
+            )
+            db.session.commit()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not list(mailbox.directory.glob("*.eml")):
+            time.sleep(0.05)
+    finally:
+        sender.stop()
+    assert not sender.thread.is_alive()
+    assert [path.name.split("-", 1)[1] for path in mailbox.directory.glob("*.eml")] == [
+        "password_changed.eml"
+    ]
     with app.app_context():
-        sent = db.session.scalar(select(OutboxMail.sent_at)) is not None
-    return sent and list(Path(mail_dir).glob("*.eml"))
-
-
-deadline = time.monotonic() + 5
-while time.monotonic() < deadline and not delivered():
-    time.sleep(0.05)
-sys.exit(0 if delivered() else 3)
-"""
-
-
-def test_the_in_process_sender_delivers_within_seconds_of_the_commit(app, mailbox):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    child = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            SENDER_CHILD,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            str(mailbox.directory),
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert child.returncode != 3, f"the sender did not wake on commit\n{child.stderr}"
-    assert child.returncode == 0, child.stderr
-    assert list(mailbox.directory.glob("*.eml")), "the sender did not wake on commit"
-    with app.app_context():  # delivered by the child's sender, not by anyone here
         mail = db.session.scalars(select(OutboxMail)).one()
-        assert mail.sent_at is not None
+        assert (mail.recipient, mail.sent_at is not None) == ("to1@example.org", True)

@@ -7,10 +7,10 @@ work permit, family situation) exist only in `MeSchema`, which only the owner re
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import url_for
 
 from community.auth.services import MAX_DISPLAY_NAME
 from community.core.database import MAX_ID
+from community.core.urls import external_url
 from community.profiles import reference as ref
 from community.profiles.directory import MAX_PAGE, MAX_SEARCH
 from community.profiles.services import (
@@ -145,7 +145,7 @@ class MemberPageSchema(ma.Schema):
 def avatar_url(profile) -> str | None:
     if profile is None or not profile.avatar_name:
         return None
-    return url_for("profiles.avatar", name=profile.avatar_name, _external=True)
+    return external_url("profiles.avatar", name=profile.avatar_name)
 
 
 def member_summary(user, profile, reasons=(), connected=False, sight="full") -> dict:

@@ -43,10 +43,6 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _external_url(endpoint: str, **values) -> str:
-    return external_url(endpoint, **values)
-
-
 def create_account(
     email: str,
     display_name: str,
@@ -106,8 +102,8 @@ def register(email: str, display_name: str, password: str) -> User | None:
             "already_registered",
             _("Someone tried to sign up with your address"),
             user=existing,
-            login_url=_external_url("auth.login"),
-            reset_url=_external_url("auth.forgot_password"),
+            login_url=external_url("auth.login"),
+            reset_url=external_url("auth.forgot_password"),
         )
         return None
     try:
@@ -144,7 +140,7 @@ def send_confirmation(user: User) -> bool:
         user.email,
         "confirm_email",
         _("Confirm your email address for Alongside"),
-        confirm_url=_external_url("auth.confirm_email", token=make_confirm_token(user)),
+        confirm_url=external_url("auth.confirm_email", token=make_confirm_token(user)),
         hours=current_app.config["CONFIRM_LINK_MAX_AGE"] // 3600,
     )
     return True
@@ -215,7 +211,7 @@ def tell_owner_of_lockout(email: str) -> None:
         "account_locked",
         _("Your Alongside account was locked for %(n)d minutes", n=minutes),
         minutes=minutes,
-        reset_url=_external_url("auth.forgot_password"),
+        reset_url=external_url("auth.forgot_password"),
     )
 
 
@@ -241,7 +237,7 @@ def request_password_reset(email: str) -> None:
         "reset_password",
         _("Reset your Alongside password"),
         user=user,
-        reset_url=_external_url("auth.reset_password", token=make_reset_token(user)),
+        reset_url=external_url("auth.reset_password", token=make_reset_token(user)),
         minutes=current_app.config["RESET_LINK_MAX_AGE"] // 60,
     )
 
@@ -273,7 +269,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         "password_changed",
         _("Your Alongside password was changed"),
         user=user,
-        reset_url=_external_url("auth.forgot_password"),
+        reset_url=external_url("auth.forgot_password"),
     )
 
 
