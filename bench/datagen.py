@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import random
 
+from community.auth.demo import FIRST_NAMES, LAST_NAMES
 from community.auth.models import User
 from community.auth.passwords import hash_password
 from community.core.database import utcnow
-from community.demo import CAREERS, CITIES, FIRST_NAMES, HOME, INTERESTS, LAST_NAMES, seed
+from community.demo import seed
 from community.extensions import db
+from community.profiles.demo import CAREERS, CITIES, HOME, INTERESTS
 from community.profiles.services import ProfileData, update_profile
 
 
