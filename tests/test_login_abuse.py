@@ -171,3 +171,54 @@ def test_the_owner_is_told_by_mail_once_when_the_account_is_locked(app, make_use
 def test_locking_an_unknown_address_mails_nobody(app, mailbox):
     lock_out(app, "nobody@example.org")
     assert mailbox.messages("nobody@example.org") == []
+
+
+def test_a_device_cookie_gives_the_api_no_way_around_the_account_limit(app, make_user):
+    """The token endpoint honours a device cookie only with the device's own budget."""
+    user = make_user()
+    device = app.test_client()
+    log_in(device, user.email)
+    post_form(device, "/auth/logout", {}, form_page="/settings")
+    statuses = [
+        device.post(
+            "/api/v1/tokens",
+            json={"email": user.email, "password": WRONG},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        ).status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_a_new_password_retires_every_device_cookie(app, make_user):
+    """A cookie made with the old password no longer vouches; the browser that changed the
+    password gets a new one."""
+    user = make_user()
+    device = app.test_client()
+    log_in(device, user.email)
+    old_cookie = device.get_cookie("device").value
+    post_form(
+        device,
+        "/settings/password",
+        {"current_password": PASSWORD, "password": "a brand new passphrase here"},
+    )
+    post_form(device, "/auth/logout", {}, form_page="/settings")
+    assert device.get_cookie("device").value != old_cookie
+    lock_out(app, user.email)
+    thief = app.test_client()
+    thief.set_cookie("device", old_cookie)  # kept from before the change
+    assert log_in(thief, user.email, "a brand new passphrase here").status_code == 429
+    assert log_in(device, user.email, "a brand new passphrase here").status_code == 302
+
+
+def test_lockout_mails_stay_within_the_daily_cap(app, make_user, mailbox):
+    user = make_user()
+    for _ in range(8):
+        lock_out(app, user.email)
+        age_mails(app, 16)
+        from community.extensions import limiter
+
+        limiter.reset()
+    locked = [m for m in mailbox.messages(user.email) if "locked" in m["Subject"].lower()]
+    assert len(locked) == 5

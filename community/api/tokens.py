@@ -8,7 +8,11 @@ from flask_smorest import Blueprint
 from community.api.auth import TOKEN_DOC, revoke_current, token_required
 from community.auth import services as accounts
 from community.auth.api_tokens import MAX_TOKEN_NAME, issue_token
-from community.auth.limits import failed_logins_per_account, failed_logins_per_ip
+from community.auth.limits import (
+    failed_logins_per_account,
+    failed_logins_per_device,
+    failed_logins_per_ip,
+)
 from community.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from community.auth.services import MAX_EMAIL
 from community.extensions import db
@@ -34,6 +38,7 @@ class TokenResponse(ma.Schema):
 
 @blp.post("/tokens")
 @failed_logins_per_account
+@failed_logins_per_device
 @failed_logins_per_ip
 @blp.arguments(TokenRequest)
 @blp.response(201, TokenResponse)

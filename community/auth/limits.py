@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from flask import Response, current_app, g, has_request_context, request
 from flask_limiter.util import get_remote_address
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from limits import parse
 
 from community.extensions import db, limiter
@@ -55,8 +55,11 @@ def _account_key() -> str:
 # budget of its own), so nobody can lock an owner out just by knowing their address.
 
 
-def _device_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="alongside.device")
+DEVICE_DAYS = 365
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="alongside.device")
 
 
 def _account_tag(email: str) -> str:
@@ -65,13 +68,25 @@ def _account_tag(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def remember_device(response: Response, email: str) -> None:
-    """Mark this browser as one that logged in to `email`'s account (called after a login)."""
-    value = _device_serializer().dumps({"a": _account_tag(email), "d": secrets.token_urlsafe(12)})
+def _password_tag(password_hash: str) -> str:
+    """A short fingerprint of the password hash: a new password retires every device cookie."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def remember_device(response: Response, user) -> None:
+    """Mark this browser as one that logged in to `user`'s account with their current
+    password (called after a login). Valid for a year, or until the password changes."""
+    value = _device_serializer().dumps(
+        {
+            "a": _account_tag(user.email),
+            "p": _password_tag(user.password_hash),
+            "d": secrets.token_urlsafe(12),
+        }
+    )
     response.set_cookie(
         current_app.config["DEVICE_COOKIE_NAME"],
         value,
-        max_age=int(timedelta(days=365).total_seconds()),
+        max_age=int(timedelta(days=DEVICE_DAYS).total_seconds()),
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         httponly=True,
         samesite="Lax",
@@ -79,17 +94,26 @@ def remember_device(response: Response, email: str) -> None:
 
 
 def _known_device() -> str | None:
-    """The id of this browser's device cookie if it vouches for the submitted account."""
+    """The id of this browser's device cookie if it vouches for the submitted account: made
+    by us within DEVICE_DAYS, for this address, with the account's current password."""
     if "known_device" not in g:
         g.known_device = None
         raw = request.cookies.get(current_app.config["DEVICE_COOKIE_NAME"], "")
         try:
-            data = _device_serializer().loads(raw) if raw and len(raw) < 500 else None
-        except BadSignature:
+            data = (
+                _device_serializer().loads(raw, max_age=DEVICE_DAYS * 86400)
+                if raw and len(raw) < 500
+                else None
+            )
+        except BadSignature:  # SignatureExpired included
             data = None
         email = _submitted_email()
         if isinstance(data, dict) and email and data.get("a") == _account_tag(email):
-            g.known_device = str(data.get("d"))
+            from community.auth.services import find_user_by_email
+
+            user = find_user_by_email(email)
+            if user is not None and data.get("p") == _password_tag(user.password_hash):
+                g.known_device = str(data.get("d"))
     return g.known_device
 
 

@@ -119,7 +119,7 @@ def login():
             login_user(user)
             flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
             response = redirect(safe_next_url(form.next.data, url_for("home.index")))
-            remember_device(response, user.email)
+            remember_device(response, user)
             return response
     return render_template("auth/login.html", form=form)
 
@@ -170,7 +170,9 @@ def reset_password(token: str):
             if active:
                 login_user(user)
                 flash(_("Your new password is saved and you are logged in."), "success")
-                return redirect(url_for("home.index"))
+                response = redirect(url_for("home.index"))
+                remember_device(response, user)  # the old password's cookies are void now
+                return response
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form, user=user)
@@ -199,7 +201,9 @@ def change_password():
             db.session.commit()
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. Other devices have been logged out."), "success")
-            return redirect(url_for("settings.account"))
+            response = redirect(url_for("settings.account"))
+            remember_device(response, current_user)  # the old password's cookies are void now
+            return response
     return render_template("auth/change_password.html", form=form)
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from limits import parse as parse_limit
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from community.auth.api_tokens import revoke_all_tokens
@@ -21,7 +21,7 @@ from community.auth.passwords import hash_password, needs_rehash, password_probl
 from community.auth.roles import GRANTABLE_ROLES, Role, UserStatus
 from community.auth.sessions import revoke_all_sessions, start_session
 from community.auth.tokens import make_confirm_token, make_reset_token
-from community.core.database import lock_row, utcnow
+from community.core.database import get_or_create, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, Unauthorized
 from community.core.urls import external_url
 from community.extensions import db
@@ -206,6 +206,8 @@ def tell_owner_of_lockout(email: str) -> None:
     minutes = window.get_expiry() // 60
     if sent_since(user.email, "account_locked", utcnow() - timedelta(minutes=minutes)):
         return
+    if not may_mail(user, "account_locked"):  # and no more than the daily cap
+        return
     queue_mail(
         user.email,
         "account_locked",
@@ -228,9 +230,10 @@ def end_all_sessions(user: User) -> int:
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset mail if the address belongs to an active account; silent otherwise."""
+    """Queue a reset mail if the address belongs to an active account and `may_mail` allows
+    one now; silent otherwise (the page answers the same)."""
     user = find_user_by_email(email)
-    if user is None or user.status != UserStatus.ACTIVE:
+    if user is None or user.status != UserStatus.ACTIVE or not may_mail(user, "reset_password"):
         return
     queue_mail(
         user.email,
@@ -279,16 +282,18 @@ def grant_role(user: User, role: Role, *, by: User | None = None) -> bool:
         raise Invalid(_("This role cannot be granted."), "role")
     if role in user.granted_roles:
         return False
-    user.role_rows.append(UserRole(role=role, granted_by_id=by.id if by else None))
-    db.session.flush()
-    return True
+    _row, created = get_or_create(
+        UserRole, user_id=user.id, role=role, defaults={"granted_by_id": by.id if by else None}
+    )
+    db.session.expire(user, ["role_rows"])
+    return created
 
 
 def remove_role(user: User, role: Role, *, by: User | None = None) -> bool:
     """Take a role away; refuses to remove the last admin. False if they did not hold it."""
     if role not in user.granted_roles:
         return False
-    if role == Role.ADMIN and admin_count() <= 1:
+    if role == Role.ADMIN and admin_count(lock=True) <= 1:
         raise Conflict(_("This is the last admin: grant the role to someone else first."))
     db.session.execute(delete(UserRole).where(UserRole.user_id == user.id, UserRole.role == role))
     db.session.expire(user, ["role_rows"])
@@ -296,7 +301,13 @@ def remove_role(user: User, role: Role, *, by: User | None = None) -> bool:
     return True
 
 
-def admin_count() -> int:
+def admin_count(*, lock: bool = False) -> int:
+    """How many active admins there are. `lock=True` (before removing one) first locks the
+    admin role rows, so two admins removing each other at once cannot leave none."""
+    if lock:
+        db.session.execute(
+            update(UserRole).where(UserRole.role == Role.ADMIN).values(role=UserRole.role)
+        )
     return db.session.scalar(
         select(func.count())
         .select_from(UserRole)
@@ -309,7 +320,11 @@ def set_status(user: User, status: UserStatus, *, by: User | None = None) -> Non
     """Suspend or reactivate an account; suspension ends all its sessions at once."""
     if by is not None and by.id == user.id and status != UserStatus.ACTIVE:
         raise Conflict(_("You cannot suspend your own account."))
-    if status == UserStatus.SUSPENDED and Role.ADMIN in user.granted_roles and admin_count() <= 1:
+    if (
+        status == UserStatus.SUSPENDED
+        and Role.ADMIN in user.granted_roles
+        and admin_count(lock=True) <= 1
+    ):
         raise Conflict(_("This is the last admin: grant the role to someone else first."))
     user.status = status
     if status != UserStatus.ACTIVE:

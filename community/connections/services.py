@@ -52,6 +52,16 @@ def as_seen_by(viewer_id: int, connection: Connection | None) -> SeenState | Non
     return SeenState(ConnectionStatus.PENDING.value, "outgoing" if asked else "incoming")
 
 
+def _lock_pair(member: User, other_id: int) -> None:
+    """Lock both members' rows in id order, so a request and a block between the same two
+    people never interleave (one waits for the other, then sees what it did)."""
+    other = db.session.get(User, other_id)
+    if other is None or other.id == member.id:
+        return
+    for person in sorted((member, other), key=lambda user: user.id):
+        lock_row(person)
+
+
 def reachable_member(viewer: User, other_id: int) -> User:
     """The active member `other_id` if `viewer` may interact with them, else not_found."""
     other = db.session.get(User, other_id)
@@ -70,9 +80,11 @@ def send_request(sender: User, other_id: int, message: str = "") -> Connection:
     """Ask `other_id` to connect. If they had already asked `sender`, this accepts instead.
 
     Raises NotFound for a member `sender` cannot reach, Conflict when already connected or
-    already asked. Safe when both click at once: the pair's row is made by `get_or_create`
-    and then changed under its row lock.
+    already asked. Safe when both click at once, or one blocks while the other asks: the two
+    members' rows are locked first, the pair's row is made by `get_or_create` and then
+    changed under its row lock.
     """
+    _lock_pair(sender, other_id)
     other = reachable_member(sender, other_id)
     message = message.strip()[:MAX_REQUEST_MESSAGE]
     low, high = pair(sender.id, other.id)
@@ -166,7 +178,9 @@ def withdraw_or_remove(user: User, connection_id: int) -> None:
 
 
 def block(blocker: User, other_id: int) -> Block:
-    """Block a member: any connection or request between us ends; they cannot find me."""
+    """Block a member: any connection or request between us ends; they cannot find me.
+    Takes the same pair lock as `send_request`, so no request slips in beside the block."""
+    _lock_pair(blocker, other_id)
     other = db.session.get(User, other_id)
     if other is None or other.id == blocker.id:
         raise NotFound(_("We could not find that member."))

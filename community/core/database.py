@@ -135,26 +135,42 @@ def lock_row(obj: M) -> M:
     sequence numbers, a connection's state). PostgreSQL: SELECT ... FOR UPDATE, so a
     concurrent transaction waits here and then sees our committed values. SQLite: a no-op
     UPDATE of the row makes the transaction take the database's write lock now (if it does
-    not hold it yet), and the row is read again under it.
+    not hold it yet), and the row is read again under it. The no-op sets a column that no
+    foreign key points at, so SQLite checks no child table. Raises NotFound when the row
+    was deleted meanwhile (a withdrawn request, a removed member).
     """
+    from community.core.errors import NotFound
+
     session = _session()
-    mapper = inspect(obj).mapper
+    state = inspect(obj)
+    mapper = state.mapper
     primary_key = mapper.primary_key[0]
-    key = inspect(obj).identity[0]
+    key = state.identity[0]
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(mapper.local_table)
-            .where(primary_key == key)
-            .values({primary_key.name: primary_key})
+        table = mapper.local_table
+        spare = next(column for column in table.columns if not column.primary_key)
+        result = session.execute(
+            update(table).where(primary_key == key).values({spare.name: spare})
         )
+        if result.rowcount != 1:
+            raise NotFound(_gone())
         session.refresh(obj)
         return obj
-    return session.execute(
+    row = session.execute(
         select(mapper.class_)
         .where(primary_key == key)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if row is None:
+        raise NotFound(_gone())
+    return row
+
+
+def _gone() -> str:
+    from flask_babel import gettext
+
+    return gettext("This was changed or removed a moment ago. Reload the page and try again.")
 
 
 def get_or_create(

@@ -58,8 +58,11 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         raise BadCursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as error:
+        raw = base64.urlsafe_b64decode(padded.encode())
+        if not raw.startswith(b"{"):  # ours are {"k": [...], "d": ...}
+            raise BadCursor()
+        values = json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadCursor() from error
     if not isinstance(values, dict):
         raise BadCursor()

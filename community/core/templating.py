@@ -35,7 +35,8 @@ def retry_after_time(seconds: int) -> str:
 def page_url(param: str, cursor: str) -> str:
     """This page's address with `param` set to `cursor`, keeping its other query values
     (the pagination macro calls it for its Newer and Older links)."""
-    args = request.args.to_dict(flat=False)
+    # url_for reads keys such as _anchor or _scheme as its own options: drop those.
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if not k.startswith("_")}
     args[param] = [cursor]
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 

@@ -1,7 +1,7 @@
 """Avatar uploads: decoded and re-encoded by Pillow, so only real pixels are kept (no
 metadata such as GPS, no smuggled content), capped in size, stored under a random name and
-served with a content type we set. Files are written and deleted only after the profile
-change commits (`core.effects.on_commit`), so a rolled-back save leaves the disk as it was.
+served with a content type we set. A replaced or removed file is deleted only after the
+profile change commits (`core.effects.on_commit`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from community.core.effects import on_commit
-from community.core.errors import BadRequest, ServiceError, TooLarge
+from community.core.errors import BadRequest, Invalid, ServiceError, TooLarge
 from community.extensions import db
 from community.profiles.models import Profile
 
@@ -113,19 +113,27 @@ def remove_avatar(name: str) -> None:
         (avatar_dir() / name).unlink(missing_ok=True)
 
 
-def change_avatar(profile, upload: bytes | None, *, remove: bool) -> None:
-    """Apply the editor's photo field to `profile`: remove it, replace it, or leave it.
+def change_avatar(profile, encoded: bytes | None, *, remove: bool) -> None:
+    """Apply the editor's photo field to `profile`: remove it, replace it with `encoded` (what
+    `process_avatar` made of the upload), or leave it.
 
-    Called by the profile editor after the rest of the profile is updated; raises
-    BadRequest or TooLarge for the "avatar" field (the caller shows it next to the field).
-    The new file is written and the old one deleted once the change commits.
+    Called by the profile editor, which decodes the upload before it changes anything (so no
+    write lock is held while Pillow works). The new file is written now, before the commit
+    that points the profile at it (a failed write refuses the save; a rolled-back save
+    leaves an unreferenced file under a random name); the old file is deleted only once the
+    change has committed.
     """
     old_name = profile.avatar_name
     if remove and old_name:
         profile.avatar_name = None
-    elif upload is not None:
-        encoded = process_avatar(upload)
-        profile.avatar_name = f"{secrets.token_hex(16)}.webp"
-        on_commit(write_avatar, profile.avatar_name, encoded)
+    elif encoded is not None:
+        name = f"{secrets.token_hex(16)}.webp"
+        try:
+            write_avatar(name, encoded)
+        except OSError as error:
+            raise Invalid(
+                _("We could not store your photo just now. Please try again later."), FIELD
+            ) from error
+        profile.avatar_name = name
     if old_name and profile.avatar_name != old_name:
         on_commit(remove_avatar, old_name)

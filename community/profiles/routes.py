@@ -23,7 +23,12 @@ from community.core.errors import ServiceError
 from community.core.forms import show_service_error
 from community.extensions import db, limiter
 from community.profiles import bp
-from community.profiles.avatars import avatar_dir, change_avatar, find_profile_by_avatar
+from community.profiles.avatars import (
+    avatar_dir,
+    change_avatar,
+    find_profile_by_avatar,
+    process_avatar,
+)
 from community.profiles.directory import DirectoryFilters, search_members
 from community.profiles.forms import DirectoryForm, ProfileForm
 from community.profiles.reference import Visibility
@@ -113,12 +118,9 @@ def edit_profile():
     if form.validate_on_submit():
         upload = request.files.get("avatar")
         try:
+            photo = process_avatar(upload.read()) if upload and upload.filename else None
             profile = update_profile(current_user, form.profile_data())
-            change_avatar(
-                profile,
-                upload.read() if upload is not None and upload.filename else None,
-                remove=form.remove_avatar.data,
-            )
+            change_avatar(profile, photo, remove=form.remove_avatar.data)
         except ServiceError as error:
             show_service_error(form, error)
             status = error.status if error.field == "avatar" else 200

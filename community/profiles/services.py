@@ -118,9 +118,11 @@ def _tags_by_name(labels: list[str]) -> list[Tag]:
     existing = {
         tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))
     }
-    for name, label in wanted.items():
+    for name in sorted(wanted):  # one order for everyone: two saves never deadlock
         if name not in existing:
-            existing[name], _created = get_or_create(Tag, name=name, defaults={"label": label})
+            existing[name], _created = get_or_create(
+                Tag, name=name, defaults={"label": wanted[name]}
+            )
     return [existing[name] for name in wanted]
 
 
