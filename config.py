@@ -99,6 +99,10 @@ class Config:
     ARGON2_MEMORY_COST_KIB = 19 * 1024
     ARGON2_PARALLELISM = 1
 
+    # Events: within this many minutes of an event's start, seats freed by a cancellation are
+    # no longer given to the waitlist automatically; the first member to claim them gets them.
+    EVENT_PROMOTION_CUTOFF_MINUTES = int(os.environ.get("EVENT_PROMOTION_CUTOFF_MINUTES", "120"))
+
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 3600
     SESSION_IDLE_DAYS = 30

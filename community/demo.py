@@ -1,7 +1,7 @@
 """The demo community that `flask seed-demo` loads into an empty database.
 
 A small runner: each feature owns its demo data in its own `demo.py` (accounts, profiles,
-connections; events, posts, chat, gigs and mentoring add theirs the same way) and is called
+connections, events; posts, chat, gigs and mentoring add theirs the same way) and is called
 here in order with one shared `DemoContext`. Deterministic: a fixed random seed gives the
 same community every time.
 """
@@ -34,9 +34,10 @@ def seed() -> str:
     """
     from community.auth import demo as accounts_demo
     from community.connections import demo as connections_demo
+    from community.events import demo as events_demo
     from community.profiles import demo as profiles_demo
 
     context = DemoContext(rng=random.Random(SEED))  # noqa: S311 (reproducible, not security)
-    for feature in (accounts_demo, profiles_demo, connections_demo):
+    for feature in (accounts_demo, profiles_demo, connections_demo, events_demo):
         feature.seed(context)
     return ", ".join(context.summary)

@@ -2,6 +2,7 @@
 
 from community.auth.models import ApiToken, User, UserRole, UserSession
 from community.connections.models import Block, Connection
+from community.events.models import Event, Rsvp
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
@@ -10,12 +11,14 @@ __all__ = [
     "ApiToken",
     "Block",
     "Connection",
+    "Event",
     "Notification",
     "OutboxMail",
     "Profile",
     "ProfileLanguage",
     "ProfileLookingFor",
     "ProfileTag",
+    "Rsvp",
     "Tag",
     "User",
     "UserRole",

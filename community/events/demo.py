@@ -1,0 +1,91 @@
+"""Demo events: the demo organiser's activities over the past month and the next two, in
+the five host cities and online, with RSVPs (parties of 2-3, some events full with a
+waitlist) and one cancelled event.
+
+Dates are relative to the day the demo is seeded, so `make run` always has upcoming events
+and two seeds on the same day are equal. RSVPs are replayed as members made them, three
+days before each event (`rsvp(..., now=...)`), so past events have their attendees too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from community.core.database import utcnow
+from community.core.errors import ServiceError
+from community.demo import DemoContext
+from community.events import services as events
+from community.events.models import Rsvp, RsvpStatus
+from community.extensions import db
+from community.profiles import reference as ref
+
+ORGANISER = "organiser@alongside.example"
+EVENTS = 30
+
+# (category, title, description, local start, hours, capacity, guests allowed)
+IDEAS = [
+    ("networking", "Networking breakfast", "Coffee, pastries and *introductions*: bring your story, not your CV.", time(8, 30), 2, 12, 0),
+    ("professional_development", "CV clinic: make your experience travel", "Recruiters from local firms read your CV with you.", time(18, 30), 2, 8, 0),
+    ("learning", "Language café", "Practise the local language over a drink; all levels welcome.", time(19, 0), 2, None, 1),
+    ("social", "Newcomers' dinner", "A long table, food from everywhere and new friends.", time(19, 30), 3, 10, 1),
+    ("family", "Family picnic in the park", "Bring a blanket and something to share. Children very welcome.", time(11, 0), 3, 20, 3),
+    ("volunteering", "Volunteer at the community kitchen", "Cook and serve a warm meal together.", time(16, 0), 3, 6, 0),
+    ("professional_development", "Work permits for partners: questions answered", "An immigration adviser explains the rules and takes questions.", time(12, 0), 1, None, 0),
+    ("family", "Toddler play morning", "Songs, toys and coffee for the grown-ups.", time(10, 0), 2, 8, 2),
+]  # fmt: skip
+
+
+def seed(context: DemoContext) -> None:
+    """Create EVENTS events through the services, made by the demo organiser, with RSVPs."""
+    rng, users = context.rng, context.users
+    organiser = next(user for user in users if user.email == ORGANISER)
+    members = [user for user in users if user.id != organiser.id]
+    cities = list(dict.fromkeys(context.cities[user.id] for user in users))
+    today = utcnow().date()
+    for index in range(EVENTS):
+        category, title, description, start, hours, capacity, guests = IDEAS[index % len(IDEAS)]
+        online = index % 5 == 4
+        city = cities[index % len(cities)]
+        zone = ref.CITY_BY_SLUG[city].timezone
+        day = today + timedelta(days=-30 + index * 3)
+        starts = datetime.combine(day, start)
+        place = ref.CITY_BY_SLUG[city].name
+        event = events.create_event(
+            organiser,
+            events.EventData(
+                title=f"{title} (online)" if online else f"{title}, {place}",
+                description=description,
+                category=category,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=hours),
+                timezone=zone,
+                venue=None if online else f"Community hall, {place}",
+                venue_private=False,
+                online_url="https://meet.alongside.example/" + str(index) if online else None,
+                capacity=capacity,
+                guests_allowed=guests,
+            ),
+        )
+        joined = event.starts_at - timedelta(days=3)
+        nearby = members if online else [m for m in members if context.cities[m.id] == city]
+        wanted = (capacity or 10) + rng.randint(-3, 4)
+        for step, member in enumerate(rng.sample(nearby, k=min(len(nearby), wanted))):
+            party = rng.choice([0, 0, 0, 1, 2]) if guests else 0
+            try:
+                events.rsvp(
+                    member,
+                    event,
+                    min(party, guests),
+                    now=joined + timedelta(minutes=step),
+                )
+            except ServiceError:
+                continue
+        if index == 20:
+            events.cancel_event(organiser, event)
+    counts = dict(db.session.execute(select(Rsvp.status, func.count()).group_by(Rsvp.status)).all())
+    context.summary.append(
+        f"{EVENTS} events, {counts.get(RsvpStatus.GOING, 0)} going, "
+        f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted"
+    )

@@ -1,0 +1,121 @@
+"""Events and RSVPs.
+
+An event's `seats_taken` is the sum of the seats (the member plus guests) of its going
+parties; it changes only in `community.events.services`, under `lock_row` on the event row,
+in the same transaction as the check that allows it. Waitlisted parties wait in
+(`joined_at`, `id`) order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.auth.models import User
+from community.core.database import UTCDateTime, utcnow
+from community.extensions import db
+
+MAX_GUESTS = 5  # guests allowed per member, at most
+
+
+class EventCategory(StrEnum):
+    NETWORKING = "networking"
+    PROFESSIONAL_DEVELOPMENT = "professional_development"
+    LEARNING = "learning"
+    SOCIAL = "social"
+    FAMILY = "family"
+    VOLUNTEERING = "volunteering"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class RsvpStatus(StrEnum):
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("capacity IS NULL OR capacity >= 1", name="capacity_positive"),
+        CheckConstraint(
+            f"guests_allowed >= 0 AND guests_allowed <= {MAX_GUESTS}", name="guests_allowed_range"
+        ),
+        CheckConstraint("seats_taken >= 0", name="seats_taken_positive"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        Index("ix_events_status_starts", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # The group it belongs to; a foreign key comes with the groups feature.
+    group_id: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(140))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown source
+    description_html: Mapped[str] = mapped_column(Text, default="")  # rendered, sanitised
+    category: Mapped[str] = mapped_column(String(30))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA name, e.g. Europe/Copenhagen
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    venue_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    online_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    guests_allowed: Mapped[int] = mapped_column(Integer, default=0)
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default=EventStatus.SCHEDULED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # iCalendar SEQUENCE: rises on every change of time, place or status.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
+
+    @property
+    def seats_free(self) -> int | None:
+        """Seats still free, or None when the capacity is unlimited."""
+        return None if self.capacity is None else self.capacity - self.seats_taken
+
+
+class Rsvp(db.Model):
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        CheckConstraint(f"guests >= 0 AND guests <= {MAX_GUESTS}", name="guests_range"),
+        Index("ix_rsvps_event_status_joined", "event_id", "status", "joined_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    guests: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12))
+    # The waitlist order: kept when the party size changes, renewed when a cancelled RSVP
+    # comes back.
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def seats(self) -> int:
+        """Seats this party takes: the member and their guests."""
+        return 1 + self.guests

@@ -1,0 +1,512 @@
+"""Event verbs: create, update and cancel an event; RSVP, change the party, cancel an RSVP,
+promote from the waitlist; the attendee list.
+
+Called by the event pages, the JSON API, the demo seeder and (later) the scheduled jobs.
+Writes flush, never commit: the caller commits once. Refusals are `ServiceError` kinds
+naming the field they concern.
+
+Seats: `Event.seats_taken` is the sum of the seats (member + guests) of the going parties.
+Every change to it happens after `lock_row(event)`, in the same transaction as the check
+that allows it, so concurrent RSVPs queue on the event row and never overbook, on SQLite
+and PostgreSQL alike.
+
+The waitlist is served in join order (`joined_at`, then `id`), first fit: when seats free
+up, the first waitlisted party that fits is promoted, then the next that fits in what is
+left, so a party of 3 does not block a single behind it.
+
+Promotion cut-off: within `EVENT_PROMOTION_CUTOFF_MINUTES` (config, default 120) of the
+start, freed seats are no longer given away automatically (`promote` does nothing then):
+a member promoted an hour before might never see the notice and leave the seat empty.
+The seats stay free for the first member to claim them by RSVPing (a waitlisted member
+claims by RSVPing again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from community.auth.models import User
+from community.auth.roles import Role, UserStatus
+from community.core.database import get_or_create, lock_row, utcnow
+from community.core.errors import Conflict, Forbidden, Invalid, too_long
+from community.core.markdown import render_markdown
+from community.events.models import (
+    MAX_GUESTS,
+    Event,
+    EventCategory,
+    EventStatus,
+    Rsvp,
+    RsvpStatus,
+)
+from community.extensions import db
+from community.notifications.services import notify
+
+# Field limits: forms and API schemas import these.
+MAX_TITLE = 140
+MAX_DESCRIPTION = 10_000
+MAX_VENUE = 300
+MAX_ONLINE_URL = 500
+MAX_TIMEZONE = 64
+MAX_CAPACITY = 100_000
+
+# Changing any of these changes the event in members' calendars (iCalendar SEQUENCE).
+_TIME_FIELDS = ("starts_at", "ends_at", "timezone")
+_PLACE_FIELDS = ("venue", "venue_private", "online_url")
+
+
+@dataclass
+class EventData:
+    """What an organiser sets on an event; None means "leave as it is" (on update).
+
+    `starts_at` and `ends_at` are wall-clock times in `timezone` (naive datetimes); an aware
+    datetime (the API's ISO 8601 with an offset) is taken as the instant it names.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    category: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    timezone: str | None = None
+    venue: str | None = None
+    venue_private: bool | None = None
+    online_url: str | None = None
+    capacity: int | None = None
+    guests_allowed: int | None = None
+    group_id: int | None = None
+    # Fields the caller explicitly wants cleared: "capacity" (unlimited), "venue",
+    # "online_url", "group_id".
+    cleared: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class RsvpResult:
+    """A member's RSVP after `rsvp`: going or waitlisted, the 1-based waitlist position
+    (None when going), and the seats the party takes."""
+
+    status: str
+    position: int | None
+    seats: int
+
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+def can_create_events(user: User) -> bool:
+    """Organisers create events, and so do moderators and admins."""
+    return user.status == UserStatus.ACTIVE and (
+        user.has_role(Role.ORGANISER) or user.has_role(Role.MODERATOR)
+    )
+
+
+def can_manage(user: User, event: Event) -> bool:
+    """Whether `user` may change `event` and see its attendees: the organiser who created it
+    (while they hold the organiser role), moderators and admins."""
+    if user.status != UserStatus.ACTIVE:
+        return False
+    if user.has_role(Role.MODERATOR):
+        return True
+    return user.id == event.organiser_id and user.has_role(Role.ORGANISER)
+
+
+# --- organisers' verbs ---------------------------------------------------------------------
+
+
+def create_event(organiser: User, data: EventData) -> Event:
+    """Create a scheduled event organised by `organiser`. Called by the new-event page, the
+    API and the demo. Needs the organiser role (or moderator/admin): Forbidden otherwise.
+    Every field is validated (`Invalid` naming it); title, category, times and time zone
+    are required, and either a venue or an online link."""
+    if not can_create_events(organiser):
+        raise Forbidden(_("Only organisers can create events."))
+    event = Event(
+        organiser_id=organiser.id,
+        title="",
+        description="",
+        description_html="",
+        venue="",
+        venue_private=False,
+        online_url="",
+        capacity=None,
+        guests_allowed=0,
+        seats_taken=0,
+        status=EventStatus.SCHEDULED,
+        sequence=0,
+    )
+    for required in ("title", "category", "starts_at", "ends_at", "timezone"):
+        if getattr(data, required) is None:
+            raise Invalid(_("This field is required."), required)
+    _apply(event, data, creating=True)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def update_event(
+    actor: User, event: Event, data: EventData, *, now: datetime | None = None
+) -> Event:
+    """Change `event` with what `data` sets. Called by the edit page and the API (PATCH).
+
+    Only its organiser, moderators and admins (Forbidden). A cancelled event cannot be
+    edited (Conflict). Lowering the capacity below the seats already taken is refused
+    (Conflict on "capacity": nobody is evicted silently); raising it, or moving the event
+    out of the promotion cut-off, promotes waitlisted parties that now fit. A change of
+    time, place or status raises `sequence` once. Lowering `guests_allowed` applies to new
+    RSVPs and party changes; parties already accepted keep their guests. `now` (tests)
+    defaults to the current time.
+    """
+    if not can_manage(actor, event):
+        raise Forbidden(_("Only the event's organiser can change it."))
+    event = lock_row(event)
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_("This event was cancelled and can no longer be changed."), "status")
+    _apply(event, data, creating=False)
+    _promote(event, now or utcnow())
+    db.session.flush()
+    return event
+
+
+def cancel_event(actor: User, event: Event) -> Event:
+    """Cancel `event` (its RSVPs stay, so members can be told and calendars strike it).
+    Called by the event page and the API (DELETE). Only its organiser, moderators and
+    admins (Forbidden); cancelling twice changes nothing."""
+    if not can_manage(actor, event):
+        raise Forbidden(_("Only the event's organiser can cancel it."))
+    event = lock_row(event)
+    if event.status != EventStatus.CANCELLED:
+        event.status = EventStatus.CANCELLED
+        event.sequence += 1
+        db.session.flush()
+    return event
+
+
+def _apply(event: Event, data: EventData, *, creating: bool) -> None:
+    """Validate `data` and set it on `event`; bumps `sequence` when time or place change."""
+    before = {name: getattr(event, name) for name in (*_TIME_FIELDS, *_PLACE_FIELDS)}
+
+    if data.title is not None:
+        title = " ".join(data.title.split())
+        if not title:
+            raise Invalid(_("Give the event a title."), "title")
+        if len(title) > MAX_TITLE:
+            raise Invalid(too_long(MAX_TITLE), "title")
+        event.title = title
+    if data.description is not None:
+        if len(data.description) > MAX_DESCRIPTION:
+            raise Invalid(too_long(MAX_DESCRIPTION), "description")
+        event.description = data.description.strip()
+        event.description_html = render_markdown(event.description)
+    if data.category is not None:
+        if data.category not in set(EventCategory):
+            raise Invalid(_("Choose one of the categories."), "category")
+        event.category = EventCategory(data.category)
+    if "group_id" in data.cleared:
+        event.group_id = None
+    elif data.group_id is not None:
+        event.group_id = data.group_id
+
+    _apply_times(event, data, creating=creating)
+    _apply_place(event, data)
+
+    if "capacity" in data.cleared:
+        event.capacity = None
+    elif data.capacity is not None:
+        capacity = data.capacity
+        if isinstance(capacity, bool) or not 1 <= capacity <= MAX_CAPACITY:
+            raise Invalid(
+                _("Give a capacity from 1 to %(n)d seats, or none.", n=MAX_CAPACITY), "capacity"
+            )
+        if capacity < event.seats_taken:
+            raise Conflict(
+                _(
+                    "%(taken)d seats are already taken; cancel RSVPs before lowering the "
+                    "capacity to %(n)d.",
+                    taken=event.seats_taken,
+                    n=capacity,
+                ),
+                "capacity",
+            )
+        event.capacity = capacity
+    if data.guests_allowed is not None:
+        guests = data.guests_allowed
+        if isinstance(guests, bool) or not 0 <= guests <= MAX_GUESTS:
+            raise Invalid(_("Allow from 0 to %(n)d guests.", n=MAX_GUESTS), "guests_allowed")
+        event.guests_allowed = guests
+
+    changed = any(getattr(event, name) != value for name, value in before.items())
+    if changed and not creating:
+        event.sequence += 1
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The IANA zone `name` (Invalid on "timezone" when it is not one)."""
+    if not name or len(name) > MAX_TIMEZONE:
+        raise Invalid(_("Choose a time zone such as Europe/Copenhagen."), "timezone")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(_("Choose a time zone such as Europe/Copenhagen."), "timezone") from None
+
+
+def _to_utc(value: datetime, zone: ZoneInfo, name: str) -> datetime:
+    """`value` (wall-clock time in `zone`, or an aware instant) as an aware UTC datetime.
+
+    A wall-clock time skipped by a clock change (02:30 on a spring-forward night) is
+    refused; an ambiguous one (the autumn hour that happens twice) is the first of the two.
+    """
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    local = value.replace(tzinfo=zone)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != value:
+        raise Invalid(_("That time does not exist there: the clocks change then."), name)
+    return instant
+
+
+def _apply_times(event: Event, data: EventData, *, creating: bool) -> None:
+    """Start, end and time zone. A new zone alone keeps the event's wall-clock times."""
+    if data.starts_at is None and data.ends_at is None and data.timezone is None:
+        return
+    zone = _zone(data.timezone if data.timezone is not None else event.timezone)
+    old_zone = zone if creating else ZoneInfo(event.timezone)
+    starts = data.starts_at or event.starts_at.astimezone(old_zone).replace(tzinfo=None)
+    ends = data.ends_at or event.ends_at.astimezone(old_zone).replace(tzinfo=None)
+    starts_utc = _to_utc(starts, zone, "starts_at")
+    ends_utc = _to_utc(ends, zone, "ends_at")
+    if ends_utc <= starts_utc:
+        raise Invalid(_("The event must end after it starts."), "ends_at")
+    event.timezone = zone.key
+    event.starts_at = starts_utc
+    event.ends_at = ends_utc
+
+
+def _apply_place(event: Event, data: EventData) -> None:
+    """Venue (with its privacy) or online link: exactly one of the two."""
+    venue = "" if "venue" in data.cleared else event.venue
+    online_url = "" if "online_url" in data.cleared else event.online_url
+    if data.venue is not None:
+        venue = " ".join(data.venue.split())
+        if len(venue) > MAX_VENUE:
+            raise Invalid(too_long(MAX_VENUE), "venue")
+    if data.online_url is not None:
+        online_url = data.online_url.strip()
+        if len(online_url) > MAX_ONLINE_URL:
+            raise Invalid(too_long(MAX_ONLINE_URL), "online_url")
+        parts = urlsplit(online_url)
+        if online_url and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise Invalid(_("Give a link starting with https://."), "online_url")
+    if bool(venue) == bool(online_url):
+        field_name = "online_url" if online_url else "venue"
+        raise Invalid(_("Give either a venue or an online link (one of the two)."), field_name)
+    event.venue = venue
+    event.online_url = online_url
+    if data.venue_private is not None:
+        event.venue_private = bool(data.venue_private)
+    if not venue:
+        event.venue_private = False
+
+
+# --- members' verbs ------------------------------------------------------------------------
+
+
+def _cutoff() -> timedelta:
+    return timedelta(minutes=current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"])
+
+
+def _open_for_rsvp(event: Event, now: datetime) -> None:
+    """Refuse a cancelled event or one that has started (Conflict)."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_("This event was cancelled."), "event")
+    if event.starts_at <= now:
+        raise Conflict(_("This event has already started."), "event")
+
+
+def rsvp(member: User, event: Event, guests: int = 0, *, now: datetime | None = None) -> RsvpResult:
+    """RSVP `member` with `guests` guests to `event`, or change their party. Called by the
+    event page, the API and the demo (`now` lets the demo replay past RSVPs and tests move
+    the clock; it defaults to the current time).
+
+    Under `lock_row(event)`. Refuses a cancelled or started event (Conflict) and more guests
+    than the event allows (Invalid on "guests"). The rules, from the member's point of view:
+
+    - A new party (or one coming back after cancelling, which joins the line anew) is
+      going when its seats are free, otherwise it joins the end of the waitlist.
+    - Repeating the same party answers the current state and changes nothing; a waitlisted
+      party that repeats it claims seats that are free for it (inside the cut-off, where
+      freed seats wait to be claimed).
+    - A going party that shrinks stays going and its freed seats promote the waitlist. A
+      going party that grows stays going if the extra seats are free; if they are not, the
+      change is refused (Conflict on "guests") and the party keeps the seats it has: moving
+      it to the waitlist would hand its seats to others and could leave the member with
+      none, and nobody behind it loses anything by the refusal.
+    - A waitlisted party that changes size keeps its place in line (`joined_at`); it is
+      promoted at once if it now fits and promotion is open.
+    """
+    now = now or utcnow()
+    if isinstance(guests, bool) or not isinstance(guests, int) or guests < 0:
+        raise Invalid(_("Give a number of guests from 0 up."), "guests")
+    event = lock_row(event)
+    _open_for_rsvp(event, now)
+    if guests > event.guests_allowed:
+        if event.guests_allowed == 0:
+            raise Invalid(_("This event does not allow guests."), "guests")
+        raise Invalid(
+            _("This event allows up to %(n)d guests per member.", n=event.guests_allowed),
+            "guests",
+        )
+    seats = 1 + guests
+    row, created = get_or_create(
+        Rsvp,
+        event_id=event.id,
+        user_id=member.id,
+        defaults={"guests": guests, "status": RsvpStatus.CANCELLED, "joined_at": now},
+    )
+    free = event.seats_free
+    if created or row.status == RsvpStatus.CANCELLED:
+        row.guests = guests
+        row.joined_at = now
+        if free is None or seats <= free:
+            row.status = RsvpStatus.GOING
+            event.seats_taken += seats
+        else:
+            row.status = RsvpStatus.WAITLISTED
+    elif row.status == RsvpStatus.GOING:
+        change = seats - row.seats
+        if change > 0 and free is not None and change > free:
+            raise Conflict(
+                _(
+                    "Only %(n)d more seats are free; your party keeps its %(seats)d seats.",
+                    n=free,
+                    seats=row.seats,
+                ),
+                "guests",
+            )
+        if change:
+            row.guests = guests
+            event.seats_taken += change
+            if change < 0:
+                _promote(event, now)
+    else:  # waitlisted: keep the place in line, claim seats that are free for the party
+        row.guests = guests
+        if free is None or seats <= free:
+            row.status = RsvpStatus.GOING
+            event.seats_taken += seats
+        else:
+            _promote(event, now)
+    db.session.flush()
+    return rsvp_state(row)
+
+
+def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> Rsvp | None:
+    """Cancel `member`'s RSVP to `event`: a going party frees its seats, which promote the
+    waitlist (outside the cut-off). Called by the event page and the API (DELETE). Refuses
+    an event that has started (Conflict); cancelling without an RSVP changes nothing
+    (returns None)."""
+    now = now or utcnow()
+    event = lock_row(event)
+    if event.starts_at <= now:
+        raise Conflict(_("This event has already started."), "event")
+    row = db.session.scalar(
+        select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == member.id)
+    )
+    if row is None or row.status == RsvpStatus.CANCELLED:
+        return row
+    if row.status == RsvpStatus.GOING:
+        event.seats_taken -= row.seats
+    row.status = RsvpStatus.CANCELLED
+    _promote(event, now)
+    db.session.flush()
+    return row
+
+
+def promote(event: Event, *, now: datetime | None = None) -> list[Rsvp]:
+    """Give free seats of `event` to the waitlist: in join order, each waitlisted party that
+    fits in what is free, until nothing fits. Each promoted member is notified
+    ("event.promoted"). Does nothing for a cancelled or started event, or within the
+    promotion cut-off. Called by the services above after seats free up, and by jobs."""
+    event = lock_row(event)
+    promoted = _promote(event, now or utcnow())
+    db.session.flush()
+    return promoted
+
+
+def _promote(event: Event, now: datetime) -> list[Rsvp]:
+    """`promote` for a caller that already holds the event's row lock."""
+    if event.status == EventStatus.CANCELLED or event.starts_at - _cutoff() <= now:
+        return []
+    free = event.seats_free
+    if free is not None and free <= 0:
+        return []
+    db.session.flush()
+    promoted = []
+    for row in _waitlist(event):
+        if free is not None and row.seats > free:
+            continue
+        row.status = RsvpStatus.GOING
+        event.seats_taken += row.seats
+        if free is not None:
+            free -= row.seats
+        notify(row.user_id, "event.promoted", target_type="event", target_id=event.id)
+        promoted.append(row)
+        if free == 0:
+            break
+    return promoted
+
+
+def _waitlist(event: Event) -> list[Rsvp]:
+    return list(
+        db.session.scalars(
+            select(Rsvp)
+            .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.WAITLISTED)
+            .order_by(Rsvp.joined_at, Rsvp.id)
+        )
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def rsvp_state(row: Rsvp) -> RsvpResult:
+    """The status, waitlist position and seats of an RSVP (the API's answer)."""
+    position = None
+    if row.status == RsvpStatus.WAITLISTED:
+        ahead = db.session.scalar(
+            select(func.count())
+            .select_from(Rsvp)
+            .where(
+                Rsvp.event_id == row.event_id,
+                Rsvp.status == RsvpStatus.WAITLISTED,
+                or_(
+                    Rsvp.joined_at < row.joined_at,
+                    and_(Rsvp.joined_at == row.joined_at, Rsvp.id < row.id),
+                ),
+            )
+        )
+        position = ahead + 1
+    return RsvpResult(status=RsvpStatus(row.status), position=position, seats=row.seats)
+
+
+def attendees(event: Event) -> list[Rsvp]:
+    """The going parties, then the waitlisted ones, each in join order, with their members
+    loaded. For the attendee page, the API and the CSV export (hosts only: callers check
+    `can_manage`)."""
+    going_first = (Rsvp.status != RsvpStatus.GOING).asc()
+    return list(
+        db.session.scalars(
+            select(Rsvp)
+            .where(
+                Rsvp.event_id == event.id,
+                Rsvp.status.in_((RsvpStatus.GOING, RsvpStatus.WAITLISTED)),
+            )
+            .options(joinedload(Rsvp.user))
+            .order_by(going_first, Rsvp.joined_at, Rsvp.id)
+        )
+    )
