@@ -16,8 +16,9 @@ from sqlalchemy import select
 
 from community.auth.models import User
 from community.auth.roles import Role
+from community.connections import services as connections
 from community.core.database import utcnow
-from community.core.errors import Conflict, Forbidden, Invalid
+from community.core.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events import services as events
 from community.events.models import Event, EventStatus, Rsvp, RsvpStatus
 from community.events.services import EventData
@@ -560,3 +561,60 @@ def test_concurrent_parties_of_random_sizes_never_overbook(app, backend, make_us
             select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.status == RsvpStatus.WAITLISTED)
         ).all()
         assert all(row.seats > free for row in rows)
+
+
+# --- who sees what -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_event", "sees_place"),
+    [
+        ("organiser", True, True),
+        ("other organiser", True, False),
+        ("going", True, True),
+        ("waitlisted", True, False),
+        ("member", True, False),
+        ("blocked by organiser", False, False),
+        ("moderator", True, True),
+        ("anonymous", False, False),
+    ],
+)
+def test_who_sees_the_event_and_its_private_place(
+    ctx, make_event, organiser, make_user, who, sees_event, sees_place
+):
+    first, second, blocked = make_user(), make_user(), make_user()
+    viewers = {
+        "organiser": organiser,
+        "other organiser": make_user(roles=(Role.ORGANISER,)),
+        "going": first,
+        "waitlisted": second,
+        "member": make_user(),
+        "moderator": make_user(roles=(Role.MODERATOR,)),
+        "blocked by organiser": blocked,
+    }
+    event = make_event(venue="Our flat, Vesterbro", venue_private=True, capacity=1)
+    events.rsvp(user(first), event)
+    events.rsvp(user(second), event)
+    connections.block(user(organiser), blocked.id)
+    db.session.commit()
+    viewer = user(viewers[who]) if who in viewers else None
+    if not sees_event:
+        with pytest.raises(NotFound):
+            events.get_visible_event(viewer, event.id)
+    else:
+        assert events.get_visible_event(viewer, event.id) is event
+    place = events.place_for(viewer, event)
+    assert place.venue == ("Our flat, Vesterbro" if sees_place else None)
+
+
+def test_a_public_venue_is_for_every_member_and_the_online_link_for_those_going(
+    ctx, make_event, make_user
+):
+    member, going = make_user(), make_user()
+    street = make_event(venue="Nyhavn 17", venue_private=False)
+    online = make_event(venue=None, online_url="https://meet.example/abc")
+    events.rsvp(user(going), online)
+    db.session.commit()
+    assert events.place_for(user(member), street).venue == "Nyhavn 17"
+    assert events.place_for(user(member), online) == events.Place(None, None, True)
+    assert events.place_for(user(going), online).online_url == "https://meet.example/abc"

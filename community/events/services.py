@@ -35,8 +35,9 @@ from sqlalchemy.orm import joinedload
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
+from community.connections.relations import is_blocked_either_way
 from community.core.database import get_or_create, lock_row, utcnow
-from community.core.errors import Conflict, Forbidden, Invalid, too_long
+from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.events.models import (
     MAX_GUESTS,
@@ -510,3 +511,59 @@ def attendees(event: Event) -> list[Rsvp]:
             .order_by(going_first, Rsvp.joined_at, Rsvp.id)
         )
     )
+
+
+# --- who sees what (pages, API, feeds and mail all ask these) --------------------------------
+
+
+def get_visible_event(viewer: User | None, event_id: int) -> Event:
+    """The event `event_id` if `viewer` may see it, else NotFound (the same for a missing
+    one). Events are for logged-in members; an event whose organiser and the viewer have
+    blocked each other is hidden from the viewer (hosts always see their own). Called by
+    every event page and API endpoint before anything else."""
+    event = db.session.get(Event, event_id)
+    if event is None or viewer is None or viewer.status != UserStatus.ACTIVE:
+        raise NotFound(_("We could not find that event."))
+    if not can_manage(viewer, event) and is_blocked_either_way(viewer.id, event.organiser_id):
+        raise NotFound(_("We could not find that event."))
+    return event
+
+
+def rsvp_of(member: User | None, event: Event) -> Rsvp | None:
+    """`member`'s RSVP row for `event` (cancelled ones included), or None."""
+    if member is None:
+        return None
+    return db.session.scalar(
+        select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == member.id)
+    )
+
+
+def can_see_place(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> bool:
+    """Whether `viewer` may see a private address and the online link: the event's hosts
+    and members who are going (not waitlisted). `rsvp` saves a query when the caller has
+    the viewer's row already."""
+    if viewer is None:
+        return False
+    if can_manage(viewer, event):
+        return True
+    row = rsvp if rsvp is not None else rsvp_of(viewer, event)
+    return row is not None and row.status == RsvpStatus.GOING
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an event happens, as far as one viewer may know it."""
+
+    venue: str | None  # None: a private address they may not see yet
+    online_url: str | None  # None: online, but the link is for those going
+    online: bool
+
+
+def place_for(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> Place:
+    """The event's place as `viewer` may see it: a public venue for every member; a private
+    address and the online link only for hosts and members going (`can_see_place`). Every
+    page, API answer, feed and mail shows the place through this."""
+    allowed = can_see_place(viewer, event, rsvp)
+    venue = event.venue if event.venue and (allowed or not event.venue_private) else None
+    link = event.online_url if event.online_url and allowed else None
+    return Place(venue=venue, online_url=link, online=bool(event.online_url))
