@@ -1,6 +1,18 @@
 """Events: organisers post activities; members RSVP with their guests, seats never overbook.
 
 This package holds the domain model (`models.py`), the verbs (`services.py`: create, update
-and cancel an event; RSVP, change the party, cancel, promote from the waitlist) and the demo
-events (`demo.py`). Pages, API endpoints and calendars build on these services.
+and cancel an event; RSVP, change the party, cancel, promote from the waitlist), the list
+query (`queries.py`), the pages (`routes.py`, `forms.py`) and the demo events (`demo.py`).
+The API and calendars build on the same services.
 """
+
+from flask import Blueprint
+
+bp = Blueprint("events", __name__)
+
+from community.events import display as _display  # noqa: E402
+from community.events import routes  # noqa: E402,F401
+
+bp.add_app_template_global(_display.event_when, "event_when")
+bp.add_app_template_global(_display.zone_label, "zone_label")
+bp.add_app_template_global(_display.category_label, "category_label")

@@ -1,0 +1,42 @@
+"""How events read on a page: times in the event's own zone, zone and category names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from community.events.models import EventCategory
+from community.profiles.reference import CITIES
+
+CATEGORY_LABELS = {
+    EventCategory.NETWORKING: _l("Networking"),
+    EventCategory.PROFESSIONAL_DEVELOPMENT: _l("Professional development"),
+    EventCategory.LEARNING: _l("Learning"),
+    EventCategory.SOCIAL: _l("Social"),
+    EventCategory.FAMILY: _l("Family"),
+    EventCategory.VOLUNTEERING: _l("Volunteering"),
+}
+
+# The zones an organiser picks from: those of the host cities, and UTC.
+ZONES = sorted({city.timezone for city in CITIES} | {"UTC"})
+
+
+def category_label(category: str) -> str:
+    return str(CATEGORY_LABELS.get(category, category))
+
+
+def zone_label(zone: str) -> str:
+    """ "Copenhagen" for Europe/Copenhagen: the city part of an IANA name."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def event_when(instant: datetime, zone: str, *, with_zone: bool = True) -> str:
+    """ "Tue 4 March, 18:00 (Copenhagen)": `instant` as wall-clock time in `zone`."""
+    text = format_datetime(
+        instant, "EEE d MMMM, HH:mm", tzinfo=ZoneInfo(zone), locale=get_locale() or "en_GB"
+    )
+    return f"{text} ({zone_label(zone)})" if with_zone else text

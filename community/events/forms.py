@@ -1,0 +1,194 @@
+"""Event forms: the list filters (GET), the event editor, the RSVP and plain action buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    Form,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+from community.core.forms import max_length
+from community.events.display import CATEGORY_LABELS, ZONES, zone_label
+from community.events.models import MAX_GUESTS, Event
+from community.events.queries import MAX_SEARCH
+from community.events.services import (
+    MAX_CAPACITY,
+    MAX_DESCRIPTION,
+    MAX_ONLINE_URL,
+    MAX_TITLE,
+    MAX_VENUE,
+    EventData,
+)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _category_choices(blank=None):
+    options = [SelectChoice("", str(blank))] if blank is not None else []
+    return options + [
+        SelectChoice(value.value, str(label)) for value, label in CATEGORY_LABELS.items()
+    ]
+
+
+def guest_choices(allowed: int) -> list[SelectChoice]:
+    """ "Just me", "Me + 1" ... up to the guests the event allows."""
+    return [SelectChoice(0, str(_l("Just me")))] + [
+        SelectChoice(n, str(_l("Me + %(n)d", n=n))) for n in range(1, allowed + 1)
+    ]
+
+
+class EventFilterForm(Form):
+    """GET filters of the events list (no CSRF: it changes nothing)."""
+
+    q = StringField(_l("Search"), filters=[_strip], validators=[max_length(MAX_SEARCH)])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    mode = SelectField(
+        _l("Where"),
+        choices=[
+            SelectChoice("", str(_l("Online or in person"))),
+            SelectChoice("online", str(_l("Online"))),
+            SelectChoice("in_person", str(_l("In person"))),
+        ],
+        validators=[Optional()],
+    )
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    free_seats = BooleanField(_l("Only events with free seats"))
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = _category_choices(_l("Any category"))
+
+
+class EventForm(FlaskForm):
+    title = StringField(
+        _l("Title"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the event a title.")), max_length(MAX_TITLE)],
+        description=_l("Short and clear, for example “Coffee morning in Nørrebro”."),
+    )
+    category = SelectField(_l("Category"), validators=[DataRequired(_l("Choose a category."))])
+    description = TextAreaField(
+        _l("What will happen"),
+        validators=[max_length(MAX_DESCRIPTION)],
+        description=_l("Who it is for and what to bring. You can use Markdown."),
+        render_kw={"rows": 6},
+    )
+    date = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date of the event."))])
+    start_time = TimeField(
+        _l("Starts at"), validators=[InputRequired(_l("Enter the time it starts."))]
+    )
+    end_time = TimeField(
+        _l("Ends at"),
+        validators=[InputRequired(_l("Enter the time it ends."))],
+        description=_l("An end before the start means it ends the next day."),
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        validators=[DataRequired(_l("Choose a time zone."))],
+        description=_l("The date and times above are in this zone."),
+    )
+    venue = StringField(
+        _l("Venue address"),
+        filters=[_strip],
+        validators=[max_length(MAX_VENUE)],
+        description=_l("Leave it empty for an online event."),
+        render_kw={"autocomplete": "street-address"},
+    )
+    venue_private = BooleanField(
+        _l("Show the address only to members who are going (for a home, say)")
+    )
+    online_url = StringField(
+        _l("Online link"),
+        filters=[_strip],
+        validators=[max_length(MAX_ONLINE_URL)],
+        description=_l("For an online event: only members who are going see it."),
+        render_kw={"type": "url", "inputmode": "url", "autocomplete": "url"},
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_CAPACITY, _l("Give a number of seats from 1, or leave it empty.")),
+        ],
+        description=_l("Leave it empty for no limit. Guests take seats too."),
+        render_kw={"inputmode": "numeric", "min": 1},
+    )
+    guests_allowed = SelectField(
+        _l("Guests each member may bring"),
+        coerce=int,
+        choices=[SelectChoice(n, str(n)) for n in range(MAX_GUESTS + 1)],
+        default=0,
+    )
+
+    def set_choices(self, current_zone: str | None = None) -> None:
+        self.category.choices = _category_choices(_l("Choose a category"))
+        zones = sorted({*ZONES, current_zone} - {None, ""})
+        self.timezone.choices = [
+            SelectChoice(zone, f"{zone_label(zone)} ({zone})") for zone in zones
+        ]
+
+    @classmethod
+    def for_event(cls, event: Event) -> EventForm:
+        zone = ZoneInfo(event.timezone)
+        starts = event.starts_at.astimezone(zone)
+        ends = event.ends_at.astimezone(zone)
+        return cls(
+            obj=event,
+            date=starts.date(),
+            start_time=starts.time(),
+            end_time=ends.time(),
+        )
+
+    def event_data(self, *, editing: bool) -> EventData:
+        """What the form says, for create_event / update_event."""
+        starts = datetime.combine(self.date.data, self.start_time.data)
+        ends = datetime.combine(self.date.data, self.end_time.data)
+        if ends <= starts:
+            ends += timedelta(days=1)
+        venue = self.venue.data or ""
+        online_url = self.online_url.data or ""
+        cleared = set()
+        if self.capacity.data is None:
+            cleared.add("capacity")
+        if editing:
+            cleared |= {
+                name for name, value in (("venue", venue), ("online_url", online_url)) if not value
+            }
+        return EventData(
+            title=self.title.data or "",
+            description=self.description.data or "",
+            category=self.category.data,
+            starts_at=starts,
+            ends_at=ends,
+            timezone=self.timezone.data,
+            venue=venue or None,
+            venue_private=bool(self.venue_private.data),
+            online_url=online_url or None,
+            capacity=self.capacity.data,
+            guests_allowed=self.guests_allowed.data,
+            cleared=cleared,
+        )
+
+
+class RsvpForm(FlaskForm):
+    guests = SelectField(_l("Who is coming"), coerce=int, default=0)
+
+
+class ActionForm(FlaskForm):
+    """Cancel an RSVP or an event: just the CSRF token."""

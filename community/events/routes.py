@@ -1,0 +1,219 @@
+"""Event pages: the list, an event, RSVPs, the organisers' editor and attendee list."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from community.core.database import utcnow
+from community.core.errors import NotFound, ServiceError
+from community.core.forms import run_action, show_service_error
+from community.events import bp, services
+from community.events.forms import ActionForm, EventFilterForm, EventForm, RsvpForm, guest_choices
+from community.events.models import Event, RsvpStatus
+from community.events.queries import EventFilters, list_events, my_rsvps
+from community.extensions import db
+from community.profiles.directory import visible_ids
+
+# A service names these fields; the form asks for them under other names.
+FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+
+
+def _event_or_404(event_id: int) -> Event:
+    return services.get_visible_event(current_user, event_id)
+
+
+def _host_event_or_404(event_id: int) -> Event:
+    """The event, for its hosts only: others get 403 if they can see it, else 404."""
+    event = _event_or_404(event_id)
+    if not services.can_manage(current_user, event):
+        abort(403)
+    return event
+
+
+@bp.get("/events")
+@login_required
+def index():
+    """Upcoming events (or `?when=past`), filtered by a GET form, keyset-paged."""
+    form = EventFilterForm(request.args)
+    filters = EventFilters(past=request.args.get("when") == "past")
+    if form.validate():
+        filters.q = form.q.data or ""
+        filters.category = form.category.data or ""
+        filters.mode = form.mode.data or ""
+        filters.date_from = form.date_from.data
+        filters.date_to = form.date_to.data
+        filters.free_seats = bool(form.free_seats.data)
+    page = list_events(current_user, filters, request.args.get("cursor"))
+    rsvps = my_rsvps(current_user, page.items)
+    return render_template(
+        "events/index.html",
+        form=form,
+        filters=filters,
+        page=page,
+        rsvps=rsvps,
+        # The list shows every event's public place: a private address or an online link
+        # only ever on the event's own page.
+        places={event.id: services.place_for(None, event) for event in page.items},
+        can_create=services.can_create_events(current_user),
+    )
+
+
+@bp.get("/events/<int:event_id>")
+@login_required
+def show(event_id: int):
+    """An event: when, where (as far as this member may know), the RSVP form, who is going."""
+    event = _event_or_404(event_id)
+    mine = services.rsvp_of(current_user, event)
+    state = services.rsvp_state(mine) if mine and mine.status != RsvpStatus.CANCELLED else None
+    form = RsvpForm(guests=mine.guests if state else 0)
+    form.guests.choices = guest_choices(event.guests_allowed)
+    going = [row for row in services.attendees(event) if row.status == RsvpStatus.GOING]
+    shown = visible_ids(current_user, [row.user_id for row in going])
+    return render_template(
+        "events/show.html",
+        event=event,
+        place=services.place_for(current_user, event, mine),
+        state=state,
+        form=form,
+        action_form=ActionForm(),
+        going=going,
+        named=[row for row in going if row.user_id in shown or row.user_id == current_user.id],
+        can_manage=services.can_manage(current_user, event),
+        started=event.starts_at <= utcnow(),
+    )
+
+
+@bp.post("/events/<int:event_id>/rsvp")
+@login_required
+def rsvp(event_id: int):
+    """RSVP, or change the party; the flash says where the member stands."""
+    event = _event_or_404(event_id)
+    form = RsvpForm()
+    form.guests.choices = guest_choices(event.guests_allowed)
+    back = url_for("events.show", event_id=event.id)
+    if not form.validate_on_submit():
+        flash(_("Choose who is coming from the list."), "error")
+        return redirect(back)
+    try:
+        result = services.rsvp(current_user, event, form.guests.data)
+    except NotFound:
+        raise
+    except ServiceError as error:
+        error.settle()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_rsvp_message(result), "success")
+    return redirect(back)
+
+
+def _rsvp_message(result: services.RsvpResult) -> str:
+    guests = result.seats - 1
+    if result.status == RsvpStatus.WAITLISTED:
+        return _(
+            "You are on the waitlist, number %(n)d. We will tell you if a seat frees up.",
+            n=result.position,
+        )
+    if guests:
+        return ngettext(
+            "You are going, with %(num)d guest.", "You are going, with %(num)d guests.", guests
+        )
+    return _("You are going.")
+
+
+@bp.post("/events/<int:event_id>/rsvp/cancel")
+@login_required
+def cancel_rsvp(event_id: int):
+    event = _event_or_404(event_id)
+    return run_action(
+        ActionForm(),
+        services.cancel_rsvp,
+        current_user,
+        event,
+        success=_("Your RSVP is cancelled. You can RSVP again while seats are free."),
+        back=url_for("events.show", event_id=event.id),
+    )
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """The new-event form; members without the organiser role learn how to get it (403)."""
+    if not services.can_create_events(current_user):
+        return render_template("events/not_organiser.html"), 403
+    form = EventForm()
+    if request.method == "GET":
+        form.timezone.data = _default_zone()
+    form.set_choices()
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(current_user, form.event_data(editing=False))
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your event is published."), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None)
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(event_id: int):
+    event = _host_event_or_404(event_id)
+    form = EventForm() if request.method == "POST" else EventForm.for_event(event)
+    form.set_choices(event.timezone)
+    if form.validate_on_submit():
+        try:
+            services.update_event(current_user, event, form.event_data(editing=True))
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event)
+
+
+def _show_error(form: EventForm, error: ServiceError) -> None:
+    error.field = FORM_FIELDS.get(error.field, error.field)
+    show_service_error(form, error)
+
+
+def _default_zone() -> str:
+    zone = getattr(current_user, "timezone", "") or ""
+    return zone if zone and zone != "UTC" else "Europe/Copenhagen"
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(event_id: int):
+    """Cancel an event: the GET asks first, the POST does it."""
+    event = _host_event_or_404(event_id)
+    if request.method == "GET":
+        return render_template("events/cancel.html", event=event, form=ActionForm())
+    return run_action(
+        ActionForm(),
+        services.cancel_event,
+        current_user,
+        event,
+        success=_("The event is cancelled. Members who RSVPed see it marked as cancelled."),
+        back=url_for("events.show", event_id=event.id),
+    )
+
+
+@bp.get("/events/<int:event_id>/attendees")
+@login_required
+def attendees(event_id: int):
+    """Going, then waitlisted parties, in join order (hosts only)."""
+    event = _host_event_or_404(event_id)
+    rows = services.attendees(event)
+    return render_template(
+        "events/attendees.html",
+        event=event,
+        going=[row for row in rows if row.status == RsvpStatus.GOING],
+        waiting=[row for row in rows if row.status == RsvpStatus.WAITLISTED],
+    )
