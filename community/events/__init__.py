@@ -15,4 +15,5 @@ from community.events import routes  # noqa: E402,F401
 
 bp.add_app_template_global(_display.event_when, "event_when")
 bp.add_app_template_global(_display.zone_label, "zone_label")
+bp.add_app_template_global(_display.event_end, "event_end")
 bp.add_app_template_global(_display.category_label, "category_label")

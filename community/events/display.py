@@ -40,3 +40,12 @@ def event_when(instant: datetime, zone: str, *, with_zone: bool = True) -> str:
         instant, "EEE d MMMM, HH:mm", tzinfo=ZoneInfo(zone), locale=get_locale() or "en_GB"
     )
     return f"{text} ({zone_label(zone)})" if with_zone else text
+
+
+def event_end(starts: datetime, ends: datetime, zone: str) -> str:
+    """The end as the start would be read with it: "14:00" on the same day, else in full."""
+    tz = ZoneInfo(zone)
+    same_day = starts.astimezone(tz).date() == ends.astimezone(tz).date()
+    if same_day:
+        return format_datetime(ends, "HH:mm", tzinfo=tz, locale=get_locale() or "en_GB")
+    return event_when(ends, zone, with_zone=False)

@@ -100,15 +100,13 @@ class EventForm(FlaskForm):
     )
     timezone = SelectField(
         _l("Time zone"),
-        validators=[DataRequired(_l("Choose a time zone."))],
-        description=_l("The date and times above are in this zone."),
+        description=_l("The date and times below are in this zone."),
     )
     venue = StringField(
         _l("Venue address"),
         filters=[_strip],
         validators=[max_length(MAX_VENUE)],
         description=_l("Leave it empty for an online event."),
-        render_kw={"autocomplete": "street-address"},
     )
     venue_private = BooleanField(
         _l("Show the address only to members who are going (for a home, say)")

@@ -25,6 +25,7 @@ from tests.browser.live import DEMO_ADMIN, DEMO_PASSWORD, LiveServer
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")
 DEMO_MEMBER = "member@alongside.example"
+DEMO_ORGANISER = "organiser@alongside.example"
 
 
 def log_in(page: Page, url: str, address: str) -> None:
@@ -89,6 +90,37 @@ def people_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("connections")
 
 
+def event_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The events list and an event before and after RSVPing, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/events")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Events")
+    shoot("events")
+    page.goto(url + "/events?when=past")
+    shoot("events-past")
+    page.goto(url + "/events?free_seats=y")
+    page.locator(".event-card__title a").first.click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    if page.get_by_role("button", name="Cancel my RSVP").count():
+        page.get_by_role("button", name="Cancel my RSVP").click()
+    shoot("event-not-going")
+    page.locator(".rsvp__form button").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    shoot("event-going")
+
+
+def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The new-event form with its errors and an event as its host (the demo organiser)."""
+    log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/events/new")
+    page.get_by_role("button", name="Publish the event").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("event-new-errors")
+    page.goto(url + "/events")
+    page.locator(".event-card__title a").first.click()
+    shoot("event-host")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -98,11 +130,15 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("admin-page-2")
 
 
-def take_all(browser: Browser, url: str, outdir: Path) -> list[Path]:
+GROUPS = (visitor_pages, member_pages, people_pages, event_pages, event_host_pages, admin_pages)
+
+
+def take_all(browser: Browser, url: str, outdir: Path, only: str = "") -> list[Path]:
     written: list[Path] = []
+    groups = [group for group in GROUPS if not only or group.__name__.startswith(only)]
     for size, viewport in VIEWPORTS.items():
         for scheme in SCHEMES:
-            for pages in (visitor_pages, member_pages, people_pages, admin_pages):
+            for pages in groups:
                 context = browser.new_context(
                     viewport=viewport, color_scheme=scheme, locale="en-GB"
                 )
@@ -125,6 +161,11 @@ def take_all(browser: Browser, url: str, outdir: Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("outdir", type=Path, help="directory for the PNG files")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only the groups whose name starts so: visitor, member, people, event, admin",
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
         print(f"no {CHROMIUM_PATH}: install the Debian package `chromium`", file=sys.stderr)
@@ -140,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                     executable_path=CHROMIUM_PATH, args=list(CHROMIUM_ARGS), headless=True
                 )
                 try:
-                    written = take_all(browser, server.url, outdir)
+                    written = take_all(browser, server.url, outdir, args.only)
                 finally:
                     browser.close()
         except Exception:
