@@ -97,8 +97,17 @@ def _register_blueprints(app: Flask) -> None:
     from community.auth import bp as auth_bp
     from community.auth import settings_bp
     from community.connections import bp as connections_bp
+    from community.events.calendar_routes import calendar_bp
     from community.home import bp as home_bp
     from community.profiles import bp as profiles_bp
 
-    for blueprint in (home_bp, auth_bp, settings_bp, admin_bp, profiles_bp, connections_bp):
+    for blueprint in (
+        home_bp,
+        auth_bp,
+        settings_bp,
+        admin_bp,
+        profiles_bp,
+        connections_bp,
+        calendar_bp,
+    ):
         app.register_blueprint(blueprint)
