@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.auth import settings_bp
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
+    from community.events.calendar_routes import calendar_bp
     from community.home import bp as home_bp
     from community.profiles import bp as profiles_bp
 
@@ -109,5 +110,6 @@ def _register_blueprints(app: Flask) -> None:
         profiles_bp,
         connections_bp,
         events_bp,
+        calendar_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,4 +1,5 @@
-"""Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail."""
+"""Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
+send-reminders."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from community.extensions import db
 
 def init_app(app: Flask) -> None:
     """Called by create_app: registers the commands."""
-    for command in (seed_demo, create_user, backup, send_mail):
+    for command in (seed_demo, create_user, backup, send_mail, send_reminders):
         app.cli.add_command(command)
 
 
@@ -116,3 +117,15 @@ def send_mail(loop: bool, interval: float) -> None:
         if not loop:
             return
         time.sleep(interval)
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Remind members of the events they are going to, a day and an hour before (safe to
+    run every few minutes from cron, and in several places at once: never sends twice)."""
+    from community.events.reminders import send_reminders as remind
+
+    sent = remind()
+    db.session.commit()
+    click.echo(f"sent {sent} reminders")

@@ -2,7 +2,7 @@
 
 from community.auth.models import ApiToken, User, UserRole, UserSession
 from community.connections.models import Block, Connection
-from community.events.models import Event, Rsvp
+from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
@@ -10,8 +10,10 @@ from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFo
 __all__ = [
     "ApiToken",
     "Block",
+    "CalendarFeed",
     "Connection",
     "Event",
+    "EventReminder",
     "Notification",
     "OutboxMail",
     "Profile",

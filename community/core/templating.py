@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -61,9 +61,12 @@ def init_app(app: Flask) -> None:
         from community.auth.forms import LogoutForm
         from community.auth.roles import Role
 
+        # Outside a request (mail rendered by a CLI command such as send-reminders) there
+        # is no current user and no page around the template.
+        logged_in = has_request_context() and current_user.is_authenticated
         return {
             # formdata=None: the form is only shown, and a request's body must not break
             # every page (Flask-WTF would parse it, JSON included, error pages too).
-            "logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None,
+            "logout_form": LogoutForm(formdata=None) if logged_in else None,
             "Role": Role,
         }

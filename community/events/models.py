@@ -119,3 +119,35 @@ class Rsvp(db.Model):
     def seats(self) -> int:
         """Seats this party takes: the member and their guests."""
         return 1 + self.guests
+
+
+class CalendarFeed(db.Model):
+    """A member's private calendar feed: the secret in its URL is kept only as a SHA-256
+    hash, so the table never holds a working address. One feed per member; regenerating
+    replaces the hash, which kills the old URL."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReminderKind(StrEnum):
+    DAY = "day"
+    HOUR = "hour"
+
+
+class EventReminder(db.Model):
+    """A reminder claimed for one member, event and kind: the unique key is what keeps
+    `send-reminders` from sending twice, however many copies of it run at once."""
+
+    __tablename__ = "event_reminders"
+    __table_args__ = (UniqueConstraint("event_id", "user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

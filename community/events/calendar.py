@@ -1,0 +1,187 @@
+"""Events as iCalendar (RFC 5545): one event's `.ics`, a member's private feed of the events
+they are going to, and the feed's secret.
+
+Built with `icalendar`. Times are written in the event's own IANA zone (DTSTART;TZID=...)
+with a VTIMEZONE for it, so a calendar client puts 10:00 Copenhagen at 08:00 UTC in
+summer and 09:00 UTC in winter. Every change of time, place or status raises the event's
+`sequence` (services), written as SEQUENCE, and a cancelled event is STATUS:CANCELLED, so
+clients move or strike the entry they already hold. The place goes through `place_for`:
+a private address and the online link only for members going and hosts. No attendee
+names or emails are ever written.
+
+The feed's secret is never stored: it is an HMAC of the member's id and the feed's
+`created_at` under SECRET_KEY, and the table keeps only its SHA-256 (the lookup key).
+Regenerating the feed renews `created_at` and the hash, so the old URL answers 404.
+Series (RRULE, EXDATE) come with the series model, which does not exist yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from flask import current_app
+from sqlalchemy import select
+
+from community.auth.models import User
+from community.auth.roles import UserStatus
+from community.connections.relations import is_blocked_either_way
+from community.core.database import get_or_create, lock_row, utcnow
+from community.core.urls import external_url
+from community.events.models import CalendarFeed, Event, EventStatus, Rsvp, RsvpStatus
+from community.events.services import can_manage, place_for
+from community.extensions import db
+
+PRODID = "-//Alongside//Events//EN"
+# How far back the personal feed reaches: recent events stay in the member's calendar.
+FEED_PAST_DAYS = 90
+
+
+# --- building the calendar ------------------------------------------------------------------
+
+
+def _host() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def event_uid(event: Event) -> str:
+    """The event's UID, the same in every file and feed so clients update one entry."""
+    return f"event-{event.id}@{_host()}"
+
+
+def event_page_url(event: Event) -> str:
+    """The event's page on BASE_URL (the events pages are a blueprint of their own)."""
+    return current_app.config["BASE_URL"].rstrip("/") + f"/events/{event.id}"
+
+
+def event_ics_url(event: Event) -> str:
+    """The absolute URL of the event's `.ics` (for mail)."""
+    return external_url("calendar.event_ics", event_id=event.id)
+
+
+def _vevent(viewer: User, event: Event, rsvp: Rsvp | None = None) -> icalendar.Event:
+    zone = ZoneInfo(event.timezone)
+    place = place_for(viewer, event, rsvp)
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("dtstamp", event.updated_at)
+    vevent.add("created", event.created_at)
+    vevent.add("last-modified", event.updated_at)
+    vevent.add("dtstart", event.starts_at.astimezone(zone))
+    vevent.add("dtend", event.ends_at.astimezone(zone))
+    vevent.add("summary", event.title)
+    page = event_page_url(event)
+    description = f"{event.description}\n\n{page}" if event.description else page
+    vevent.add("description", description)
+    location = place.venue or place.online_url
+    if location:
+        vevent.add("location", location)
+    vevent.add("url", page)
+    vevent.add("sequence", event.sequence)
+    cancelled = event.status == EventStatus.CANCELLED
+    vevent.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    vevent.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    return vevent
+
+
+def _calendar(vevents: Iterable[icalendar.Event], name: str | None = None) -> icalendar.Calendar:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    for vevent in vevents:
+        calendar.add_component(vevent)
+    calendar.add_missing_timezones()
+    return calendar
+
+
+def event_ics(viewer: User, event: Event) -> bytes:
+    """One event as an iCalendar file, its place as `viewer` may see it. The caller has
+    checked that `viewer` may see the event (`get_visible_event`)."""
+    return _calendar([_vevent(viewer, event)]).to_ical()
+
+
+def feed_ics(member: User, *, now: datetime | None = None) -> bytes:
+    """`member`'s personal feed: every event they are going to (cancelled ones included, so
+    clients strike them) that ended at most FEED_PAST_DAYS ago, soonest first."""
+    since = (now or utcnow()) - timedelta(days=FEED_PAST_DAYS)
+    rows = db.session.execute(
+        select(Event, Rsvp)
+        .join(Rsvp, Rsvp.event_id == Event.id)
+        .where(
+            Rsvp.user_id == member.id,
+            Rsvp.status == RsvpStatus.GOING,
+            Event.ends_at >= since,
+        )
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    vevents = [
+        _vevent(member, event, rsvp)
+        for event, rsvp in rows
+        if can_manage(member, event) or not is_blocked_either_way(member.id, event.organiser_id)
+    ]
+    return _calendar(vevents, name="Alongside").to_ical()
+
+
+# --- the feed's secret ----------------------------------------------------------------------
+
+
+def _secret(user_id: int, created_at: datetime) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"calendar-feed:{user_id}:{created_at.isoformat()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _feed_of(user: User) -> CalendarFeed:
+    now = utcnow()
+    feed, _created = get_or_create(
+        CalendarFeed,
+        user_id=user.id,
+        defaults={"created_at": now, "token_hash": _hash(_secret(user.id, now))},
+    )
+    return feed
+
+
+def feed_url_for(user: User) -> str:
+    """The absolute URL of `user`'s private feed, made on first use (flush, no commit).
+    Called by the calendar settings page."""
+    feed = _feed_of(user)
+    return external_url("calendar.feed_ics", secret=_secret(feed.user_id, feed.created_at))
+
+
+def regenerate_feed(user: User) -> str:
+    """Give `user`'s feed a new secret, which kills the old URL; the new URL (flush, no
+    commit). Called by the calendar settings page."""
+    feed = lock_row(_feed_of(user))
+    created_at = utcnow()
+    if created_at <= feed.created_at:  # never the same instant, hence never the same secret
+        created_at = feed.created_at + timedelta(microseconds=1)
+    feed.created_at = created_at
+    feed.token_hash = _hash(_secret(feed.user_id, feed.created_at))
+    db.session.flush()
+    return external_url("calendar.feed_ics", secret=_secret(feed.user_id, feed.created_at))
+
+
+def member_for_secret(secret: str) -> User | None:
+    """The active member whose feed `secret` opens, or None (a wrong or old secret)."""
+    if not secret or len(secret) > 128:
+        return None
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == _hash(secret)))
+    if feed is None:
+        return None
+    user = db.session.get(User, feed.user_id)
+    if user is None or user.status != UserStatus.ACTIVE:
+        return None
+    return user
