@@ -421,3 +421,27 @@ def test_send_reminders_at_once_in_several_places_sends_once(tomorrow, app, make
         assert reminders_of(ref) == (1, 1)
     assert reminders_of(waiting) == (0, 0)
     assert reminders_of(gone) == (0, 0)
+
+
+def rsvp_mails(ref) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMail)
+        .where(OutboxMail.recipient == ref.email, OutboxMail.kind == "event_rsvp")
+    )
+
+
+def test_a_new_rsvp_is_confirmed_by_mail_once(make_event, make_user):
+    member, quiet = make_user(), make_user()
+    event = make_event()
+    events.rsvp(user(member), event, 1)
+    events.rsvp(user(member), event, 1)  # a repeat
+    events.rsvp(user(member), event, 0)  # a change of party
+    events.rsvp(user(quiet), event, confirm_by_mail=False)
+    db.session.commit()
+    assert rsvp_mails(member) == 1
+    assert rsvp_mails(quiet) == 0
+    events.cancel_rsvp(user(member), event)
+    events.rsvp(user(member), event)  # coming back is a new RSVP
+    db.session.commit()
+    assert rsvp_mails(member) == 2

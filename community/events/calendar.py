@@ -55,8 +55,8 @@ def event_uid(event: Event) -> str:
 
 
 def event_page_url(event: Event) -> str:
-    """The event's page on BASE_URL (the events pages are a blueprint of their own)."""
-    return current_app.config["BASE_URL"].rstrip("/") + f"/events/{event.id}"
+    """The absolute URL of the event's page (calendar entries and mail link to it)."""
+    return external_url("events.show", event_id=event.id)
 
 
 def event_ics_url(event: Event) -> str:

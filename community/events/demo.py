@@ -79,6 +79,7 @@ def seed(context: DemoContext) -> None:
                     event,
                     min(party, guests),
                     now=joined + timedelta(minutes=step),
+                    confirm_by_mail=False,  # demo members get no mail
                 )
             except ServiceError:
                 continue

@@ -330,7 +330,14 @@ def _open_for_rsvp(event: Event, now: datetime) -> None:
         raise Conflict(_("This event has already started."), "event")
 
 
-def rsvp(member: User, event: Event, guests: int = 0, *, now: datetime | None = None) -> RsvpResult:
+def rsvp(
+    member: User,
+    event: Event,
+    guests: int = 0,
+    *,
+    now: datetime | None = None,
+    confirm_by_mail: bool = True,
+) -> RsvpResult:
     """RSVP `member` with `guests` guests to `event`, or change their party. Called by the
     event page, the API and the demo (`now` lets the demo replay past RSVPs and tests move
     the clock; it defaults to the current time).
@@ -350,6 +357,9 @@ def rsvp(member: User, event: Event, guests: int = 0, *, now: datetime | None = 
       none, and nobody behind it loses anything by the refusal.
     - A waitlisted party that changes size keeps its place in line (`joined_at`); it is
       promoted at once if it now fits and promotion is open.
+
+    A new RSVP (not a repeat or a change) is confirmed by mail with the event's details and
+    its calendar link (`reminders.mail_rsvp_confirmation`); the demo seeder turns that off.
     """
     now = now or utcnow()
     if isinstance(guests, bool) or not isinstance(guests, int) or guests < 0:
@@ -379,6 +389,10 @@ def rsvp(member: User, event: Event, guests: int = 0, *, now: datetime | None = 
             event.seats_taken += seats
         else:
             row.status = RsvpStatus.WAITLISTED
+        if confirm_by_mail:
+            from community.events.reminders import mail_rsvp_confirmation  # builds on services
+
+            mail_rsvp_confirmation(member, event)
     elif row.status == RsvpStatus.GOING:
         change = seats - row.seats
         if change > 0 and free is not None and change > free:
