@@ -115,6 +115,9 @@ class _Key:
 
 
 def _python_type(column_type) -> type | None:
+    """The Python type of a column's values; a TypeDecorator (e.g. UTCDateTime) answers for
+    the type it wraps, so a cursor's timestamp is read back as a datetime."""
+    column_type = getattr(column_type, "impl_instance", column_type)
     try:
         return column_type.python_type
     except NotImplementedError:

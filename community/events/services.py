@@ -581,3 +581,58 @@ def place_for(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> Pl
     venue = event.venue if event.venue and (allowed or not event.venue_private) else None
     link = event.online_url if event.online_url and allowed else None
     return Place(venue=venue, online_url=link, online=bool(event.online_url))
+
+
+# --- the event list (API) --------------------------------------------------------------------
+
+
+def event_page(
+    viewer: User,
+    *,
+    when: str = "upcoming",
+    q: str = "",
+    category: str | None = None,
+    online: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+    now: datetime | None = None,
+):
+    """One keyset page (`core.pagination.keyset`) of the scheduled events `viewer` may see.
+
+    `when="upcoming"`: events that have not ended, soonest first; `when="past"`: ended
+    ones, latest first. Cancelled events are left out (they stay reachable by id). `q`
+    matches the title or description (case-insensitive), `category` one category,
+    `online` True/False online-only or in-person-only. Events whose organiser and the
+    viewer blocked each other are left out, as `get_visible_event` hides them (moderators
+    see all). Called by GET /api/v1/events. Raises BadCursor (400) for a foreign cursor.
+    """
+    from community.connections.relations import blocked_ids_select
+    from community.core.database import casefold, like_pattern
+    from community.core.pagination import keyset
+
+    now = now or utcnow()
+    statement = select(Event).where(Event.status == EventStatus.SCHEDULED)
+    if when == "past":
+        statement = statement.where(Event.ends_at <= now)
+        order = [Event.starts_at.desc(), Event.id.desc()]
+    else:
+        statement = statement.where(Event.ends_at > now)
+        order = [Event.starts_at.asc(), Event.id.asc()]
+    if not viewer.has_role(Role.MODERATOR):
+        statement = statement.where(Event.organiser_id.not_in(blocked_ids_select(viewer.id)))
+    if q.strip():
+        pattern = like_pattern(q.strip().casefold())
+        statement = statement.where(
+            or_(
+                casefold(Event.title).like(pattern, escape="\\"),
+                casefold(Event.description).like(pattern, escape="\\"),
+            )
+        )
+    if category:
+        statement = statement.where(Event.category == category)
+    if online is True:
+        statement = statement.where(Event.online_url != "")
+    elif online is False:
+        statement = statement.where(Event.online_url == "")
+    statement = statement.options(joinedload(Event.organiser))
+    return keyset(statement, order, cursor, limit)

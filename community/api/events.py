@@ -1,0 +1,410 @@
+"""Events and RSVPs over the API: the same service verbs as the event pages.
+
+Every event answer shows its place through `events.services.place_for`, so a private
+address and the online link leave the server only for the event's hosts and members going.
+Refusals are the services' ServiceError kinds, answered by the one error handler.
+"""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from community.api.auth import TOKEN_DOC, api_user, token_required
+from community.api.schemas import Id
+from community.auth.models import User
+from community.core.errors import Forbidden
+from community.events import services
+from community.events.models import MAX_GUESTS, Event, EventCategory, Rsvp, RsvpStatus
+from community.extensions import db
+
+blp = Blueprint("events_api", __name__, description="Events and RSVPs")
+
+CATEGORIES = [category.value for category in EventCategory]
+
+
+# --- schemas -------------------------------------------------------------------------------
+
+
+class OrganiserSchema(ma.Schema):
+    id = Id(required=True)
+    display_name = ma.fields.String(required=True)
+
+
+class PlaceSchema(ma.Schema):
+    venue = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "null for an online event, or a private address you may not see "
+            "(hosts and members going see it)"
+        },
+    )
+    venue_private = ma.fields.Boolean(
+        required=True, metadata={"description": "The address is shown only to those going"}
+    )
+    online = ma.fields.Boolean(required=True)
+    online_url = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The link, for hosts and members going only; else null"},
+    )
+
+
+class MyRsvpSchema(ma.Schema):
+    status = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([RsvpStatus.GOING, RsvpStatus.WAITLISTED])
+    )
+    position = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "1-based place on the waitlist; null when going"},
+    )
+    seats = ma.fields.Integer(required=True, metadata={"description": "You plus your guests"})
+
+
+class EventSchema(ma.Schema):
+    id = Id(required=True)
+    title = ma.fields.String(required=True)
+    description = ma.fields.String(required=True, metadata={"description": "Markdown source"})
+    description_html = ma.fields.String(required=True, metadata={"description": "Sanitised"})
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf(CATEGORIES))
+    starts_at = ma.fields.AwareDateTime(required=True, metadata={"description": "UTC"})
+    ends_at = ma.fields.AwareDateTime(required=True, metadata={"description": "UTC"})
+    timezone = ma.fields.String(required=True, metadata={"example": "Europe/Copenhagen"})
+    place = ma.fields.Nested(PlaceSchema, required=True)
+    capacity = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: unlimited"}
+    )
+    guests_allowed = ma.fields.Integer(required=True)
+    seats_taken = ma.fields.Integer(required=True)
+    seats_left = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "null: unlimited"}
+    )
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(["scheduled", "cancelled"]))
+    sequence = ma.fields.Integer(
+        required=True, metadata={"description": "Rises on every change of time, place or status"}
+    )
+    organiser = ma.fields.Nested(OrganiserSchema, required=True)
+    my_rsvp = ma.fields.Nested(
+        MyRsvpSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Your RSVP, or null when you have none (or cancelled it)"},
+    )
+    can_manage = ma.fields.Boolean(
+        required=True, metadata={"description": "Whether you may change it and see attendees"}
+    )
+
+
+class EventPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(EventSchema), required=True)
+    next_cursor = ma.fields.String(allow_none=True, required=True)
+
+
+class EventQuerySchema(ma.Schema):
+    when = ma.fields.String(
+        load_default="upcoming",
+        validate=ma.validate.OneOf(["upcoming", "past"]),
+        metadata={"description": "upcoming (not ended, soonest first) or past (latest first)"},
+    )
+    q = ma.fields.String(load_default="", validate=ma.validate.Length(max=100))
+    category = ma.fields.String(load_default=None, validate=ma.validate.OneOf(CATEGORIES))
+    online = ma.fields.Boolean(
+        load_default=None, metadata={"description": "true: online only; false: in person only"}
+    )
+    cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
+    limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+
+
+class EventPatchSchema(ma.Schema):
+    """The fields an organiser may set; PATCH sends any of them, anything else is 422.
+
+    Times are ISO 8601 with an offset (a time without one is refused, naming the field).
+    `capacity: null` makes it unlimited; `venue: null` or `online_url: null` clears that
+    one (an event has a venue or an online link, exactly one)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    title = ma.fields.String(validate=ma.validate.Length(min=1, max=services.MAX_TITLE))
+    description = ma.fields.String(validate=ma.validate.Length(max=services.MAX_DESCRIPTION))
+    category = ma.fields.String(validate=ma.validate.OneOf(CATEGORIES))
+    starts_at = ma.fields.AwareDateTime(metadata={"example": "2027-03-04T18:00:00+01:00"})
+    ends_at = ma.fields.AwareDateTime(metadata={"example": "2027-03-04T20:00:00+01:00"})
+    timezone = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=services.MAX_TIMEZONE),
+        metadata={"description": "IANA name", "example": "Europe/Copenhagen"},
+    )
+    capacity = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=ma.validate.Range(min=1, max=services.MAX_CAPACITY),
+        metadata={"description": "Seats (members plus guests); null: unlimited"},
+    )
+    guests_allowed = ma.fields.Integer(
+        strict=True, validate=ma.validate.Range(min=0, max=MAX_GUESTS)
+    )
+    venue = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=services.MAX_VENUE))
+    venue_private = ma.fields.Boolean(
+        metadata={"description": "Show the address only to hosts and members going"}
+    )
+    online_url = ma.fields.String(
+        allow_none=True, validate=ma.validate.Length(max=services.MAX_ONLINE_URL)
+    )
+
+
+class EventCreateSchema(EventPatchSchema):
+    """A new event: title, category, times and time zone are required, and a venue or an
+    online link."""
+
+    title = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=1, max=services.MAX_TITLE)
+    )
+    category = ma.fields.String(required=True, validate=ma.validate.OneOf(CATEGORIES))
+    starts_at = ma.fields.AwareDateTime(
+        required=True, metadata={"example": "2027-03-04T18:00:00+01:00"}
+    )
+    ends_at = ma.fields.AwareDateTime(
+        required=True, metadata={"example": "2027-03-04T20:00:00+01:00"}
+    )
+    timezone = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=services.MAX_TIMEZONE),
+        metadata={"description": "IANA name", "example": "Europe/Copenhagen"},
+    )
+
+
+class RsvpRequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    guests = ma.fields.Integer(
+        strict=True,
+        load_default=0,
+        validate=ma.validate.Range(min=0, max=MAX_GUESTS),
+        metadata={"description": "Guests you bring (the event may allow fewer)"},
+    )
+
+
+class AttendeeSchema(ma.Schema):
+    user_id = Id(required=True)
+    display_name = ma.fields.String(required=True)
+    guests = ma.fields.Integer(required=True)
+    seats = ma.fields.Integer(required=True)
+    status = ma.fields.String(
+        required=True, validate=ma.validate.OneOf([RsvpStatus.GOING, RsvpStatus.WAITLISTED])
+    )
+    position = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "On the waitlist; null: going"}
+    )
+
+
+class AttendeeListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(AttendeeSchema), required=True)
+
+
+# --- presenting ----------------------------------------------------------------------------
+
+
+def _event_data(body: dict) -> services.EventData:
+    """The API body as the services' EventData: an explicit null clears a field."""
+    cleared = {name for name in ("capacity", "venue", "online_url") if name in body}
+    cleared = {name for name in cleared if body[name] is None}
+    values = {name: value for name, value in body.items() if value is not None}
+    return services.EventData(**values, cleared=cleared)
+
+
+def _present(viewer: User, event: Event, row: Rsvp | None = None, *, known: bool = False) -> dict:
+    """One event as `viewer` may see it. `known` says `row` is already the viewer's RSVP
+    (or None), saving a query per event in lists."""
+    if not known:
+        row = services.rsvp_of(viewer, event)
+    place = services.place_for(viewer, event, row)
+    mine = None
+    if row is not None and row.status != RsvpStatus.CANCELLED:
+        state = services.rsvp_state(row)
+        mine = {"status": state.status, "position": state.position, "seats": state.seats}
+    return {
+        "id": event.id,
+        "title": event.title,
+        "description": event.description,
+        "description_html": event.description_html,
+        "category": event.category,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "timezone": event.timezone,
+        "place": {
+            "venue": place.venue,
+            "venue_private": event.venue_private,
+            "online": place.online,
+            "online_url": place.online_url,
+        },
+        "capacity": event.capacity,
+        "guests_allowed": event.guests_allowed,
+        "seats_taken": event.seats_taken,
+        "seats_left": event.seats_free,
+        "status": event.status,
+        "sequence": event.sequence,
+        "organiser": {"id": event.organiser.id, "display_name": event.organiser.display_name},
+        "my_rsvp": mine,
+        "can_manage": services.can_manage(viewer, event),
+    }
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@blp.get("/events")
+@token_required
+@blp.arguments(EventQuerySchema, location="query")
+@blp.response(200, EventPageSchema)
+@blp.alt_response(400, description="The cursor is not valid")
+@blp.doc(**TOKEN_DOC)
+def list_events(query: dict):
+    """Scheduled events: upcoming ones soonest first, or `when=past` latest first."""
+    me = api_user()
+    page = services.event_page(
+        me,
+        when=query["when"],
+        q=query["q"],
+        category=query["category"],
+        online=query["online"],
+        cursor=query["cursor"],
+        limit=query["limit"],
+    )
+    ids = [event.id for event in page.items]
+    mine = {
+        row.event_id: row
+        for row in db.session.scalars(
+            select(Rsvp).where(Rsvp.user_id == me.id, Rsvp.event_id.in_(ids))
+        )
+    }
+    return {
+        "items": [_present(me, e, mine.get(e.id), known=True) for e in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@blp.post("/events")
+@token_required
+@blp.arguments(EventCreateSchema)
+@blp.response(201, EventSchema)
+@blp.alt_response(403, description="Only organisers (and moderators) create events")
+@blp.doc(**TOKEN_DOC)
+def create_event(body: dict):
+    """Create an event (organisers, moderators and admins)."""
+    me = api_user()
+    event = services.create_event(me, _event_data(body))
+    db.session.commit()
+    return _present(me, event)
+
+
+@blp.get("/events/<int:event_id>")
+@token_required
+@blp.response(200, EventSchema)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.doc(**TOKEN_DOC)
+def get_event(event_id: int):
+    """One event (its private address and online link only for hosts and members going)."""
+    me = api_user()
+    return _present(me, services.get_visible_event(me, event_id))
+
+
+@blp.patch("/events/<int:event_id>")
+@token_required
+@blp.arguments(EventPatchSchema)
+@blp.response(200, EventSchema)
+@blp.alt_response(403, description="Not a host of this event")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Cancelled, or a capacity below the seats taken")
+@blp.doc(**TOKEN_DOC)
+def update_event(body: dict, event_id: int):
+    """Change an event (its organiser, moderators and admins). Send only what changes."""
+    me = api_user()
+    event = services.update_event(me, services.get_visible_event(me, event_id), _event_data(body))
+    db.session.commit()
+    return _present(me, event)
+
+
+@blp.delete("/events/<int:event_id>")
+@token_required
+@blp.response(204)
+@blp.alt_response(403, description="Not a host of this event")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.doc(**TOKEN_DOC)
+def cancel_event(event_id: int):
+    """Cancel an event (its RSVPs are kept; cancelling twice changes nothing)."""
+    me = api_user()
+    services.cancel_event(me, services.get_visible_event(me, event_id))
+    db.session.commit()
+
+
+# --- RSVPs ---------------------------------------------------------------------------------
+
+
+@blp.post("/events/<int:event_id>/rsvp")
+@token_required
+@blp.arguments(RsvpRequestSchema, required=False)
+@blp.response(201, MyRsvpSchema, description="A new RSVP (or one coming back after cancelling)")
+@blp.alt_response(200, schema=MyRsvpSchema, description="An RSVP repeated or its party changed")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Cancelled or started, or the extra seats are not free")
+@blp.doc(**TOKEN_DOC)
+def rsvp(body: dict, event_id: int):
+    """RSVP with `guests` guests (0 when absent), or change the party: going when the seats
+    are free, else the waitlist."""
+    me = api_user()
+    event = services.get_visible_event(me, event_id)
+    before = services.rsvp_of(me, event)
+    is_new = before is None or before.status == RsvpStatus.CANCELLED
+    result = services.rsvp(me, event, (body or {}).get("guests", 0))
+    db.session.commit()
+    answer = {"status": result.status, "position": result.position, "seats": result.seats}
+    return answer, 201 if is_new else 200
+
+
+@blp.delete("/events/<int:event_id>/rsvp")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="The event has started")
+@blp.doc(**TOKEN_DOC)
+def cancel_rsvp(event_id: int):
+    """Cancel my RSVP (its seats go to the waitlist); without one, nothing changes."""
+    me = api_user()
+    services.cancel_rsvp(me, services.get_visible_event(me, event_id))
+    db.session.commit()
+
+
+@blp.get("/events/<int:event_id>/attendees")
+@token_required
+@blp.response(200, AttendeeListSchema)
+@blp.alt_response(403, description="Not a host of this event")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.doc(**TOKEN_DOC)
+def list_attendees(event_id: int):
+    """The going parties, then the waitlist, each in join order (hosts only)."""
+    me = api_user()
+    event = services.get_visible_event(me, event_id)
+    if not services.can_manage(me, event):
+        raise Forbidden(_("Only the event's hosts can see its attendees."))
+    items, waiting = [], 0
+    for row in services.attendees(event):
+        position = None
+        if row.status == RsvpStatus.WAITLISTED:
+            waiting += 1
+            position = waiting
+        items.append(
+            {
+                "user_id": row.user_id,
+                "display_name": row.user.display_name,
+                "guests": row.guests,
+                "seats": row.seats,
+                "status": row.status,
+                "position": position,
+            }
+        )
+    return {"items": items}
