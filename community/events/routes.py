@@ -8,8 +8,8 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.core.database import utcnow
-from community.core.errors import NotFound, ServiceError
-from community.core.forms import run_action, show_service_error
+from community.core.errors import Forbidden, NotFound, ServiceError
+from community.core.forms import flash_service_error, run_action, show_service_error
 from community.events import bp, services
 from community.events.forms import ActionForm, EventFilterForm, EventForm, RsvpForm, guest_choices
 from community.events.models import Event, RsvpStatus
@@ -99,11 +99,10 @@ def rsvp(event_id: int):
         return redirect(back)
     try:
         result = services.rsvp(current_user, event, form.guests.data)
-    except NotFound:
-        raise
+    except (NotFound, Forbidden):
+        raise  # the one error handler answers these
     except ServiceError as error:
-        error.settle()
-        flash(error.message, "error")
+        flash_service_error(error)
         return redirect(back)
     db.session.commit()
     flash(_rsvp_message(result), "success")
