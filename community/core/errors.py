@@ -246,6 +246,23 @@ def _render(
     return response, status
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _matches_any_method(app: Flask) -> bool:
+    """Whether this path matches a route for some method. Werkzeug answers 405 when a path's
+    converter refuses a value (an id beyond the id range) but a rule for another method
+    shares the path; that path matches nothing, so it is a 404."""
+    adapter = app.url_map.bind_to_environ(request.environ)
+    for method in _METHODS:
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
+
+
 def init_app(app: Flask) -> None:
     """Called by create_app: one handler for every HTTP error, plus CSRF and rate limits."""
 
@@ -285,6 +302,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        if status == 405 and not _matches_any_method(app):
+            status = 404  # an id out of range: no route matches, whatever Werkzeug says
         if status == 405:
             response, status = _render(405)
             response = app.make_response((response, status))
