@@ -8,15 +8,12 @@ Refusals are the services' ServiceError kinds, answered by the one error handler
 from __future__ import annotations
 
 import marshmallow as ma
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
-from community.core.errors import Forbidden
-from community.events import services
+from community.events import queries, services
 from community.events.models import MAX_GUESTS, Event, EventCategory, Rsvp, RsvpStatus
 from community.extensions import db
 
@@ -266,22 +263,16 @@ def _present(viewer: User, event: Event, row: Rsvp | None = None, *, known: bool
 def list_events(query: dict):
     """Scheduled events: upcoming ones soonest first, or `when=past` latest first."""
     me = api_user()
-    page = services.event_page(
-        me,
-        when=query["when"],
+    online = query["online"]
+    filters = queries.EventFilters(
+        past=query["when"] == "past",
         q=query["q"],
-        category=query["category"],
-        online=query["online"],
-        cursor=query["cursor"],
-        limit=query["limit"],
+        category=query["category"] or "",
+        mode="" if online is None else ("online" if online else "in_person"),
+        include_cancelled=False,
     )
-    ids = [event.id for event in page.items]
-    mine = {
-        row.event_id: row
-        for row in db.session.scalars(
-            select(Rsvp).where(Rsvp.user_id == me.id, Rsvp.event_id.in_(ids))
-        )
-    }
+    page = queries.list_events(me, filters, query["cursor"], query["limit"])
+    mine = queries.my_rsvps(me, page.items)
     return {
         "items": [_present(me, e, mine.get(e.id), known=True) for e in page.items],
         "next_cursor": page.next_cursor,
@@ -358,12 +349,10 @@ def rsvp(body: dict, event_id: int):
     are free, else the waitlist."""
     me = api_user()
     event = services.get_visible_event(me, event_id)
-    before = services.rsvp_of(me, event)
-    is_new = before is None or before.status == RsvpStatus.CANCELLED
     result = services.rsvp(me, event, (body or {}).get("guests", 0))
     db.session.commit()
     answer = {"status": result.status, "position": result.position, "seats": result.seats}
-    return answer, 201 if is_new else 200
+    return answer, 201 if result.new else 200
 
 
 @blp.delete("/events/<int:event_id>/rsvp")
@@ -387,10 +376,7 @@ def cancel_rsvp(event_id: int):
 @blp.doc(**TOKEN_DOC)
 def list_attendees(event_id: int):
     """The going parties, then the waitlist, each in join order (hosts only)."""
-    me = api_user()
-    event = services.get_visible_event(me, event_id)
-    if not services.can_manage(me, event):
-        raise Forbidden(_("Only the event's hosts can see its attendees."))
+    event = services.get_hosted_event(api_user(), event_id)
     items, waiting = [], 0
     for row in services.attendees(event):
         position = None

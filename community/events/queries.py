@@ -1,4 +1,7 @@
-"""The events list: upcoming or past events a member may see, filtered and keyset-paged."""
+"""The events list: upcoming or past events a member may see, filtered and keyset-paged.
+
+One query for the `/events` page and `GET /api/v1/events` alike.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from community.auth.models import User
+from community.auth.roles import Role
 from community.connections.relations import blocked_ids_select
-from community.core.database import like_pattern, utcnow
+from community.core.database import casefold, like_pattern, utcnow
 from community.core.pagination import Page, keyset
-from community.events.models import Event, Rsvp
+from community.events.models import Event, EventStatus, Rsvp
 from community.extensions import db
 
 PAGE_SIZE = 20
@@ -29,6 +34,7 @@ class EventFilters:
     date_to: date | None = None
     free_seats: bool = False
     past: bool = False
+    include_cancelled: bool = True  # the page marks them; the API leaves them out
 
     def active(self) -> bool:
         return bool(
@@ -42,31 +48,42 @@ class EventFilters:
 
 
 def list_events(
-    viewer: User, filters: EventFilters, cursor: str | None, *, now: datetime | None = None
+    viewer: User,
+    filters: EventFilters,
+    cursor: str | None,
+    limit: int = PAGE_SIZE,
+    *,
+    now: datetime | None = None,
 ) -> Page[Event]:
     """A page of events for `viewer`: upcoming ones (not yet ended) soonest first, or past
-    ones most recent first; cancelled events stay in place with their status. Events of an
-    organiser the viewer blocked or was blocked by are left out (hosts see their own).
-    One query, whatever the page size."""
+    ones most recent first; cancelled ones in place with their status unless the filters
+    leave them out. Events `get_visible_event` would hide (an organiser the viewer blocked
+    or was blocked by) are left out; moderators and the events' own hosts see them. One
+    query, whatever the page size, with each event's organiser loaded. Raises BadCursor."""
     now = now or utcnow()
-    statement = select(Event).where(
-        or_(
-            Event.organiser_id == viewer.id,
-            Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
+    # The organiser is shown by name; their roles load only if something asks for them.
+    statement = select(Event).options(joinedload(Event.organiser).lazyload(User.role_rows))
+    if not viewer.has_role(Role.MODERATOR):
+        statement = statement.where(
+            or_(
+                Event.organiser_id == viewer.id,
+                Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
+            )
         )
-    )
+    if not filters.include_cancelled:
+        statement = statement.where(Event.status == EventStatus.SCHEDULED)
     if filters.past:
         statement = statement.where(Event.ends_at <= now)
         order = [Event.starts_at.desc(), Event.id.desc()]
     else:
         statement = statement.where(Event.ends_at > now)
         order = [Event.starts_at.asc(), Event.id.asc()]
-    if filters.q:
-        pattern = like_pattern(filters.q)
+    if filters.q.strip():
+        pattern = like_pattern(filters.q.strip().casefold()[:MAX_SEARCH])
         statement = statement.where(
             or_(
-                Event.title.ilike(pattern, escape="\\"),
-                Event.description.ilike(pattern, escape="\\"),
+                casefold(Event.title).like(pattern, escape="\\"),
+                casefold(Event.description).like(pattern, escape="\\"),
             )
         )
     if filters.category:
@@ -85,7 +102,7 @@ def list_events(
         statement = statement.where(
             or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity)
         )
-    return keyset(statement, order, cursor, PAGE_SIZE)
+    return keyset(statement, order, cursor, limit)
 
 
 def _day_start(day: date) -> datetime:

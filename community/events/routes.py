@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -27,10 +27,7 @@ def _event_or_404(event_id: int) -> Event:
 
 def _host_event_or_404(event_id: int) -> Event:
     """The event, for its hosts only: others get 403 if they can see it, else 404."""
-    event = _event_or_404(event_id)
-    if not services.can_manage(current_user, event):
-        abort(403)
-    return event
+    return services.get_hosted_event(current_user, event_id)
 
 
 @bp.get("/events")

@@ -23,7 +23,7 @@ claims by RSVPing again).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -91,11 +91,13 @@ class EventData:
 @dataclass(frozen=True)
 class RsvpResult:
     """A member's RSVP after `rsvp`: going or waitlisted, the 1-based waitlist position
-    (None when going), and the seats the party takes."""
+    (None when going), the seats the party takes, and whether this call made a new RSVP
+    (a first one, or one coming back after cancelling) rather than repeating or changing."""
 
     status: str
     position: int | None
     seats: int
+    new: bool = field(default=False, compare=False)
 
 
 # --- permissions ---------------------------------------------------------------------------
@@ -381,7 +383,8 @@ def rsvp(
         defaults={"guests": guests, "status": RsvpStatus.CANCELLED, "joined_at": now},
     )
     free = event.seats_free
-    if created or row.status == RsvpStatus.CANCELLED:
+    is_new = created or row.status == RsvpStatus.CANCELLED
+    if is_new:
         row.guests = guests
         row.joined_at = now
         if free is None or seats <= free:
@@ -417,7 +420,7 @@ def rsvp(
         else:
             _promote(event, now)
     db.session.flush()
-    return rsvp_state(row)
+    return replace(rsvp_state(row), new=is_new)
 
 
 def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> Rsvp | None:
@@ -543,6 +546,16 @@ def get_visible_event(viewer: User | None, event_id: int) -> Event:
     return event
 
 
+def get_hosted_event(viewer: User | None, event_id: int) -> Event:
+    """The event `event_id` for one of its hosts (`can_manage`): NotFound for those who may
+    not see it, Forbidden for members who may see it but do not host it. Called by the
+    editor, cancel and attendee pages and the attendees endpoint."""
+    event = get_visible_event(viewer, event_id)
+    if not can_manage(viewer, event):
+        raise Forbidden(_("Only the event's hosts can do this."))
+    return event
+
+
 def rsvp_of(member: User | None, event: Event) -> Rsvp | None:
     """`member`'s RSVP row for `event` (cancelled ones included), or None."""
     if member is None:
@@ -581,58 +594,3 @@ def place_for(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> Pl
     venue = event.venue if event.venue and (allowed or not event.venue_private) else None
     link = event.online_url if event.online_url and allowed else None
     return Place(venue=venue, online_url=link, online=bool(event.online_url))
-
-
-# --- the event list (API) --------------------------------------------------------------------
-
-
-def event_page(
-    viewer: User,
-    *,
-    when: str = "upcoming",
-    q: str = "",
-    category: str | None = None,
-    online: bool | None = None,
-    cursor: str | None = None,
-    limit: int = 20,
-    now: datetime | None = None,
-):
-    """One keyset page (`core.pagination.keyset`) of the scheduled events `viewer` may see.
-
-    `when="upcoming"`: events that have not ended, soonest first; `when="past"`: ended
-    ones, latest first. Cancelled events are left out (they stay reachable by id). `q`
-    matches the title or description (case-insensitive), `category` one category,
-    `online` True/False online-only or in-person-only. Events whose organiser and the
-    viewer blocked each other are left out, as `get_visible_event` hides them (moderators
-    see all). Called by GET /api/v1/events. Raises BadCursor (400) for a foreign cursor.
-    """
-    from community.connections.relations import blocked_ids_select
-    from community.core.database import casefold, like_pattern
-    from community.core.pagination import keyset
-
-    now = now or utcnow()
-    statement = select(Event).where(Event.status == EventStatus.SCHEDULED)
-    if when == "past":
-        statement = statement.where(Event.ends_at <= now)
-        order = [Event.starts_at.desc(), Event.id.desc()]
-    else:
-        statement = statement.where(Event.ends_at > now)
-        order = [Event.starts_at.asc(), Event.id.asc()]
-    if not viewer.has_role(Role.MODERATOR):
-        statement = statement.where(Event.organiser_id.not_in(blocked_ids_select(viewer.id)))
-    if q.strip():
-        pattern = like_pattern(q.strip().casefold())
-        statement = statement.where(
-            or_(
-                casefold(Event.title).like(pattern, escape="\\"),
-                casefold(Event.description).like(pattern, escape="\\"),
-            )
-        )
-    if category:
-        statement = statement.where(Event.category == category)
-    if online is True:
-        statement = statement.where(Event.online_url != "")
-    elif online is False:
-        statement = statement.where(Event.online_url == "")
-    statement = statement.options(joinedload(Event.organiser))
-    return keyset(statement, order, cursor, limit)
