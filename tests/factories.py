@@ -44,3 +44,28 @@ def make_user(
         accounts.set_status(user, status)
     db.session.commit()
     return UserRef(user.id, user.email, user.display_name, password)
+
+
+def event_data(**changes):
+    """A valid in-person event ten days from now (aware times: the instant itself), with
+    `changes` over the defaults. The events tests create events from it through the real
+    `create_event` service."""
+    from datetime import timedelta
+
+    from community.core.database import utcnow
+    from community.events.services import EventData
+
+    starts = (utcnow() + timedelta(days=10)).replace(microsecond=0)
+    values = {
+        "title": "Networking breakfast",
+        "description": "Coffee and *introductions*.",
+        "category": "networking",
+        "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2),
+        "timezone": "Europe/Copenhagen",
+        "venue": "Nyhavn 17, Copenhagen",
+        "capacity": 10,
+        "guests_allowed": 3,
+    }
+    values.update(changes)
+    return EventData(**values)

@@ -15,9 +15,9 @@ from community.connections import services as connections
 from community.core.database import utcnow
 from community.events import services as events
 from community.events.models import Event, EventStatus
-from community.events.services import EventData
 from community.extensions import db
 from tests.conftest import post_form
+from tests.factories import event_data
 
 BACKENDS = ("sqlite", "postgresql")
 PRIVATE_ADDRESS = "Hemmelig Gade 7, 3. tv"
@@ -27,21 +27,8 @@ CARD = re.compile(r'class="event-card__title"><a href="/events/(\d+)"')
 
 def make_event(app, organiser, **changes) -> int:
     """An event through the real service, ten days ahead unless `starts_at` says otherwise."""
-    starts = (utcnow() + timedelta(days=10)).replace(microsecond=0)
-    values = {
-        "title": "Networking breakfast",
-        "description": "Coffee and *introductions*.",
-        "category": "networking",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=2),
-        "timezone": "Europe/Copenhagen",
-        "venue": "Nyhavn 17, Copenhagen",
-        "capacity": 10,
-        "guests_allowed": 3,
-    }
-    values.update(changes)
     with app.app_context():
-        event = events.create_event(db.session.get(User, organiser.id), EventData(**values))
+        event = events.create_event(db.session.get(User, organiser.id), event_data(**changes))
         db.session.commit()
         return event.id
 

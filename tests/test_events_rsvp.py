@@ -17,13 +17,13 @@ from sqlalchemy import select
 from community.auth.models import User
 from community.auth.roles import Role
 from community.connections import services as connections
-from community.core.database import utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events import services as events
 from community.events.models import Event, EventStatus, Rsvp, RsvpStatus
 from community.events.services import EventData
 from community.extensions import db
 from community.notifications.models import Notification
+from tests.factories import event_data
 from tests.test_core_patterns import run_at_once
 
 BACKENDS = ("sqlite", "postgresql")
@@ -32,24 +32,6 @@ CUTOFF = timedelta(minutes=120)
 
 def user(ref) -> User:
     return db.session.get(User, ref.id)
-
-
-def event_data(**changes) -> EventData:
-    """A valid in-person event ten days from now (aware times: the instant itself)."""
-    starts = (utcnow() + timedelta(days=10)).replace(microsecond=0)
-    values = {
-        "title": "Networking breakfast",
-        "description": "Coffee and *introductions*.",
-        "category": "networking",
-        "starts_at": starts,
-        "ends_at": starts + timedelta(hours=2),
-        "timezone": "Europe/Copenhagen",
-        "venue": "Nyhavn 17, Copenhagen",
-        "capacity": 10,
-        "guests_allowed": 3,
-    }
-    values.update(changes)
-    return EventData(**values)
 
 
 @pytest.fixture
