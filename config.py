@@ -54,6 +54,13 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'alongside.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Requests one process runs at once (the rest wait their turn, up to
+    # REQUEST_QUEUE_SECONDS, then get a 503): see community/core/admission.py. 0: no limit.
+    # The database pool is sized from it: a connection for every running request, plus
+    # DATABASE_SPARE_CONNECTIONS for the mail sender, Socket.IO handlers and jobs.
+    MAX_CONCURRENT_REQUESTS = int(os.environ.get("MAX_CONCURRENT_REQUESTS", "8"))
+    REQUEST_QUEUE_SECONDS = float(os.environ.get("REQUEST_QUEUE_SECONDS", "60"))
+    DATABASE_SPARE_CONNECTIONS = int(os.environ.get("DATABASE_SPARE_CONNECTIONS", "8"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # The public address: every mailed link is built on it, and requests for any other host
     # get a 400 (Flask's TRUSTED_HOSTS, set from it by create_app).
@@ -155,6 +162,9 @@ class TestingConfig(Config):
     REDIS_URL = None
     MAIL_URL = None
     MAIL_SENDER = "external"
+    # The test client does not always close responses; tests of many requests at once
+    # run against real server processes, where the limit holds.
+    MAX_CONCURRENT_REQUESTS = 0
     MAIL_LOG_BODY = True
     RATELIMIT_ENABLED = True
     # Cheap hashes keep the suite fast; test_password_hash_meets_owasp_minimums checks the

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
+from sqlalchemy.engine import make_url
 
 from community.core.urls import allowed_origins, trusted_hosts
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
@@ -66,12 +67,28 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     return app
 
 
+def _size_database_pool(config) -> None:
+    """A pooled connection for every request `Admission` lets run at once, plus spares for
+    the mail sender, Socket.IO handlers and jobs, so a busy moment queues at the door (and
+    answers 503 if it waits too long) instead of timing out inside the pool. An in-memory
+    SQLite database keeps its single-connection pool."""
+    slots = config["MAX_CONCURRENT_REQUESTS"]
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not slots or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+        return
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    options.setdefault("pool_size", slots)
+    options.setdefault("max_overflow", config["DATABASE_SPARE_CONNECTIONS"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     import community.auth.sockets  # noqa: F401  (registers the Socket.IO handlers)
     from community.auth.sessions import load_user_from_token
 
+    _size_database_pool(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

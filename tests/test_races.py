@@ -4,14 +4,12 @@ PostgreSQL: the same request fired many times at once stores one row and never a
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.browser.live import DEMO_PASSWORD, LiveServer
+from tests.browser.live import DEMO_PASSWORD, LiveServer, live_server_on
 
 ASKER = "priya@alongside.example"
 ASKED = "sofia@alongside.example"  # another city: not connected in the demo data
@@ -19,16 +17,7 @@ ASKED = "sofia@alongside.example"  # another city: not connected in the demo dat
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory):
-    database_url = None
-    if request.param == "postgresql":
-        postgres = request.getfixturevalue("postgres_server")
-        database_url = postgres.create_database(f"race_{uuid.uuid4().hex[:8]}")
-    live = LiveServer(
-        tmp_path_factory.mktemp(f"race-{request.param}"),
-        database_url=database_url,
-        extra_env={"SECRET_KEY": secrets.token_urlsafe(32)},
-    )
-    live.start()
+    live = live_server_on(request, tmp_path_factory, "race")
     yield live
     live.stop()
 

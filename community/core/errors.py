@@ -15,6 +15,7 @@ import logging
 import math
 import time
 
+import sqlalchemy.exc
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
@@ -24,6 +25,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, Unprocessabl
 from community.extensions import db, limiter
 
 log = logging.getLogger(__name__)
+
+BUSY_RETRY_SECONDS = 5
 
 ERROR_CODES = {
     400: "bad_request",
@@ -36,6 +39,7 @@ ERROR_CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "internal_error",
+    503: "busy",
 }
 
 
@@ -59,6 +63,10 @@ def _titles() -> dict[int, tuple[str, str]]:
         405: (
             _("That action is not possible here"),
             _("This address cannot be used that way. Use the buttons on the page instead."),
+        ),
+        503: (
+            _("One moment, please"),
+            _("The site is very busy right now. Please try again in a few seconds."),
         ),
         401: (
             _("Please log in"),
@@ -319,6 +327,17 @@ def init_app(app: Flask) -> None:
         if fields and not isinstance(error, ValidationFailed):
             message = _("Some fields were not accepted.")
         return _render(status, message, fields=fields)
+
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    def database_busy(error: sqlalchemy.exc.TimeoutError):
+        """No pooled database connection came free in time: the process is overloaded, not
+        broken; a 503 with Retry-After tells clients to come back (nothing was changed)."""
+        db.session.rollback()
+        log.warning("No database connection for %s %s: %s", request.method, request.path, error)
+        response, status = _render(503, retry_after=BUSY_RETRY_SECONDS)
+        response = app.make_response((response, status))
+        response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+        return response
 
     @app.errorhandler(InternalServerError)
     def internal_error(error: InternalServerError):

@@ -13,6 +13,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import get_host
 
+from community.core.admission import Admission
+
 log = logging.getLogger(__name__)
 
 
@@ -126,8 +128,13 @@ def _warn_once_without_forwarded_for(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     """Called by create_app after the extensions. Wraps the WSGI app (outermost first:
-    ProxyFix, the host check, Socket.IO's headers, then Socket.IO and Flask), rotates the
+    ProxyFix, the host check, Socket.IO's headers, admission control, then Socket.IO and
+    Flask), rotates the
     CSRF token at login and logout, registers the header hook and the `csp_nonce` global."""
+    if app.config["MAX_CONCURRENT_REQUESTS"]:
+        app.wsgi_app = Admission(
+            app.wsgi_app, app.config["MAX_CONCURRENT_REQUESTS"], app.config["REQUEST_QUEUE_SECONDS"]
+        )
     app.wsgi_app = SocketIOHeaders(app.wsgi_app)
     app.wsgi_app = TrustedHostsOnly(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["TRUSTED_PROXIES"]:

@@ -363,10 +363,12 @@ def rsvp(
     A new RSVP (not a repeat or a change) is confirmed by mail with the event's details and
     its calendar link (`reminders.mail_rsvp_confirmation`); the demo seeder turns that off.
     """
-    now = now or utcnow()
     if isinstance(guests, bool) or not isinstance(guests, int) or guests < 0:
         raise Invalid(_("Give a number of guests from 0 up."), "guests")
     event = lock_row(event)
+    # The line's order is the order parties get the lock: a clock read before it would let
+    # a request that waited on the lock slip ahead of parties already told their place.
+    now = now or utcnow()
     _open_for_rsvp(event, now)
     if guests > event.guests_allowed:
         if event.guests_allowed == 0:
@@ -428,8 +430,8 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     waitlist (outside the cut-off). Called by the event page and the API (DELETE). Refuses
     an event that has started (Conflict); cancelling without an RSVP changes nothing
     (returns None)."""
-    now = now or utcnow()
     event = lock_row(event)
+    now = now or utcnow()
     if event.starts_at <= now:
         raise Conflict(_("This event has already started."), "event")
     row = db.session.scalar(

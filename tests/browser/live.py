@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -237,3 +238,22 @@ class LiveServer:
                     f"mail dir holds {names}\n--- server log ---\n{self.log(30)}"
                 )
             time.sleep(0.1)
+
+
+def live_server_on(request, tmp_path_factory, name: str) -> LiveServer:
+    """A started LiveServer on the database `request.param` names ("sqlite" or
+    "postgresql", the latter a fresh database on the `postgres_server` fixture), with its
+    own secret key; `.backend` says which. For module fixtures parametrized over both;
+    the caller stops it."""
+    database_url = None
+    if request.param == "postgresql":
+        postgres = request.getfixturevalue("postgres_server")
+        database_url = postgres.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
+    live = LiveServer(
+        tmp_path_factory.mktemp(f"{name}-{request.param}"),
+        database_url=database_url,
+        extra_env={"SECRET_KEY": secrets.token_urlsafe(32)},
+    )
+    live.start()
+    live.backend = request.param
+    return live
