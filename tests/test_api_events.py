@@ -289,6 +289,24 @@ def test_list_shows_my_rsvp_on_each_event(world):
     assert theirs["my_rsvp"] is None
 
 
+@pytest.mark.parametrize("viewer", ["going", "waitlisted", "member", "organiser"])
+def test_list_runs_the_same_queries_for_5_or_50_events(world, count_queries, viewer):
+    """Each viewer's RSVP, its waitlist position and the place rule come from queries per
+    page, not per event (50 is the page limit)."""
+
+    def statements_with(total: int) -> int:
+        while len(world.organiser.get("/api/v1/events?limit=50").get_json()["items"]) < total:
+            world.event()
+        getattr(world, viewer).get("/api/v1/me")  # its token's first use is recorded once
+        with count_queries() as counter:
+            response = getattr(world, viewer).get("/api/v1/events?limit=50")
+        assert response.status_code == 200
+        assert len(response.get_json()["items"]) == total
+        return counter.count
+
+    assert statements_with(5) == statements_with(50)
+
+
 # --- GET|PATCH|DELETE /api/v1/events/{id} ---------------------------------------------------
 
 

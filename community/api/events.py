@@ -214,15 +214,23 @@ def _event_data(body: dict) -> services.EventData:
     return services.EventData(**values, cleared=cleared)
 
 
-def _present(viewer: User, event: Event, row: Rsvp | None = None, *, known: bool = False) -> dict:
+def _present(
+    viewer: User,
+    event: Event,
+    row: Rsvp | None = None,
+    *,
+    known: bool = False,
+    positions: dict[int, int] | None = None,
+) -> dict:
     """One event as `viewer` may see it. `known` says `row` is already the viewer's RSVP
-    (or None), saving a query per event in lists."""
+    (or None), and `positions` holds the waitlist positions of a list's rows, saving
+    queries per event in lists."""
     if not known:
         row = services.rsvp_of(viewer, event)
-    place = services.place_for(viewer, event, row)
+    place = services.place_for(viewer, event, row, known=True)
     mine = None
     if row is not None and row.status != RsvpStatus.CANCELLED:
-        state = services.rsvp_state(row)
+        state = services.rsvp_state(row, positions)
         mine = {"status": state.status, "position": state.position, "seats": state.seats}
     return {
         "id": event.id,
@@ -273,8 +281,11 @@ def list_events(query: dict):
     )
     page = queries.list_events(me, filters, query["cursor"], query["limit"])
     mine = queries.my_rsvps(me, page.items)
+    positions = services.waitlist_positions(mine.values())
     return {
-        "items": [_present(me, e, mine.get(e.id), known=True) for e in page.items],
+        "items": [
+            _present(me, e, mine.get(e.id), known=True, positions=positions) for e in page.items
+        ],
         "next_cursor": page.next_cursor,
     }
 

@@ -23,6 +23,7 @@ claims by RSVPing again).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -31,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
@@ -494,24 +495,39 @@ def _waitlist(event: Event) -> list[Rsvp]:
 # --- reading -------------------------------------------------------------------------------
 
 
-def rsvp_state(row: Rsvp) -> RsvpResult:
-    """The status, waitlist position and seats of an RSVP (the API's answer)."""
+def rsvp_state(row: Rsvp, positions: dict[int, int] | None = None) -> RsvpResult:
+    """The status, waitlist position and seats of an RSVP (the API's answer). `positions`
+    (from `waitlist_positions`) saves the count query per row in lists."""
     position = None
     if row.status == RsvpStatus.WAITLISTED:
-        ahead = db.session.scalar(
-            select(func.count())
-            .select_from(Rsvp)
-            .where(
-                Rsvp.event_id == row.event_id,
-                Rsvp.status == RsvpStatus.WAITLISTED,
-                or_(
-                    Rsvp.joined_at < row.joined_at,
-                    and_(Rsvp.joined_at == row.joined_at, Rsvp.id < row.id),
-                ),
-            )
-        )
-        position = ahead + 1
+        if positions is None:
+            positions = waitlist_positions([row])
+        position = positions[row.id]
     return RsvpResult(status=RsvpStatus(row.status), position=position, seats=row.seats)
+
+
+def waitlist_positions(rows: Iterable[Rsvp]) -> dict[int, int]:
+    """The 1-based waitlist position of each waitlisted RSVP in `rows`, by RSVP id, in one
+    query (a count of the parties ahead in `joined_at`, `id` order)."""
+    ids = [row.id for row in rows if row.status == RsvpStatus.WAITLISTED]
+    if not ids:
+        return {}
+    ahead = aliased(Rsvp)
+    count_ahead = (
+        select(func.count())
+        .select_from(ahead)
+        .where(
+            ahead.event_id == Rsvp.event_id,
+            ahead.status == RsvpStatus.WAITLISTED,
+            or_(
+                ahead.joined_at < Rsvp.joined_at,
+                and_(ahead.joined_at == Rsvp.joined_at, ahead.id < Rsvp.id),
+            ),
+        )
+        .scalar_subquery()
+    )
+    found = db.session.execute(select(Rsvp.id, count_ahead).where(Rsvp.id.in_(ids)))
+    return {rsvp_id: before + 1 for rsvp_id, before in found}
 
 
 def attendees(event: Event) -> list[Rsvp]:
@@ -567,15 +583,18 @@ def rsvp_of(member: User | None, event: Event) -> Rsvp | None:
     )
 
 
-def can_see_place(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> bool:
+def can_see_place(
+    viewer: User | None, event: Event, rsvp: Rsvp | None = None, *, known: bool = False
+) -> bool:
     """Whether `viewer` may see a private address and the online link: the event's hosts
     and members who are going (not waitlisted). `rsvp` saves a query when the caller has
-    the viewer's row already."""
+    the viewer's row already; `known=True` says it is their row even when None (no RSVP),
+    as lists that load every row at once know."""
     if viewer is None:
         return False
     if can_manage(viewer, event):
         return True
-    row = rsvp if rsvp is not None else rsvp_of(viewer, event)
+    row = rsvp if rsvp is not None or known else rsvp_of(viewer, event)
     return row is not None and row.status == RsvpStatus.GOING
 
 
@@ -588,11 +607,13 @@ class Place:
     online: bool
 
 
-def place_for(viewer: User | None, event: Event, rsvp: Rsvp | None = None) -> Place:
+def place_for(
+    viewer: User | None, event: Event, rsvp: Rsvp | None = None, *, known: bool = False
+) -> Place:
     """The event's place as `viewer` may see it: a public venue for every member; a private
     address and the online link only for hosts and members going (`can_see_place`). Every
     page, API answer, feed and mail shows the place through this."""
-    allowed = can_see_place(viewer, event, rsvp)
+    allowed = can_see_place(viewer, event, rsvp, known=known)
     venue = event.venue if event.venue and (allowed or not event.venue_private) else None
     link = event.online_url if event.online_url and allowed else None
     return Place(venue=venue, online_url=link, online=bool(event.online_url))
