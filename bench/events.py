@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
-import statistics
 import tempfile
 import time
 import uuid
@@ -28,16 +26,14 @@ from pathlib import Path
 
 import requests
 from flask_migrate import upgrade
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select
 
-from community import create_app
+from bench.common import bench_app, log_in, timed
 from community.auth.models import User
 from community.core.database import utcnow
 from community.demo import DEMO_PASSWORD, seed
 from community.events.models import Event, EventCategory, Rsvp, RsvpStatus
 from community.extensions import db
-from config import TestingConfig
 
 MEMBER = "member@alongside.example"
 ORGANISER = "organiser@alongside.example"
@@ -122,46 +118,9 @@ def generate(extra_events: int, seed_value: int = 14) -> tuple[int, int]:
     )
 
 
-def log_in(app, email: str):
-    client = app.test_client()
-    html = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    response = client.post(
-        "/auth/login", data={"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 302, response.status_code
-    return client
-
-
-def timed(engine, client, path: str, repeat: int, headers=None) -> tuple[float, int]:
-    """Median milliseconds and SQL statements for GET `path`. Called outside an app
-    context: requests made inside one share its `g`, and with it the logged-in user."""
-    statements: list[str] = []
-
-    def record(*args):
-        statements.append(args[2])
-
-    samples = []
-    assert client.get(path, headers=headers).status_code == 200, path  # warm up
-    for _ in range(repeat):
-        statements.clear()
-        sa_event.listen(engine, "before_cursor_execute", record)
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        sa_event.remove(engine, "before_cursor_execute", record)
-        assert response.status_code == 200, (path, response.status_code)
-    return statistics.median(samples), len(statements)
-
-
 def pages(extra_events: int, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            TestingConfig,
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            RATELIMIT_ENABLED=False,
-            MAIL_DIR=str(Path(tmp) / "mail"),
-        )
+        app = bench_app(Path(tmp) / "bench.db", Path(tmp) / "mail")
         with app.app_context():
             upgrade()
             started = time.perf_counter()
