@@ -322,6 +322,30 @@ def list_comments(
         .options(joinedload(Comment.author))
     )
     page = keyset(statement, [Comment.created_at, Comment.id], cursor, limit)
+    return _listing(viewer, kind, subject, subject_id, page)
+
+
+def single(viewer: User, found: Found) -> CommentList:
+    """A one-thread CommentList for the comment in `found` (with its replies when it is a
+    top-level one): what the API answers after writing or editing a comment."""
+    comment = found.comment
+    top = comment.parent_id is None
+    page = Page([comment] if top else [], None)
+    also = () if top else (comment,)
+    return _listing(viewer, found.kind, found.subject, comment.subject_id, page, also)
+
+
+def _listing(
+    viewer: User,
+    kind: SubjectKind,
+    subject: Any,
+    subject_id: int,
+    page: Page,
+    also: tuple[Comment, ...] = (),
+) -> CommentList:
+    """The CommentList of `page`'s top-level comments: their replies in one query, and the
+    authors' names (of those and of `also`) as far as the viewer may see them."""
+    hidden = blocked_ids_select(viewer.id)
     threads = {comment.id: Thread(comment) for comment in page.items}
     if threads:
         replies = db.session.scalars(
@@ -341,6 +365,7 @@ def list_comments(
         for thread in threads.values()
         for comment in (thread.comment, *thread.replies)
     }
+    authors.update({comment.author_id: comment.author for comment in also})
     owner_id = kind.owner_id(subject)
     from community.profiles.directory import visible_ids  # profiles build on connections
 
