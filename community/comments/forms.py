@@ -27,7 +27,8 @@ class CommentForm(FlaskForm):
     parent_id = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$")])
 
     def parent(self) -> int | None:
-        return int(self.parent_id.data) if self.parent_id.data else None
+        data = self.parent_id.data or ""
+        return int(data) if data.isascii() and data.isdigit() and len(data) <= 9 else None
 
 
 class EditCommentForm(FlaskForm):

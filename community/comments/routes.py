@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template
+from flask import abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -53,6 +53,8 @@ def add(subject_type: str, subject_id: int):
             db.session.commit()
             flash(_("Your comment is posted."), "success")
             return redirect(comment_url(kind, subject, comment))
+    if form.parent_id.errors:
+        abort(400)  # not from our reply form
     parent = None
     if form.parent():
         parent = services.get_comment(current_user, form.parent()).comment
