@@ -254,6 +254,7 @@ def test_event_hidden_from_a_member_hides_its_comments(app, world, make_user):
 
 
 def test_blocks_hide_comments_both_ways_with_their_threads(app, world):
+    member_thread = add(app, world.people["member"], world.event_id, "Mel's thread")
     by_blocked = add(app, world.people["blocked"], world.event_id, "Words of the blocked one")
     reply = add(app, world.people["member"], world.event_id, "A reply under it", by_blocked)
     author_view = page(world.client("author"), world.event_id)
@@ -264,6 +265,11 @@ def test_blocks_hide_comments_both_ways_with_their_threads(app, world):
     assert "Words of the blocked one" in blocked_view
     member_view = page(world.client("member"), world.event_id)
     assert "Words of the blocked one" in member_view and "Looking forward to it." in member_view
+    # A blocked member's reply in someone else's thread is hidden alone.
+    add(app, world.people["blocked"], world.event_id, "Blocked one replies", member_thread)
+    author_view = page(world.client("author"), world.event_id)
+    assert "Mel's thread" in author_view and "Blocked one replies" not in author_view
+    assert "Blocked one replies" in page(world.client("member"), world.event_id)
     # Nor can they reply to each other.
     token = csrf_token(world.client("author"), "/settings")
     author = world.client("author")
@@ -287,10 +293,17 @@ def test_author_names_follow_profile_visibility(app, world):
     admin_view = page(world.client("admin"), world.event_id)
     assert "Ari Author" in admin_view  # admins see every profile
     assert "You" in page(world.client("author"), world.event_id)
-    # The host is named on their own event, with a Host mark.
-    add(app, world.people["host"], world.event_id, "Welcome all", world.comment_id)
+    # The host is named on their own event (its page names them anyway), with a Host mark,
+    # even when their profile is for connections only; their profile is not linked then.
+    with app.app_context():
+        host = db.session.get(User, world.people["host"].id)
+        update_profile(host, ProfileData(visibility="connections"))
+        db.session.commit()
+    reply = add(app, world.people["host"], world.event_id, "Welcome all", world.comment_id)
     html = page(world.client("member"), world.event_id)
-    assert "Hana Host" in html and ">Host<" in html
+    host_comment = html[html.index(f'id="comment-{reply}"') :][:700]
+    assert "Hana Host" in host_comment and ">Host<" in host_comment
+    assert f"/members/{world.people['host'].id}" not in host_comment
 
 
 # --- Markdown, edits, deletes, removal, threads -------------------------------------------
@@ -381,10 +394,24 @@ def test_removal_shows_who_removed_it(app, world, role, words):
     comment = load(app, world.comment_id)
     assert comment.removed_by_id == world.people[role].id
     assert comment.body == "First! Looking forward to it."  # kept for the record
-    # Its author can no longer edit or delete it.
+    # Its author can no longer edit or delete it, nor anyone reply to it.
     author = world.client("author")
     assert author.get(f"/comments/{world.comment_id}/edit").status_code == 409
+    assert author.get(f"/comments/{world.comment_id}/delete").status_code == 409
+    assert f'name="parent_id" value="{world.comment_id}"' not in html
+    response = post(
+        world.client("member"),
+        f"/comments/event/{world.event_id}",
+        {"body": "Replying anyway", "parent_id": str(reply)},
+        world.event_id,
+    )
+    assert "it takes no replies" in response.get_data(as_text=True)
     assert load(app, reply).live
+    # A removed reply shows its marker inside the thread.
+    post(client, f"/comments/{reply}/remove", {}, world.event_id)
+    html = page(world.client("member"), world.event_id)
+    replies = html[html.index('class="comment-replies"') :]
+    assert f"Comment removed {words}." in replies and "Reply stays" not in html
 
 
 def test_threads_are_one_level_deep(app, world):

@@ -147,7 +147,7 @@ def add_comment(
         if parent.parent_id is not None:
             parent = db.session.get(Comment, parent.parent_id)
         if not parent.live:
-            raise Conflict(_("That comment was removed, so it takes no replies."), "parent_id")
+            raise Conflict(_("That comment was removed, so it takes no replies."))
     comment = Comment(
         subject_type=subject_type,
         subject_id=subject_id,
