@@ -218,3 +218,47 @@ def test_the_openapi_document_lists_the_comment_endpoints(world):
     assert set(paths["/api/v1/comments/{comment_id}"]) >= {"patch", "delete"}
     schemas = spec["components"]["schemas"]
     assert "Comment" in schemas and "replies" in schemas["Comment"]["properties"]
+
+
+def test_a_reply_racing_a_removal_waits_for_it_and_is_refused(app, world):
+    """The moderator's removal holds the comment's row; a reply sent meanwhile waits for it
+    and then sees the comment removed (409), never a reply under a removed comment."""
+    import threading
+    import time
+
+    from community.comments import services as comments
+    from community.core.errors import Conflict
+
+    locked, committing = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def remove() -> None:
+        with app.app_context():
+            moderator = db.session.get(User, world.moderator.user.id)
+            comments.remove_comment(moderator, comments.get_comment(moderator, world.comment_id))
+            locked.set()
+            time.sleep(0.5)  # the reply is waiting on the row now
+            committing.set()  # before: the reply may wake the moment the commit lands
+            db.session.commit()
+
+    def reply() -> None:
+        assert locked.wait(30)
+        with app.app_context():
+            member = db.session.get(User, world.member.user.id)
+            try:
+                comments.add_comment(member, "event", world.event_id, "Me too", world.comment_id)
+                db.session.commit()
+                outcome["result"] = "replied"
+            except Conflict:
+                db.session.rollback()
+                outcome["result"] = "refused"
+            outcome["after_removal"] = committing.is_set()
+
+    threads = [threading.Thread(target=remove), threading.Thread(target=reply)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcome == {"result": "refused", "after_removal": True}
+    (item,) = listed(world.member, world.event_id)
+    assert item["state"] == "removed" and item["replies"] == []

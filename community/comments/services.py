@@ -28,7 +28,7 @@ from community.auth.roles import Role, UserStatus
 from community.comments.models import Comment, RemovedAs
 from community.comments.registry import SubjectKind, kind_of
 from community.connections.relations import blocked_ids_select, is_blocked_either_way
-from community.core.database import utcnow
+from community.core.database import lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.core.pagination import Page, encode_cursor, keyset
@@ -146,6 +146,7 @@ def add_comment(
             raise NotFound(_("We could not find that comment."), "parent_id")
         if parent.parent_id is not None:
             parent = db.session.get(Comment, parent.parent_id)
+        parent = lock_row(parent)  # a removal or delete at the same moment waits, or wins
         if not parent.live:
             raise Conflict(_("That comment was removed, so it takes no replies."))
     comment = Comment(
@@ -198,6 +199,7 @@ def edit_comment(editor: User, comment: Comment, body: str) -> Comment:
     Conflict once it was removed; Invalid on "body"."""
     if comment.author_id != editor.id:
         raise Forbidden(_("Only its author can edit a comment."))
+    comment = lock_row(comment)  # not edited back into view while being removed
     if comment.removed:
         raise Conflict(_("This comment was removed, so it can no longer be edited."))
     if comment.deleted:
@@ -218,6 +220,7 @@ def delete_comment(author: User, comment: Comment) -> None:
     Conflict once it was removed; deleting twice changes nothing."""
     if comment.author_id != author.id:
         raise Forbidden(_("Only its author can delete a comment."))
+    comment = lock_row(comment)
     if comment.removed:
         raise Conflict(_("This comment was already removed by a moderator."))
     if comment.deleted:
@@ -233,9 +236,9 @@ def remove_comment(actor: User, found: Found) -> None:
     (the thread shows "removed by a host" or "removed by a moderator" in its place) but is
     kept for the record. Called by the remove page and the API. Forbidden for others;
     removing twice changes nothing."""
-    comment = found.comment
     if not can_moderate(actor, found.kind, found.subject):
         raise Forbidden(_("Only hosts and moderators can remove comments."))
+    comment = lock_row(found.comment)
     if comment.removed or comment.deleted:
         return
     comment.removed_at = utcnow()
