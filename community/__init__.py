@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
     from community.auth import settings_bp
+    from community.comments import bp as comments_bp
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
     from community.events.calendar_routes import calendar_bp
@@ -128,5 +129,6 @@ def _register_blueprints(app: Flask) -> None:
         connections_bp,
         events_bp,
         calendar_bp,
+        comments_bp,
     ):
         app.register_blueprint(blueprint)

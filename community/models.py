@@ -1,6 +1,7 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
 from community.auth.models import ApiToken, User, UserRole, UserSession
+from community.comments.models import Comment
 from community.connections.models import Block, Connection
 from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
 from community.mail.models import OutboxMail
@@ -11,6 +12,7 @@ __all__ = [
     "ApiToken",
     "Block",
     "CalendarFeed",
+    "Comment",
     "Connection",
     "Event",
     "EventReminder",

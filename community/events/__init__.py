@@ -10,6 +10,7 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
+from community.events import comments as _comments  # noqa: E402,F401  (registers the subject)
 from community.events import display as _display  # noqa: E402
 from community.events import routes  # noqa: E402,F401
 

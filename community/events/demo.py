@@ -1,6 +1,6 @@
 """Demo events: the demo organiser's activities over the past month and the next two, in
 the five host cities and online, with RSVPs (parties of 2-3, some events full with a
-waitlist) and one cancelled event.
+waitlist) and one cancelled event, and comments (questions, answers, thanks) on some.
 
 Dates are relative to the day the demo is seeded, so `make run` always has upcoming events
 and two seeds on the same day are equal. RSVPs are replayed as members made them, three
@@ -13,10 +13,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from community.comments import services as comments
+from community.comments.models import Comment
 from community.core.database import utcnow
 from community.core.errors import ServiceError
 from community.demo import DemoContext
 from community.events import services as events
+from community.events.comments import SUBJECT
 from community.events.models import Rsvp, RsvpStatus
 from community.extensions import db
 from community.profiles import reference as ref
@@ -34,6 +37,16 @@ IDEAS = [
     ("volunteering", "Volunteer at the community kitchen", "Cook and serve a warm meal together.", time(16, 0), 3, 6, 0),
     ("professional_development", "Work permits for partners: questions answered", "An immigration adviser explains the rules and takes questions.", time(12, 0), 1, None, 0),
     ("family", "Toddler play morning", "Songs, toys and coffee for the grown-ups.", time(10, 0), 2, 8, 2),
+]  # fmt: skip
+
+# Comment threads on every third event: (a member's comment, the organiser's reply or None,
+# another member's reply or None).
+THREADS = [
+    ("Is there parking near the venue?", "Yes, there is a public car park two minutes away.", None),
+    ("Can I bring my partner even if they do not speak the language yet?", "Of course, everyone is welcome!", "We came last time with no Danish at all and it was lovely."),
+    ("I am new in town: **is this a good first event?**", None, "Definitely, people are very friendly."),
+    ("Thank you for organising, see you there!", None, None),
+    ("Will there be vegetarian food? See [the menu idea](https://example.org/menu).", "Yes, half of it will be vegetarian.", None),
 ]  # fmt: skip
 
 
@@ -83,10 +96,30 @@ def seed(context: DemoContext) -> None:
                 )
             except ServiceError:
                 continue
+        if index % 3 == 0:
+            _comment(rng, organiser, event, [m for m in nearby if m.id != organiser.id])
         if index == 20:
             events.cancel_event(organiser, event)
     counts = dict(db.session.execute(select(Rsvp.status, func.count()).group_by(Rsvp.status)).all())
+    total = db.session.scalar(select(func.count()).select_from(Comment))
     context.summary.append(
         f"{EVENTS} events, {counts.get(RsvpStatus.GOING, 0)} going, "
-        f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted"
+        f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted, {total} comments"
     )
+
+
+def _comment(rng, organiser, event, members) -> None:
+    """One or two threads on `event` through the comment services."""
+    if len(members) < 2:
+        return
+    for _thread in range(rng.randint(1, 2)):
+        first, second = rng.sample(members, k=2)
+        question, answer, follow_up = rng.choice(THREADS)
+        try:
+            top = comments.add_comment(first, SUBJECT, event.id, question)
+            if answer:
+                comments.add_comment(organiser, SUBJECT, event.id, answer, top.id)
+            if follow_up:
+                comments.add_comment(second, SUBJECT, event.id, follow_up, top.id)
+        except ServiceError:  # a demo block between them: that thread stays short
+            continue

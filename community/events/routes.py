@@ -7,10 +7,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from community.comments import services as comments
+from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
 from community.events import bp, services
+from community.events.comments import SUBJECT
 from community.events.forms import ActionForm, EventFilterForm, EventForm, RsvpForm, guest_choices
 from community.events.models import Event, RsvpStatus
 from community.events.queries import EventFilters, list_events, my_rsvps
@@ -61,7 +64,8 @@ def index():
 @bp.get("/events/<int:event_id>")
 @login_required
 def show(event_id: int):
-    """An event: when, where (as far as this member may know), the RSVP form, who is going."""
+    """An event: when, where (as far as this member may know), the RSVP form, who is going,
+    and its comments (a page of threads, `?comments=<cursor>`)."""
     event = _event_or_404(event_id)
     mine = services.rsvp_of(current_user, event)
     state = services.rsvp_state(mine) if mine and mine.status != RsvpStatus.CANCELLED else None
@@ -80,6 +84,10 @@ def show(event_id: int):
         named=[row for row in going if row.user_id in shown or row.user_id == current_user.id],
         can_manage=services.can_manage(current_user, event),
         started=event.starts_at <= utcnow(),
+        comments=comments.list_comments(
+            current_user, SUBJECT, event.id, request.args.get("comments"), subject=event
+        ),
+        comment_form=CommentForm(formdata=None),
     )
 
 

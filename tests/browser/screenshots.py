@@ -121,6 +121,29 @@ def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     shoot("event-host")
 
 
+def comment_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """A demo event's comments after writing one and opening a reply form, the comment
+    form's errors and the edit page, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/events?when=past")
+    page.locator(".event-card__title a").first.click()
+    expect(page.locator(".comment").first).to_be_visible()
+    page.get_by_label("Your comment").fill(
+        "Thanks for a **lovely** morning, see [photos](https://example.org)!"
+    )
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    page.locator(".comment-reply > summary").first.click()
+    shoot("comments-thread")
+    page.locator(".comment__actions a", has_text="Edit").last.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit your comment")
+    shoot("comment-edit")
+    page.go_back()
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("comment-errors")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -130,7 +153,15 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("admin-page-2")
 
 
-GROUPS = (visitor_pages, member_pages, people_pages, event_pages, event_host_pages, admin_pages)
+GROUPS = (
+    visitor_pages,
+    member_pages,
+    people_pages,
+    event_pages,
+    event_host_pages,
+    comment_pages,
+    admin_pages,
+)
 
 
 def take_all(browser: Browser, url: str, outdir: Path, only: str = "") -> list[Path]:
@@ -164,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, admin",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, admin",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
