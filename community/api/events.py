@@ -371,12 +371,12 @@ def cancel_rsvp(event_id: int):
 @blp.get("/events/<int:event_id>/attendees")
 @token_required
 @blp.response(200, AttendeeListSchema)
-@blp.alt_response(403, description="Not a host of this event")
-@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(404, description="No such event, or you are not one of its hosts")
 @blp.doc(**TOKEN_DOC)
 def list_attendees(event_id: int):
-    """The going parties, then the waitlist, each in join order (hosts only)."""
-    event = services.get_hosted_event(api_user(), event_id)
+    """The going parties, then the waitlist, each in join order (hosts only: anyone else
+    gets the 404 of a missing event, as on the attendee page)."""
+    event = services.get_hosted_event(api_user(), event_id, hidden=True)
     items, waiting = [], 0
     for row in services.attendees(event):
         position = None

@@ -22,12 +22,14 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from community.core.forms import max_length
 from community.events.display import CATEGORY_LABELS, ZONES, zone_label
-from community.events.models import MAX_GUESTS, Event
+from community.events.hosting import MAX_BODY, MAX_SUBJECT
+from community.events.models import MAX_GUESTS, AttendeeAudience, Event
 from community.events.queries import MAX_SEARCH
 from community.events.services import (
     MAX_CAPACITY,
     MAX_DESCRIPTION,
     MAX_ONLINE_URL,
+    MAX_REMOVAL_MESSAGE,
     MAX_TITLE,
     MAX_VENUE,
     EventData,
@@ -190,3 +192,41 @@ class RsvpForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Cancel an RSVP or an event: just the CSRF token."""
+
+
+class RemoveAttendeeForm(FlaskForm):
+    """A host takes a member off the attendee list, with an optional message to them."""
+
+    message = TextAreaField(
+        _l("Message to them"),
+        filters=[_strip],
+        validators=[max_length(MAX_REMOVAL_MESSAGE)],
+        description=_l("Sent with the notice that they are off the list."),
+        render_kw={"rows": 3},
+    )
+
+
+class MessageAttendeesForm(FlaskForm):
+    """A host writes to the event's going and/or waitlisted members."""
+
+    audience = SelectField(
+        _l("Send to"),
+        choices=[
+            SelectChoice(AttendeeAudience.BOTH.value, str(_l("Everyone going or waiting"))),
+            SelectChoice(AttendeeAudience.GOING.value, str(_l("Members who are going"))),
+            SelectChoice(AttendeeAudience.WAITLISTED.value, str(_l("Members on the waitlist"))),
+        ],
+        default=AttendeeAudience.BOTH.value,
+    )
+    subject = StringField(
+        _l("Subject"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the message a subject.")), max_length(MAX_SUBJECT)],
+    )
+    body = TextAreaField(
+        _l("Message"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Write the message.")), max_length(MAX_BODY)],
+        description=_l("Each member gets it as a notification and by email."),
+        render_kw={"rows": 5},
+    )
