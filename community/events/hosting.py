@@ -118,8 +118,8 @@ def message_attendees(
             f"{event.title}: {subject}",
             host=host.display_name,
             audience=audience,
-            subject=subject,
-            body=body,
+            message_subject=subject,
+            message_body=body,
             **mail_details(member, event, rsvp),
         )
     db.session.flush()
@@ -170,9 +170,14 @@ def attendees_csv(event: Event) -> str:
     return out.getvalue()
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l", "þ": "th"})
+
+
 def csv_filename(event: Event) -> str:
     """ "attendees-networking-breakfast.csv": the title folded to ASCII letters, digits
     and dashes (safe in a Content-Disposition header)."""
-    ascii_title = unicodedata.normalize("NFKD", event.title).encode("ascii", "ignore").decode()
+    folded = event.title.casefold().translate(_FOLD)
+    ascii_title = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-")
     return f"attendees-{slug or event.id}.csv"

@@ -1,0 +1,574 @@
+"""Organisers' tools and what members are told: removing and messaging attendees, the CSV
+export (safe in a spreadsheet), who may use them (per role), debounced change notices
+(several quick edits make one; two runners at once still one), cancellation notices, the
+promotion cut-off (a freed seat is announced, not given away; the first claim wins), and the
+RSVP confirmation mail carrying the event's .ics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import func, select
+
+from community.auth.models import User
+from community.auth.roles import Role
+from community.core.database import utcnow
+from community.core.errors import Conflict, Invalid, NotFound
+from community.events import hosting, notices
+from community.events import services as events
+from community.events.models import Event, EventMessage, Rsvp, RsvpStatus
+from community.events.services import EventData
+from community.extensions import db
+from community.mail.models import OutboxMail
+from community.notifications.models import Notification
+from tests import factories
+from tests.conftest import post_form
+from tests.test_core_patterns import run_at_once
+
+HOME = "Hemmelig Gade 7, 3. tv"
+
+
+def user(ref) -> User:
+    return db.session.get(User, ref.id)
+
+
+@pytest.fixture
+def make_event(ctx, organiser):
+    def make(**changes) -> Event:
+        event = events.create_event(user(organiser), factories.event_data(**changes))
+        db.session.commit()
+        return event
+
+    return make
+
+
+def join(ref, event: Event, guests: int = 0) -> str:
+    result = events.rsvp(user(ref), db.session.get(Event, event.id), guests)
+    db.session.commit()
+    return result.status
+
+
+def status_of(ref, event: Event) -> str:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(Rsvp.status).where(Rsvp.event_id == event.id, Rsvp.user_id == ref.id)
+    )
+
+
+def notes(ref, kind: str) -> list[Notification]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == ref.id, Notification.kind == kind)
+        )
+    )
+
+
+def mails(ref, kind: str) -> list[OutboxMail]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(OutboxMail).where(OutboxMail.recipient == ref.email, OutboxMail.kind == kind)
+        )
+    )
+
+
+def told(ref, note_kind: str, mail_kind: str) -> tuple[int, int]:
+    return len(notes(ref, note_kind)), len(mails(ref, mail_kind))
+
+
+# --- who may use the hosts' tools ----------------------------------------------------------
+
+ROLES = [
+    "organiser",
+    "other_organiser",
+    "going",
+    "waitlisted",
+    "other_member",
+    "anonymous",
+    "moderator",
+    "admin",
+]
+HOSTS = {"organiser", "moderator", "admin"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_hosts_see_remove_message_and_export_attendees(
+    app, ctx, login, make_event, make_user, organiser, moderator, admin, role
+):
+    event = make_event(capacity=1)
+    people = {
+        "organiser": organiser,
+        "other_organiser": make_user(roles=(Role.ORGANISER,)),
+        "going": make_user(display_name="Gus Going"),
+        "waitlisted": make_user(display_name="Wanda Waiting"),
+        "other_member": make_user(),
+        "moderator": moderator,
+        "admin": admin,
+    }
+    join(people["going"], event)
+    join(people["waitlisted"], event)
+    client = app.test_client() if role == "anonymous" else login(people[role])
+    base = f"/events/{event.id}/attendees"
+
+    page = client.get(base)
+    csv_response = client.get(f"{base}.csv")
+    if role == "anonymous":
+        assert page.status_code == 302 and csv_response.status_code == 302
+        assert client.post(f"{base}/message").status_code in (302, 400)
+        return
+    form_page = base if role in HOSTS else "/events"
+    message = post_form(
+        client,
+        f"{base}/message",
+        {"audience": "both", "subject": "Parking", "body": "Use the back entrance."},
+        form_page=form_page,
+    )
+    remove = post_form(
+        client, f"{base}/{people['going'].id}/remove", {"message": ""}, form_page=form_page
+    )
+    if role in HOSTS:
+        assert page.status_code == 200 and "Wanda Waiting" in page.get_data(as_text=True)
+        assert csv_response.status_code == 200
+        assert message.status_code == 302 and remove.status_code == 302
+        assert status_of(people["going"], event) == RsvpStatus.CANCELLED
+        assert status_of(people["waitlisted"], event) == RsvpStatus.GOING  # promoted
+        assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 1
+    else:
+        missing = client.get("/events/999999/attendees")
+        assert missing.status_code == 404
+        for response in (page, csv_response, message, remove):
+            assert response.status_code == 404  # the same answer as a missing event
+            assert "Download the list" not in response.get_data(as_text=True)
+        assert status_of(people["going"], event) == RsvpStatus.GOING
+        assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 0
+        assert not mails(people["going"], "event_message")
+
+
+def test_services_refuse_non_hosts_like_a_missing_event(ctx, make_event, make_user, organiser):
+    event = make_event()
+    other = make_user(roles=(Role.ORGANISER,))
+    guest = make_user()
+    join(guest, event)
+    with pytest.raises(NotFound):
+        events.remove_attendee(user(other), event, guest.id)
+    db.session.rollback()
+    with pytest.raises(NotFound):
+        hosting.message_attendees(user(other), event, "both", "Hi", "Hello")
+
+
+# --- the CSV export ------------------------------------------------------------------------
+
+DANGEROUS = ['=HYPERLINK("http://evil")', "+SUM(1,2)", "-2+3", "@SUM(A1)"]
+
+
+def test_csv_neutralises_formula_cells_and_lists_every_party(
+    app, ctx, login, make_event, make_user, organiser
+):
+    event = make_event(title="Café brunch: Ørestad!", capacity=3, guests_allowed=2)
+    people = [make_user(display_name=name) for name in DANGEROUS]
+    join(people[0], event, 2)  # 3 seats: full
+    for person in people[1:]:
+        join(person, event)
+    response = login(organiser).get(f"/events/{event.id}/attendees.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="attendees-cafe-brunch-orestad.csv"'
+    )
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["name", "email", "status", "seats", "guests", "joined_at", "position"]
+    body = rows[1:]
+    assert [row[0] for row in body] == [f"'{name}" for name in DANGEROUS]
+    assert [row[2] for row in body] == ["going", "waitlisted", "waitlisted", "waitlisted"]
+    assert [row[3] for row in body] == ["3", "1", "1", "1"]
+    assert [row[4] for row in body] == ["2", "0", "0", "0"]
+    assert [row[6] for row in body] == ["", "1", "2", "3"]
+    assert body[0][1] == people[0].email
+    assert body[0][5].endswith("(Europe/Copenhagen)")
+    for row in body:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_safe_cell_neutralises_each_formula_start(value):
+    assert hosting.safe_cell(value) == f"'{value}"
+
+
+def test_safe_cell_leaves_plain_text_alone():
+    assert hosting.safe_cell("Ana O'Neil") == "Ana O'Neil"
+    assert hosting.safe_cell(3) == "3"
+
+
+# --- removing an attendee ------------------------------------------------------------------
+
+
+def test_removing_a_going_party_promotes_the_waitlist_and_tells_them(
+    app, ctx, login, make_event, make_user, organiser
+):
+    event = make_event(capacity=2, guests_allowed=1)
+    removed, waiting = make_user(), make_user()
+    join(removed, event, 1)
+    join(waiting, event, 1)
+    client = login(organiser)
+    page = f"/events/{event.id}/attendees"
+    response = post_form(
+        client,
+        f"{page}/{removed.id}/remove",
+        {"message": "The venue asked us to keep it to residents. Sorry!"},
+        form_page=page,
+        follow_redirects=True,
+    )
+    assert "The member is off the list and has been told." in response.get_data(as_text=True)
+    assert status_of(removed, event) == RsvpStatus.CANCELLED
+    assert status_of(waiting, event) == RsvpStatus.GOING
+    assert db.session.get(Event, event.id).seats_taken == 2
+    assert told(removed, "event.removed", "event_removed") == (1, 1)
+    assert "keep it to residents" in mails(removed, "event_removed")[0].body
+    assert notes(removed, "event.removed")[0].data["message"].startswith("The venue")
+    assert len(notes(waiting, "event.promoted")) == 1
+
+
+def test_removal_message_has_a_length_limit(ctx, make_event, make_user, organiser):
+    event = make_event()
+    guest = make_user()
+    join(guest, event)
+    with pytest.raises(Invalid) as refused:
+        events.remove_attendee(user(organiser), event, guest.id, "x" * 1001)
+    assert refused.value.field == "message"
+    db.session.rollback()
+    with pytest.raises(Conflict):  # not on the list
+        events.remove_attendee(user(organiser), event, organiser.id)
+
+
+# --- messaging attendees -------------------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(make_event, make_user):
+    """An event with two going parties, one waitlisted and one cancelled member."""
+    event = make_event(capacity=2)
+    going = [make_user(), make_user()]
+    waiting, gone = make_user(), make_user()
+    for ref in (*going, waiting, gone):
+        join(ref, event)
+    events.cancel_rsvp(user(gone), db.session.get(Event, event.id))
+    db.session.commit()
+    return event, going, waiting, gone
+
+
+@pytest.mark.parametrize(
+    ("audience", "reached"),
+    [("going", {0, 1}), ("waitlisted", {2}), ("both", {0, 1, 2})],
+)
+def test_a_message_reaches_exactly_the_chosen_audience(
+    app, ctx, login, crowd, organiser, audience, reached
+):
+    event, going, waiting, gone = crowd
+    client = login(organiser)
+    page = f"/events/{event.id}/attendees"
+    response = post_form(
+        client,
+        f"{page}/message",
+        {"audience": audience, "subject": "Room change", "body": "We meet in room <b>4</b>."},
+        form_page=page,
+        follow_redirects=True,
+    )
+    assert "Your message is on its way to" in response.get_data(as_text=True)
+    everyone = [*going, waiting, gone]
+    for index, ref in enumerate(everyone):
+        expected = (1, 1) if index in reached else (0, 0)
+        assert told(ref, "event.message", "event_message") == expected, (audience, index)
+    mail = mails(everyone[min(reached)], "event_message")[0]
+    assert mail.subject == "Networking breakfast: Room change"
+    assert "We meet in room <b>4</b>." in mail.body  # plain text, kept as written
+
+
+def test_message_form_errors_are_shown_next_to_the_fields(app, ctx, login, crowd, organiser):
+    event, *_rest = crowd
+    client = login(organiser)
+    page = f"/events/{event.id}/attendees"
+    response = post_form(
+        client,
+        f"{page}/message",
+        {"audience": "everyone", "subject": "", "body": "x" * 5001},
+        form_page=page,
+    )
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "There is a problem" in text
+    assert "Give the message a subject." in text and "Use at most 5000 characters." in text
+    assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 0
+
+
+def test_messages_are_limited_per_event_and_hour(app, ctx, login, crowd, organiser):
+    event, going, _waiting, _gone = crowd
+    now = utcnow()
+    for n in range(5):
+        hosting.message_attendees(
+            user(organiser), event, "going", f"Note {n}", "Hello", now=now - timedelta(minutes=n)
+        )
+        db.session.commit()
+    client = login(organiser)
+    page = f"/events/{event.id}/attendees"
+    response = post_form(
+        client,
+        f"{page}/message",
+        {"audience": "going", "subject": "One more", "body": "Hello"},
+        form_page=page,
+    )
+    assert response.status_code == 422
+    assert "Please wait a while before you send another." in response.get_data(as_text=True)
+    assert len(mails(going[0], "event_message")) == 5
+    # An hour later the host may write again.
+    hosting.message_attendees(
+        user(organiser), event, "going", "Later", "Hello", now=now + timedelta(minutes=61)
+    )
+    db.session.commit()
+    assert len(mails(going[0], "event_message")) == 6
+
+
+# --- change notices ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_event(make_event, make_user):
+    """An event at a private home with one going and one waitlisted member."""
+    event = make_event(capacity=1, venue=HOME, venue_private=True)
+    going, waiting = make_user(), make_user()
+    join(going, event)
+    join(waiting, event)
+    return event, going, waiting
+
+
+def edit(organiser, event: Event, now, **changes) -> None:
+    events.update_event(
+        user(organiser), db.session.get(Event, event.id), EventData(**changes), now=now
+    )
+    db.session.commit()
+
+
+def test_three_quick_edits_make_one_notice_per_member(ctx, app, private_event, organiser):
+    event, going, waiting = private_event
+    delay = timedelta(seconds=app.config["EVENT_CHANGE_NOTICE_DELAY_SECONDS"])
+    now = utcnow()
+    starts = event.starts_at
+    edit(
+        organiser,
+        event,
+        now,
+        starts_at=starts + timedelta(hours=1),
+        ends_at=starts + timedelta(hours=3),
+    )
+    edit(organiser, event, now + timedelta(seconds=60), title="Breakfast, one hour later")
+    edit(organiser, event, now + timedelta(seconds=90), venue=HOME + " (back door)")
+    assert notices.send_due_notices(now=now + timedelta(seconds=90) + delay / 2) == 0
+    db.session.commit()
+    assert told(going, "event.changed", "event_changed") == (0, 0)
+
+    assert notices.send_due_notices(now=now + timedelta(seconds=91) + delay) == 2
+    db.session.commit()
+    assert notices.send_due_notices(now=now + timedelta(seconds=91) + 2 * delay) == 0
+    db.session.commit()
+    assert told(going, "event.changed", "event_changed") == (1, 1)
+    assert told(waiting, "event.changed", "event_changed") == (1, 1)
+    assert notes(going, "event.changed")[0].data["changes"] == ["time", "place"]
+    going_mail = mails(going, "event_changed")[0].body
+    waiting_mail = mails(waiting, "event_changed")[0].body
+    assert "the time, the place" in going_mail and "back door" in going_mail
+    assert HOME not in waiting_mail
+    assert "the address is shown to members who are going" in waiting_mail
+    assert db.session.get(Event, event.id).notice_due_at is None
+
+
+def test_a_title_change_alone_sends_no_notice(ctx, private_event, organiser):
+    event, _going, _waiting = private_event
+    now = utcnow()
+    edit(organiser, event, now, title="A new name")
+    assert db.session.get(Event, event.id).notice_due_at is None
+    assert notices.send_due_notices(now=now + timedelta(hours=1)) == 0
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_two_runners_at_once_send_each_notice_once(
+    app, backend, ctx, make_event, make_user, organiser
+):
+    event = make_event(capacity=3)
+    members = [make_user() for _ in range(4)]
+    for ref in members:
+        join(ref, event)
+    edit(organiser, event, utcnow() - timedelta(hours=1), venue="Another street 1")
+    errors = run_at_once(app, 2, lambda index: notices.send_due_notices())
+    assert errors == []
+    for ref in members:
+        assert told(ref, "event.changed", "event_changed") == (1, 1)
+
+
+def test_a_cancellation_is_told_at_once_with_pending_changes(
+    ctx, private_event, make_user, organiser
+):
+    event, going, waiting = private_event
+    gone = make_user()
+    join(gone, event)
+    events.cancel_rsvp(user(gone), db.session.get(Event, event.id))
+    db.session.commit()
+    edit(organiser, event, utcnow(), venue=HOME + " (garden)")
+    events.cancel_event(user(organiser), db.session.get(Event, event.id))
+    db.session.commit()
+    for ref in (going, waiting):
+        assert told(ref, "event.cancelled", "event_changed") == (1, 1)
+        assert not notes(ref, "event.changed")
+    assert told(gone, "event.cancelled", "event_changed") == (0, 0)
+    assert notes(going, "event.cancelled")[0].data["changes"] == ["place", "status"]
+    assert "has been cancelled" in mails(going, "event_changed")[0].body
+    assert notices.send_due_notices(now=utcnow() + timedelta(hours=1)) == 0
+
+
+def test_send_reminders_command_sends_due_notices(ctx, runner, private_event, organiser):
+    event, going, _waiting = private_event
+    edit(organiser, event, utcnow() - timedelta(hours=1), venue="Elsewhere 3")
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "told 2 members of changes" in result.output
+    assert told(going, "event.changed", "event_changed") == (1, 1)
+
+
+# --- the promotion cut-off -----------------------------------------------------------------
+
+
+@pytest.fixture
+def soon(make_event, make_user):
+    """An event starting in an hour (inside the 2-hour cut-off) with 2 seats, both taken,
+    and three waitlisted parties: a single, a pair and another single."""
+    starts = (utcnow() + timedelta(hours=1)).replace(microsecond=0)
+    event = make_event(
+        capacity=2, guests_allowed=1, starts_at=starts, ends_at=starts + timedelta(hours=2)
+    )
+    leaving, staying = make_user(), make_user()
+    first, pair, last = make_user(), make_user(), make_user()
+    join(leaving, event)
+    join(staying, event)
+    join(first, event)
+    join(pair, event, 1)
+    join(last, event)
+    return event, leaving, first, pair, last
+
+
+def test_a_seat_freed_inside_the_cutoff_is_announced_not_given(app, ctx, login, soon):
+    event, leaving, first, pair, last = soon
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    assert status_of(first, event) == RsvpStatus.WAITLISTED  # not auto-filled
+    assert db.session.get(Event, event.id).seats_free == 1
+    assert told(first, "event.seat_free", "event_seat_free") == (1, 1)
+    assert told(last, "event.seat_free", "event_seat_free") == (1, 1)
+    assert told(pair, "event.seat_free", "event_seat_free") == (0, 0)  # 2 seats: no fit
+
+    client = login(last)  # one login per test: the ctx fixture shares `g` with requests
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Claim the free seat" in page
+    response = post_form(
+        client,
+        f"/events/{event.id}/claim",
+        {},
+        form_page=f"/events/{event.id}",
+        follow_redirects=True,
+    )
+    assert "The seat is yours" in response.get_data(as_text=True)
+    assert status_of(last, event) == RsvpStatus.GOING
+    assert "Claim the free seat" not in client.get(f"/events/{event.id}").get_data(as_text=True)
+
+    # A later RSVP repeat by the first in line finds no free seat and stays waitlisted.
+    assert join(first, event) == RsvpStatus.WAITLISTED
+    # Nobody was told twice for the one freeing.
+    assert told(first, "event.seat_free", "event_seat_free") == (1, 1)
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+def test_the_first_claim_wins_and_the_others_stay_waitlisted(app, backend, ctx, soon):
+    event, leaving, first, _pair, last = soon
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    claimants, event_id = [first, last], event.id  # threads must not touch this session
+    errors = run_at_once(
+        app,
+        2,
+        lambda index: events.claim_seat(user(claimants[index]), db.session.get(Event, event_id)),
+    )
+    assert len(errors) == 1 and isinstance(errors[0], Conflict)
+    assert "Someone claimed the free seat first" in errors[0].message
+    statuses = sorted(status_of(ref, event) for ref in claimants)
+    assert statuses == [RsvpStatus.GOING, RsvpStatus.WAITLISTED]
+    assert db.session.get(Event, event.id).seats_taken == 2
+
+
+def test_the_losing_claim_gets_a_clear_message_on_the_page(app, ctx, login, soon):
+    event, leaving, first, _pair, last = soon
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    late = login(first)
+    form_page = f"/events/{event.id}"
+    events.claim_seat(user(last), db.session.get(Event, event.id))
+    db.session.commit()
+    response = post_form(
+        late, f"/events/{event.id}/claim", {}, form_page=form_page, follow_redirects=True
+    )
+    assert "Someone claimed the free seat first. You are still on the waitlist, number 1" in (
+        response.get_data(as_text=True)
+    )
+
+
+def test_a_party_that_does_not_fit_is_not_offered_the_seat(app, ctx, login, soon):
+    event, leaving, _first, pair, _last = soon
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    page = login(pair).get(f"/events/{event.id}").get_data(as_text=True)
+    assert "You are on the waitlist, number 2" in page
+    assert "Claim the free seat" not in page
+    with pytest.raises(Conflict):
+        events.claim_seat(user(pair), db.session.get(Event, event.id))
+
+
+def test_outside_the_cutoff_freed_seats_still_promote(ctx, make_event, make_user):
+    event = make_event(capacity=1)
+    leaving, waiting = make_user(), make_user()
+    join(leaving, event)
+    join(waiting, event)
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    assert status_of(waiting, event) == RsvpStatus.GOING
+    assert told(waiting, "event.seat_free", "event_seat_free") == (0, 0)
+
+
+# --- the .ics in the confirmation mail -----------------------------------------------------
+
+
+def calendar_of(message) -> icalendar.Calendar:
+    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "PUBLISH"
+    assert part.get_filename().endswith(".ics")
+    return icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_the_confirmation_carries_the_ics_with_the_place_only_for_those_going(
+    ctx, mailbox, private_event
+):
+    event, going, waiting = private_event
+    going_cal = calendar_of(mailbox.last(going.email))
+    (vevent,) = going_cal.walk("VEVENT")
+    assert str(vevent["location"]) == HOME
+    assert str(vevent["summary"]) == "Networking breakfast"
+    assert vevent.decoded("dtstart").astimezone(event.starts_at.tzinfo) == event.starts_at
+
+    waiting_message = mailbox.last(waiting.email)
+    (vevent,) = calendar_of(waiting_message).walk("VEVENT")
+    assert "location" not in vevent
+    for part in waiting_message.walk():
+        if not part.is_multipart():
+            assert HOME not in part.get_payload(decode=True).decode()
+    assert "You are on the waitlist" in mailbox.body(waiting_message)
