@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
@@ -572,3 +573,94 @@ def test_the_confirmation_carries_the_ics_with_the_place_only_for_those_going(
         if not part.is_multipart():
             assert HOME not in part.get_payload(decode=True).decode()
     assert "You are on the waitlist" in mailbox.body(waiting_message)
+
+
+# --- the organiser's own cut-off -----------------------------------------------------------
+
+
+def edit_form(event: Event, **changes) -> dict:
+    """The edit form's fields for `event` as it is, with `changes`."""
+    starts = event.starts_at.astimezone(ZoneInfo(event.timezone))
+    ends = event.ends_at.astimezone(ZoneInfo(event.timezone))
+    fields = {
+        "title": event.title,
+        "category": event.category,
+        "date": starts.strftime("%Y-%m-%d"),
+        "start_time": starts.strftime("%H:%M"),
+        "end_time": ends.strftime("%H:%M"),
+        "timezone": event.timezone,
+        "venue": event.venue,
+        "capacity": str(event.capacity or ""),
+        "guests_allowed": str(event.guests_allowed),
+    }
+    return {**fields, **changes}
+
+
+def test_an_organiser_sets_no_cutoff_and_seats_fill_until_the_start(
+    app, ctx, login, soon, organiser
+):
+    event, leaving, first, _pair, _last = soon
+    client = login(organiser)
+    path = f"/events/{event.id}/edit"
+    assert "2 hours before it starts (the usual)" in client.get(path).get_data(as_text=True)
+    response = post_form(client, path, edit_form(event, promotion_cutoff_hours="0"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).promotion_cutoff_hours == 0
+    edit_page = client.get(path).get_data(as_text=True)
+    assert '<option selected value="0">' in edit_page
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    assert status_of(first, event) == RsvpStatus.GOING  # promoted an hour before the start
+    assert told(first, "event.seat_free", "event_seat_free") == (0, 0)
+
+
+def test_a_longer_cutoff_stops_promotion_earlier(ctx, make_event, make_user, organiser):
+    starts = (utcnow() + timedelta(hours=4)).replace(microsecond=0)
+    event = make_event(capacity=1, starts_at=starts, ends_at=starts + timedelta(hours=1))
+    edit(organiser, event, utcnow(), promotion_cutoff_hours=6)
+    leaving, waiting = make_user(), make_user()
+    join(leaving, event)
+    join(waiting, event)
+    events.cancel_rsvp(user(leaving), db.session.get(Event, event.id))
+    db.session.commit()
+    assert status_of(waiting, event) == RsvpStatus.WAITLISTED
+    assert told(waiting, "event.seat_free", "event_seat_free") == (1, 1)
+
+
+def test_the_cutoff_is_validated_and_cleared(ctx, make_event, organiser):
+    event = make_event()
+    for bad in (-1, 169, True):
+        with pytest.raises(Invalid) as refused:
+            edit(organiser, event, utcnow(), promotion_cutoff_hours=bad)
+        assert refused.value.field == "promotion_cutoff_hours"
+        db.session.rollback()
+    edit(organiser, event, utcnow(), promotion_cutoff_hours=24)
+    assert db.session.get(Event, event.id).promotion_cutoff_hours == 24
+    events.update_event(
+        user(organiser),
+        db.session.get(Event, event.id),
+        EventData(cleared={"promotion_cutoff_hours"}),
+    )
+    db.session.commit()
+    assert db.session.get(Event, event.id).promotion_cutoff_hours is None
+
+
+def test_the_api_sets_and_shows_the_cutoff_and_hides_attendees_from_non_hosts(app, make_user):
+    from tests.test_api import api_login, error_fields
+    from tests.test_api_events import event_body
+
+    host = api_login(app, make_user(roles=(Role.ORGANISER,)))
+    other = api_login(app, make_user(roles=(Role.ORGANISER,)))
+    created = host.post("/api/v1/events", json=event_body(promotion_cutoff_hours=3))
+    assert created.status_code == 201, created.get_json()
+    event = created.get_json()
+    assert event["promotion_cutoff_hours"] == 3
+    url = f"/api/v1/events/{event['id']}"
+    refused = host.patch(url, json={"promotion_cutoff_hours": 500})
+    assert refused.status_code == 422 and "promotion_cutoff_hours" in error_fields(refused)
+    cleared = host.patch(url, json={"promotion_cutoff_hours": None})
+    assert cleared.status_code == 200 and cleared.get_json()["promotion_cutoff_hours"] is None
+    assert other.get(f"{url}/attendees").status_code == 404
+    assert other.get("/api/v1/events/999999/attendees").status_code == 404
+    assert host.get(f"{url}/attendees").status_code == 200

@@ -76,6 +76,11 @@ class EventSchema(ma.Schema):
         required=True, allow_none=True, metadata={"description": "null: unlimited"}
     )
     guests_allowed = ma.fields.Integer(required=True)
+    promotion_cutoff_hours = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Hours before the start; null: the site's default"},
+    )
     seats_taken = ma.fields.Integer(required=True)
     seats_left = ma.fields.Integer(
         required=True, allow_none=True, metadata={"description": "null: unlimited"}
@@ -151,6 +156,16 @@ class EventPatchSchema(ma.Schema):
     online_url = ma.fields.String(
         allow_none=True, validate=ma.validate.Length(max=services.MAX_ONLINE_URL)
     )
+    promotion_cutoff_hours = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=ma.validate.Range(min=0, max=services.MAX_CUTOFF_HOURS),
+        metadata={
+            "description": "Hours before the start when freed seats stop going to the "
+            "waitlist automatically (then the first to claim gets them); null: the site's "
+            "default (2 hours)"
+        },
+    )
 
 
 class EventCreateSchema(EventPatchSchema):
@@ -208,7 +223,8 @@ class AttendeeListSchema(ma.Schema):
 
 def _event_data(body: dict) -> services.EventData:
     """The API body as the services' EventData: an explicit null clears a field."""
-    cleared = {name for name in ("capacity", "venue", "online_url") if name in body}
+    nullable = ("capacity", "venue", "online_url", "promotion_cutoff_hours")
+    cleared = {name for name in nullable if name in body}
     cleared = {name for name in cleared if body[name] is None}
     values = {name: value for name, value in body.items() if value is not None}
     return services.EventData(**values, cleared=cleared)
@@ -241,6 +257,7 @@ def _present(viewer: User, event: Event, row: Rsvp | None = None, *, known: bool
         },
         "capacity": event.capacity,
         "guests_allowed": event.guests_allowed,
+        "promotion_cutoff_hours": event.promotion_cutoff_hours,
         "seats_taken": event.seats_taken,
         "seats_left": event.seats_free,
         "status": event.status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -34,6 +35,9 @@ from community.events.services import (
     MAX_VENUE,
     EventData,
 )
+
+# The hours before the start an organiser may pick for the promotion cut-off.
+CUTOFF_CHOICES = (0, 1, 2, 3, 4, 6, 12, 24, 48)
 
 
 def _strip(value):
@@ -136,8 +140,29 @@ class EventForm(FlaskForm):
         default=0,
     )
 
+    promotion_cutoff_hours = SelectField(
+        _l("Stop giving freed seats to the waitlist automatically"),
+        description=_l(
+            "After that, members on the waitlist are told a seat is free and the first to "
+            "claim it gets it, so nobody is handed a seat too late to come."
+        ),
+        default="",
+    )
+
     def set_choices(self, current_zone: str | None = None) -> None:
         self.category.choices = _category_choices(_l("Choose a category"))
+        usual = current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"] / 60
+        self.promotion_cutoff_hours.choices = [
+            SelectChoice("", str(_l("%(n)s hours before it starts (the usual)", n=f"{usual:g}")))
+        ] + [
+            SelectChoice(
+                str(hours),
+                str(_l("Never: fill freed seats until it starts"))
+                if hours == 0
+                else str(_l("%(n)d hours before it starts", n=hours)),
+            )
+            for hours in CUTOFF_CHOICES
+        ]
         zones = sorted({*ZONES, current_zone} - {None, ""})
         self.timezone.choices = [
             SelectChoice(zone, f"{zone_label(zone)} ({zone})") for zone in zones
@@ -148,11 +173,13 @@ class EventForm(FlaskForm):
         zone = ZoneInfo(event.timezone)
         starts = event.starts_at.astimezone(zone)
         ends = event.ends_at.astimezone(zone)
+        cutoff = event.promotion_cutoff_hours
         return cls(
             obj=event,
             date=starts.date(),
             start_time=starts.time(),
             end_time=ends.time(),
+            promotion_cutoff_hours="" if cutoff is None else str(cutoff),
         )
 
     def event_data(self, *, editing: bool) -> EventData:
@@ -166,6 +193,9 @@ class EventForm(FlaskForm):
         cleared = set()
         if self.capacity.data is None:
             cleared.add("capacity")
+        cutoff = self.promotion_cutoff_hours.data or ""
+        if not cutoff:
+            cleared.add("promotion_cutoff_hours")
         if editing:
             cleared |= {
                 name for name, value in (("venue", venue), ("online_url", online_url)) if not value
@@ -182,6 +212,7 @@ class EventForm(FlaskForm):
             online_url=online_url or None,
             capacity=self.capacity.data,
             guests_allowed=self.guests_allowed.data,
+            promotion_cutoff_hours=int(cutoff) if cutoff else None,
             cleared=cleared,
         )
 

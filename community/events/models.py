@@ -86,6 +86,9 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # iCalendar SEQUENCE: rises on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Hours before the start when freed seats stop going to the waitlist automatically
+    # (then they wait to be claimed); None: the site's EVENT_PROMOTION_CUTOFF_MINUTES.
+    promotion_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
     # A change notice waiting to go to going and waitlisted members (`events.notices`): what
     # changed ("time", "place", "status", comma-separated) and when the notice is due. Quick
     # edits push the due time on and add to the list, so they make one notice.

@@ -14,8 +14,8 @@ The waitlist is served in join order (`joined_at`, then `id`), first fit: when s
 up, the first waitlisted party that fits is promoted, then the next that fits in what is
 left, so a party of 3 does not block a single behind it.
 
-Promotion cut-off: within `EVENT_PROMOTION_CUTOFF_MINUTES` (config, default 120) of the
-start, freed seats are no longer given away automatically (`promote` does nothing then):
+Promotion cut-off: within the event's `promotion_cutoff_hours` (the organiser's choice;
+unset, `EVENT_PROMOTION_CUTOFF_MINUTES`, config, default 120) of the start, freed seats are no longer given away automatically (`promote` does nothing then):
 a member promoted an hour before might never see the notice and leave the seat empty.
 Instead every waitlisted party that fits is told a seat is free ("event.seat_free",
 `notices.announce_free_seats`) and the first to claim it gets it (`claim_seat`, or
@@ -63,6 +63,7 @@ MAX_ONLINE_URL = 500
 MAX_TIMEZONE = 64
 MAX_CAPACITY = 100_000
 MAX_REMOVAL_MESSAGE = 1_000
+MAX_CUTOFF_HOURS = 168  # a week
 
 # Changing any of these changes the event in members' calendars (iCalendar SEQUENCE).
 _TIME_FIELDS = ("starts_at", "ends_at", "timezone")
@@ -89,8 +90,10 @@ class EventData:
     capacity: int | None = None
     guests_allowed: int | None = None
     group_id: int | None = None
+    # Hours before the start when freed seats stop being given to the waitlist automatically.
+    promotion_cutoff_hours: int | None = None
     # Fields the caller explicitly wants cleared: "capacity" (unlimited), "venue",
-    # "online_url", "group_id".
+    # "online_url", "group_id", "promotion_cutoff_hours" (the site's default).
     cleared: set[str] = field(default_factory=set)
 
 
@@ -261,6 +264,18 @@ def _apply(event: Event, data: EventData, *, creating: bool) -> set[str]:
             raise Invalid(_("Allow from 0 to %(n)d guests.", n=MAX_GUESTS), "guests_allowed")
         event.guests_allowed = guests
 
+    if "promotion_cutoff_hours" in data.cleared:
+        event.promotion_cutoff_hours = None
+    elif data.promotion_cutoff_hours is not None:
+        hours = data.promotion_cutoff_hours
+        if isinstance(hours, bool) or not isinstance(hours, int):
+            raise Invalid(_("Give a number of hours."), "promotion_cutoff_hours")
+        if not 0 <= hours <= MAX_CUTOFF_HOURS:
+            raise Invalid(
+                _("Give from 0 to %(n)d hours.", n=MAX_CUTOFF_HOURS), "promotion_cutoff_hours"
+            )
+        event.promotion_cutoff_hours = hours
+
     changed = {
         group
         for group, names in (("time", _TIME_FIELDS), ("place", _PLACE_FIELDS))
@@ -344,7 +359,11 @@ def _apply_place(event: Event, data: EventData) -> None:
 # --- members' verbs ------------------------------------------------------------------------
 
 
-def _cutoff() -> timedelta:
+def cutoff(event: Event) -> timedelta:
+    """How long before `event` starts freed seats stop going to the waitlist by themselves:
+    the organiser's choice, else the site's EVENT_PROMOTION_CUTOFF_MINUTES."""
+    if event.promotion_cutoff_hours is not None:
+        return timedelta(hours=event.promotion_cutoff_hours)
     return timedelta(minutes=current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"])
 
 
@@ -557,7 +576,7 @@ def promote(event: Event, *, now: datetime | None = None) -> list[Rsvp]:
 
 def _promote(event: Event, now: datetime) -> list[Rsvp]:
     """`promote` for a caller that already holds the event's row lock."""
-    if event.status == EventStatus.CANCELLED or event.starts_at - _cutoff() <= now:
+    if event.status == EventStatus.CANCELLED or event.starts_at - cutoff(event) <= now:
         return []
     free = event.seats_free
     if free is not None and free <= 0:
@@ -580,7 +599,7 @@ def _promote(event: Event, now: datetime) -> list[Rsvp]:
 
 def in_cutoff(event: Event, now: datetime | None = None) -> bool:
     """Whether `event` is within its promotion cut-off: freed seats wait to be claimed."""
-    return event.starts_at - _cutoff() <= (now or utcnow())
+    return event.starts_at - cutoff(event) <= (now or utcnow())
 
 
 def _seats_freed(event: Event, now: datetime) -> None:

@@ -1,4 +1,4 @@
-"""event change notices, attendee messages, mail attachments
+"""event change notices, attendee messages, per-event promotion cut-off, mail attachments
 
 Revision ID: c14notices01
 Revises: 9c4f2a7e6b13
@@ -37,6 +37,7 @@ def upgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('notice_changes', sa.String(length=40), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('notice_due_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('promotion_cutoff_hours', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_events_notice_due_at'), ['notice_due_at'], unique=False)
 
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
@@ -50,6 +51,7 @@ def downgrade():
 
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_notice_due_at'))
+        batch_op.drop_column('promotion_cutoff_hours')
         batch_op.drop_column('notice_due_at')
         batch_op.drop_column('notice_changes')
 
