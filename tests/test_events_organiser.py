@@ -386,6 +386,24 @@ def test_three_quick_edits_make_one_notice_per_member(ctx, app, private_event, o
     assert "the address is shown to members who are going" in waiting_mail
     assert db.session.get(Event, event.id).notice_due_at is None
 
+    # A change after that notice makes a new one.
+    later = now + 3 * delay
+    edit(organiser, event, later, venue=HOME)
+    assert notices.send_due_notices(now=later + delay) == 2
+    db.session.commit()
+    assert told(going, "event.changed", "event_changed") == (2, 2)
+
+
+def test_edits_that_go_on_do_not_hold_the_notice_back(ctx, app, private_event, organiser):
+    event, going, _waiting = private_event
+    delay = timedelta(seconds=app.config["EVENT_CHANGE_NOTICE_DELAY_SECONDS"])
+    now = utcnow()
+    for minute in range(0, 12):  # an edit every minute for longer than the delay
+        edit(organiser, event, now + timedelta(minutes=minute), venue=f"{HOME} ({minute})")
+    assert notices.send_due_notices(now=now + delay) == 2
+    db.session.commit()
+    assert told(going, "event.changed", "event_changed") == (1, 1)
+
 
 def test_a_title_change_alone_sends_no_notice(ctx, private_event, organiser):
     event, _going, _waiting = private_event
@@ -602,7 +620,7 @@ def test_an_organiser_sets_no_cutoff_and_seats_fill_until_the_start(
     event, leaving, first, _pair, _last = soon
     client = login(organiser)
     path = f"/events/{event.id}/edit"
-    assert "2 hours before it starts (the usual)" in client.get(path).get_data(as_text=True)
+    assert "2 hours before (the usual)" in client.get(path).get_data(as_text=True)
     response = post_form(client, path, edit_form(event, promotion_cutoff_hours="0"))
     assert response.status_code == 302
     db.session.expire_all()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -141,10 +142,10 @@ class EventForm(FlaskForm):
     )
 
     promotion_cutoff_hours = SelectField(
-        _l("Stop giving freed seats to the waitlist automatically"),
+        _l("Stop filling freed seats from the waitlist"),
         description=_l(
-            "After that, members on the waitlist are told a seat is free and the first to "
-            "claim it gets it, so nobody is handed a seat too late to come."
+            "Hours before the start. After that, the waitlist is told a seat is free and "
+            "the first to claim it gets it, so nobody is handed a seat too late to come."
         ),
         default="",
     )
@@ -153,13 +154,13 @@ class EventForm(FlaskForm):
         self.category.choices = _category_choices(_l("Choose a category"))
         usual = current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"] / 60
         self.promotion_cutoff_hours.choices = [
-            SelectChoice("", str(_l("%(n)s hours before it starts (the usual)", n=f"{usual:g}")))
+            SelectChoice("", str(_l("%(n)s hours before (the usual)", n=f"{usual:g}")))
         ] + [
             SelectChoice(
                 str(hours),
-                str(_l("Never: fill freed seats until it starts"))
+                str(_l("Never: fill seats until the start"))
                 if hours == 0
-                else str(_l("%(n)d hours before it starts", n=hours)),
+                else ngettext("%(num)d hour before", "%(num)d hours before", hours),
             )
             for hours in CUTOFF_CHOICES
         ]

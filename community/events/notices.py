@@ -2,9 +2,10 @@
 free seats inside the promotion cut-off, and a host removing them.
 
 Change notices are debounced. `record_change` (called by `services.update_event`, under the
-event's row lock) adds what changed to `Event.notice_changes` and sets `Event.notice_due_at`
-EVENT_CHANGE_NOTICE_DELAY_SECONDS ahead; a further edit before then adds to the list and
-pushes the due time on, so several quick edits make one notice. `send_due_notices` sends the
+event's row lock) adds what changed to `Event.notice_changes` and, for the first change since
+the last notice, sets `Event.notice_due_at` EVENT_CHANGE_NOTICE_DELAY_SECONDS ahead; further
+edits before then join that notice, so several quick edits make one. (The due time is not
+pushed on by later edits: an organiser editing for an hour still gets members told.) `send_due_notices` sends the
 due ones; it runs from `flask --app wsgi send-reminders` (cron, every few minutes, possibly in
 several places at once). Each event's notice is claimed under `lock_row(event)`: the runner
 that gets the lock sends it and clears the columns in the same transaction, a second runner
@@ -45,15 +46,17 @@ def _changes(event: Event) -> list[str]:
 def record_change(event: Event, changes: set[str], now: datetime, *, at_once: bool = False) -> None:
     """Note that `changes` ("time", "place", "status") happened to `event` (the caller holds
     its row lock and flushes). The notice goes EVENT_CHANGE_NOTICE_DELAY_SECONDS after the
-    last change, or, `at_once` (a cancellation), now, in the caller's transaction."""
+    first change since the last notice, or, `at_once` (a cancellation), now, in the
+    caller's transaction."""
     event.notice_changes = ",".join(
         kind for kind in CHANGE_KINDS if kind in changes or kind in _changes(event)
     )
     if at_once:
         _send_notice(event)
         return
-    delay = timedelta(seconds=current_app.config["EVENT_CHANGE_NOTICE_DELAY_SECONDS"])
-    event.notice_due_at = now + delay
+    if event.notice_due_at is None:
+        delay = timedelta(seconds=current_app.config["EVENT_CHANGE_NOTICE_DELAY_SECONDS"])
+        event.notice_due_at = now + delay
 
 
 def send_due_notices(*, now: datetime | None = None) -> int:

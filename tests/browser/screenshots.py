@@ -120,6 +120,11 @@ def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     page.goto(url + "/events")
     page.locator(".event-card__title a").first.click()
     shoot("event-host")
+    event_url = page.url
+    page.get_by_role("link", name="Edit event").click()
+    expect(page.get_by_label("Stop filling freed seats from the waitlist")).to_be_visible()
+    shoot("event-edit")
+    page.goto(event_url)
     page.get_by_role("link", name="Attendees", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Attendees")
     page.locator(".attendee__remove > summary").first.click()
