@@ -682,3 +682,28 @@ def test_the_api_sets_and_shows_the_cutoff_and_hides_attendees_from_non_hosts(ap
     assert other.get(f"{url}/attendees").status_code == 404
     assert other.get("/api/v1/events/999999/attendees").status_code == 404
     assert host.get(f"{url}/attendees").status_code == 200
+
+
+def test_removal_inside_the_cutoff_announces_the_seat(ctx, soon, organiser):
+    event, leaving, first, pair, last = soon
+    events.remove_attendee(user(organiser), db.session.get(Event, event.id), leaving.id, "")
+    db.session.commit()
+    assert status_of(first, event) == RsvpStatus.WAITLISTED
+    assert told(first, "event.seat_free", "event_seat_free") == (1, 1)
+    assert told(pair, "event.seat_free", "event_seat_free") == (0, 0)
+    assert told(leaving, "event.removed", "event_removed") == (1, 1)
+
+
+def test_removing_a_waitlisted_member_keeps_the_seats(ctx, make_event, make_user, organiser):
+    event = make_event(capacity=1)
+    going, waiting, behind = make_user(), make_user(), make_user()
+    for ref in (going, waiting, behind):
+        join(ref, event)
+    events.remove_attendee(user(organiser), db.session.get(Event, event.id), waiting.id, "")
+    db.session.commit()
+    assert status_of(waiting, event) == RsvpStatus.CANCELLED
+    assert status_of(going, event) == RsvpStatus.GOING
+    assert db.session.get(Event, event.id).seats_taken == 1
+    assert events.rsvp_state(
+        db.session.scalar(select(Rsvp).where(Rsvp.user_id == behind.id))
+    ).position == 1

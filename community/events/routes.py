@@ -215,7 +215,7 @@ def cancel(event_id: int):
         services.cancel_event,
         current_user,
         event,
-        success=_("The event is cancelled. Members who RSVPed see it marked as cancelled."),
+        success=_("The event is cancelled. Members going or waiting have been told."),
         back=url_for("events.show", event_id=event.id),
     )
 
