@@ -685,7 +685,7 @@ def test_the_api_sets_and_shows_the_cutoff_and_hides_attendees_from_non_hosts(ap
 
 
 def test_removal_inside_the_cutoff_announces_the_seat(ctx, soon, organiser):
-    event, leaving, first, pair, last = soon
+    event, leaving, first, pair, _last = soon
     events.remove_attendee(user(organiser), db.session.get(Event, event.id), leaving.id, "")
     db.session.commit()
     assert status_of(first, event) == RsvpStatus.WAITLISTED
@@ -704,6 +704,7 @@ def test_removing_a_waitlisted_member_keeps_the_seats(ctx, make_event, make_user
     assert status_of(waiting, event) == RsvpStatus.CANCELLED
     assert status_of(going, event) == RsvpStatus.GOING
     assert db.session.get(Event, event.id).seats_taken == 1
-    assert events.rsvp_state(
-        db.session.scalar(select(Rsvp).where(Rsvp.user_id == behind.id))
-    ).position == 1
+    assert (
+        events.rsvp_state(db.session.scalar(select(Rsvp).where(Rsvp.user_id == behind.id))).position
+        == 1
+    )
