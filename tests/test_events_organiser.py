@@ -708,3 +708,13 @@ def test_removing_a_waitlisted_member_keeps_the_seats(ctx, make_event, make_user
         events.rsvp_state(db.session.scalar(select(Rsvp).where(Rsvp.user_id == behind.id))).position
         == 1
     )
+
+
+def test_a_message_to_an_empty_group_is_refused(ctx, make_event, make_user, organiser):
+    event = make_event(capacity=5)
+    join(make_user(), event)
+    with pytest.raises(Invalid) as refused:
+        hosting.message_attendees(user(organiser), event, "waitlisted", "Hi", "Hello")
+    assert refused.value.field == "audience"
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 0

@@ -52,7 +52,7 @@ def message_attendees(
     """Send `subject` and `body` from `host` to `event`'s going, waitlisted or both
     (`audience`) members: one notification ("event.message") and one outbox mail each.
     Only hosts (NotFound otherwise). Refuses an empty or over-long subject or body and an
-    unknown audience (Invalid naming the field), and more than EVENT_MESSAGES_PER_HOUR
+    unknown audience or one with nobody in it (Invalid naming the field), and more than EVENT_MESSAGES_PER_HOUR
     messages for one event in an hour (Conflict), counted under the event's row lock so two
     hosts sending at once cannot pass the limit together. Records an `EventMessage`."""
     now = now or utcnow()
@@ -92,6 +92,10 @@ def message_attendees(
     recipients = [
         (rsvp, member) for rsvp, member in listed_members(event) if rsvp.status in statuses
     ]
+    if not recipients:
+        raise Invalid(
+            _("Nobody is in that group yet, so there is no one to send it to."), "audience"
+        )
     record = EventMessage(
         event_id=event.id,
         sender_id=host.id,
