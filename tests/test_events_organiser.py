@@ -7,7 +7,10 @@ RSVP confirmation mail carrying the event's .ics."""
 from __future__ import annotations
 
 import csv
+import email
 import io
+import socketserver
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -718,3 +721,50 @@ def test_a_message_to_an_empty_group_is_refused(ctx, make_event, make_user, orga
     assert refused.value.field == "audience"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(EventMessage)) == 0
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP to take one mail: what it received goes to `server.received`."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self) -> None:
+        self.reply("220 test ESMTP")
+        while line := self.rfile.readline():
+            command = line.decode().strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.reply("250 test")
+            elif command == "DATA":
+                self.reply("354 go ahead")
+                data = b""
+                while (chunk := self.rfile.readline()) != b".\r\n":
+                    data += chunk[1:] if chunk.startswith(b"..") else chunk
+                self.server.received.append(data)
+                self.reply("250 queued")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+def test_smtp_delivery_sends_the_ics_as_a_mime_attachment(app, ctx, private_event):
+    from community.mail.services import deliver_due
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SmtpHandler)
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        app.config["MAIL_URL"] = f"smtp://127.0.0.1:{server.server_address[1]}"
+        assert deliver_due()["sent"] >= 2
+    finally:
+        server.shutdown()
+        server.server_close()
+    messages = [email.message_from_bytes(data) for data in server.received]
+    with_ics = [m for m in messages if m.is_multipart()]
+    assert len(with_ics) == 2
+    for message in with_ics:
+        (vevent,) = calendar_of(message).walk("VEVENT")
+        assert str(vevent["summary"]) == "Networking breakfast"
