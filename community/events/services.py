@@ -14,9 +14,10 @@ The waitlist is served in join order (`joined_at`, then `id`), first fit: when s
 up, the first waitlisted party that fits is promoted, then the next that fits in what is
 left, so a party of 3 does not block a single behind it.
 
-Promotion cut-off: within the event's `promotion_cutoff_hours` (the organiser's choice;
-unset, `EVENT_PROMOTION_CUTOFF_MINUTES`, config, default 120) of the start, freed seats are no longer given away automatically (`promote` does nothing then):
-a member promoted an hour before might never see the notice and leave the seat empty.
+Promotion cut-off: within the event's `promotion_cutoff_hours` of the start (the
+organiser's choice; unset, `EVENT_PROMOTION_CUTOFF_MINUTES`, config, default 120), freed
+seats are no longer given away automatically (`promote` does nothing then): a member
+promoted an hour before might never see the notice and leave the seat empty.
 Instead every waitlisted party that fits is told a seat is free ("event.seat_free",
 `notices.announce_free_seats`) and the first to claim it gets it (`claim_seat`, or
 RSVPing again); a new RSVP may take it too.
