@@ -109,6 +109,13 @@ class Config:
     # Events: within this many minutes of an event's start, seats freed by a cancellation are
     # no longer given to the waitlist automatically; the first member to claim them gets them.
     EVENT_PROMOTION_CUTOFF_MINUTES = int(os.environ.get("EVENT_PROMOTION_CUTOFF_MINUTES", "120"))
+    # A change of an event's time, place or status is told to its members this many seconds
+    # after the last of a run of quick edits (one notice for several), by `send-reminders`.
+    EVENT_CHANGE_NOTICE_DELAY_SECONDS = int(
+        os.environ.get("EVENT_CHANGE_NOTICE_DELAY_SECONDS", "300")
+    )
+    # Messages a host may send to an event's attendees per hour (against abuse).
+    EVENT_MESSAGES_PER_HOUR = int(os.environ.get("EVENT_MESSAGES_PER_HOUR", "5"))
 
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 3600

@@ -122,10 +122,15 @@ def send_mail(loop: bool, interval: float) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders() -> None:
-    """Remind members of the events they are going to, a day and an hour before (safe to
-    run every few minutes from cron, and in several places at once: never sends twice)."""
+    """Remind members of the events they are going to, a day and an hour before, and send
+    the due change notices of events whose time or place changed (a few minutes after the
+    last of a run of edits). Safe to run every few minutes from cron, and in several places
+    at once: never sends twice. Run it from cron in both deployment shapes."""
+    from community.events.notices import send_due_notices
     from community.events.reminders import send_reminders as remind
 
     sent = remind()
     db.session.commit()
-    click.echo(f"sent {sent} reminders")
+    told = send_due_notices()
+    db.session.commit()
+    click.echo(f"sent {sent} reminders, told {told} members of changes")

@@ -279,6 +279,13 @@ class Mailbox:
 
     @staticmethod
     def body(message: Message) -> str:
+        """The plain-text body (the first text/plain part of a mail with attachments)."""
+        if message.is_multipart():
+            message = next(
+                part
+                for part in message.walk()
+                if part.get_content_type() == "text/plain" and not part.get_filename()
+            )
         return message.get_payload(decode=True).decode()
 
     def link(self, to: str, pattern: str) -> str:

@@ -504,7 +504,7 @@ MATRIX = {
     "rsvp": dict.fromkeys(ROLES, 201)
     | {"going": 200, "waitlisted": 200, "blocked": 404, "anonymous": 401},
     "cancel_rsvp": dict.fromkeys(ROLES, 204) | {"blocked": 404, "anonymous": 401},
-    "attendees": dict.fromkeys(ROLES, 403)
+    "attendees": dict.fromkeys(ROLES, 404)
     | {"organiser": 200, "moderator": 200, "blocked": 404, "anonymous": 401},
 }
 

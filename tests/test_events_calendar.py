@@ -390,7 +390,11 @@ def test_send_reminders_twice_sends_once(tomorrow, runner):
     db.session.commit()
     assert reminders_of(member) == (2, 2)
     assert sorted(db.session.scalars(select(EventReminder.kind))) == ["day", "hour"]
-    note = db.session.scalar(select(Notification).where(Notification.user_id == member.id))
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == member.id, Notification.kind == "event.reminder"
+        )
+    )
     assert note.target_type == "event" and note.target_id == event.id
 
 

@@ -396,7 +396,9 @@ def expected(role: str, route: str) -> int:
         return 302
     if route == "cancel_post":
         return 302 if role in HOSTS else 403
-    return 200 if role in HOSTS else 403  # edit, cancel (ask), attendees
+    if route == "attendees":  # attendee details: the 404 of a missing event
+        return 200 if role in HOSTS else 404
+    return 200 if role in HOSTS else 403  # edit, cancel (ask)
 
 
 ROUTES = {

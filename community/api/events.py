@@ -76,6 +76,11 @@ class EventSchema(ma.Schema):
         required=True, allow_none=True, metadata={"description": "null: unlimited"}
     )
     guests_allowed = ma.fields.Integer(required=True)
+    promotion_cutoff_hours = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Hours before the start; null: the site's default"},
+    )
     seats_taken = ma.fields.Integer(required=True)
     seats_left = ma.fields.Integer(
         required=True, allow_none=True, metadata={"description": "null: unlimited"}
@@ -151,6 +156,16 @@ class EventPatchSchema(ma.Schema):
     online_url = ma.fields.String(
         allow_none=True, validate=ma.validate.Length(max=services.MAX_ONLINE_URL)
     )
+    promotion_cutoff_hours = ma.fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=ma.validate.Range(min=0, max=services.MAX_CUTOFF_HOURS),
+        metadata={
+            "description": "Hours before the start when freed seats stop going to the "
+            "waitlist automatically (then the first to claim gets them); null: the site's "
+            "default (2 hours)"
+        },
+    )
 
 
 class EventCreateSchema(EventPatchSchema):
@@ -208,7 +223,8 @@ class AttendeeListSchema(ma.Schema):
 
 def _event_data(body: dict) -> services.EventData:
     """The API body as the services' EventData: an explicit null clears a field."""
-    cleared = {name for name in ("capacity", "venue", "online_url") if name in body}
+    nullable = ("capacity", "venue", "online_url", "promotion_cutoff_hours")
+    cleared = {name for name in nullable if name in body}
     cleared = {name for name in cleared if body[name] is None}
     values = {name: value for name, value in body.items() if value is not None}
     return services.EventData(**values, cleared=cleared)
@@ -249,6 +265,7 @@ def _present(
         },
         "capacity": event.capacity,
         "guests_allowed": event.guests_allowed,
+        "promotion_cutoff_hours": event.promotion_cutoff_hours,
         "seats_taken": event.seats_taken,
         "seats_left": event.seats_free,
         "status": event.status,
@@ -382,12 +399,12 @@ def cancel_rsvp(event_id: int):
 @blp.get("/events/<int:event_id>/attendees")
 @token_required
 @blp.response(200, AttendeeListSchema)
-@blp.alt_response(403, description="Not a host of this event")
-@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(404, description="No such event, or you are not one of its hosts")
 @blp.doc(**TOKEN_DOC)
 def list_attendees(event_id: int):
-    """The going parties, then the waitlist, each in join order (hosts only)."""
-    event = services.get_hosted_event(api_user(), event_id)
+    """The going parties, then the waitlist, each in join order (hosts only: anyone else
+    gets the 404 of a missing event, as on the attendee page)."""
+    event = services.get_hosted_event(api_user(), event_id, hidden=True)
     items, waiting = [], 0
     for row in services.attendees(event):
         position = None

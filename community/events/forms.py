@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,16 +24,21 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from community.core.forms import max_length
 from community.events.display import CATEGORY_LABELS, ZONES, zone_label
-from community.events.models import MAX_GUESTS, Event
+from community.events.hosting import MAX_BODY, MAX_SUBJECT
+from community.events.models import MAX_GUESTS, AttendeeAudience, Event
 from community.events.queries import MAX_SEARCH
 from community.events.services import (
     MAX_CAPACITY,
     MAX_DESCRIPTION,
     MAX_ONLINE_URL,
+    MAX_REMOVAL_MESSAGE,
     MAX_TITLE,
     MAX_VENUE,
     EventData,
 )
+
+# The hours before the start an organiser may pick for the promotion cut-off.
+CUTOFF_CHOICES = (0, 1, 2, 3, 4, 6, 12, 24, 48)
 
 
 def _strip(value):
@@ -134,8 +141,29 @@ class EventForm(FlaskForm):
         default=0,
     )
 
+    promotion_cutoff_hours = SelectField(
+        _l("Stop filling freed seats from the waitlist"),
+        description=_l(
+            "Hours before the start. After that, the waitlist is told a seat is free and "
+            "the first to claim it gets it, so nobody is handed a seat too late to come."
+        ),
+        default="",
+    )
+
     def set_choices(self, current_zone: str | None = None) -> None:
         self.category.choices = _category_choices(_l("Choose a category"))
+        usual = current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"] / 60
+        self.promotion_cutoff_hours.choices = [
+            SelectChoice("", str(_l("%(n)s hours before (the usual)", n=f"{usual:g}")))
+        ] + [
+            SelectChoice(
+                str(hours),
+                str(_l("Never: fill seats until the start"))
+                if hours == 0
+                else ngettext("%(num)d hour before", "%(num)d hours before", hours),
+            )
+            for hours in CUTOFF_CHOICES
+        ]
         zones = sorted({*ZONES, current_zone} - {None, ""})
         self.timezone.choices = [
             SelectChoice(zone, f"{zone_label(zone)} ({zone})") for zone in zones
@@ -146,11 +174,13 @@ class EventForm(FlaskForm):
         zone = ZoneInfo(event.timezone)
         starts = event.starts_at.astimezone(zone)
         ends = event.ends_at.astimezone(zone)
+        cutoff = event.promotion_cutoff_hours
         return cls(
             obj=event,
             date=starts.date(),
             start_time=starts.time(),
             end_time=ends.time(),
+            promotion_cutoff_hours="" if cutoff is None else str(cutoff),
         )
 
     def event_data(self, *, editing: bool) -> EventData:
@@ -164,6 +194,9 @@ class EventForm(FlaskForm):
         cleared = set()
         if self.capacity.data is None:
             cleared.add("capacity")
+        cutoff = self.promotion_cutoff_hours.data or ""
+        if not cutoff:
+            cleared.add("promotion_cutoff_hours")
         if editing:
             cleared |= {
                 name for name, value in (("venue", venue), ("online_url", online_url)) if not value
@@ -180,6 +213,7 @@ class EventForm(FlaskForm):
             online_url=online_url or None,
             capacity=self.capacity.data,
             guests_allowed=self.guests_allowed.data,
+            promotion_cutoff_hours=int(cutoff) if cutoff else None,
             cleared=cleared,
         )
 
@@ -190,3 +224,41 @@ class RsvpForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Cancel an RSVP or an event: just the CSRF token."""
+
+
+class RemoveAttendeeForm(FlaskForm):
+    """A host takes a member off the attendee list, with an optional message to them."""
+
+    message = TextAreaField(
+        _l("Message to them"),
+        filters=[_strip],
+        validators=[max_length(MAX_REMOVAL_MESSAGE)],
+        description=_l("Sent with the notice that they are off the list."),
+        render_kw={"rows": 3},
+    )
+
+
+class MessageAttendeesForm(FlaskForm):
+    """A host writes to the event's going and/or waitlisted members."""
+
+    audience = SelectField(
+        _l("Send to"),
+        choices=[
+            SelectChoice(AttendeeAudience.BOTH.value, str(_l("Everyone going or waiting"))),
+            SelectChoice(AttendeeAudience.GOING.value, str(_l("Members who are going"))),
+            SelectChoice(AttendeeAudience.WAITLISTED.value, str(_l("Members on the waitlist"))),
+        ],
+        default=AttendeeAudience.BOTH.value,
+    )
+    subject = StringField(
+        _l("Subject"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Give the message a subject.")), max_length(MAX_SUBJECT)],
+    )
+    body = TextAreaField(
+        _l("Message"),
+        filters=[_strip],
+        validators=[DataRequired(_l("Write the message.")), max_length(MAX_BODY)],
+        description=_l("Each member gets it as a notification and by email."),
+        render_kw={"rows": 5},
+    )

@@ -86,6 +86,14 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # iCalendar SEQUENCE: rises on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Hours before the start when freed seats stop going to the waitlist automatically
+    # (then they wait to be claimed); None: the site's EVENT_PROMOTION_CUTOFF_MINUTES.
+    promotion_cutoff_hours: Mapped[int | None] = mapped_column(Integer)
+    # A change notice waiting to go to going and waitlisted members (`events.notices`): what
+    # changed ("time", "place", "status", comma-separated) and when the notice is due. Quick
+    # edits push the due time on and add to the list, so they make one notice.
+    notice_changes: Mapped[str] = mapped_column(String(40), default="")
+    notice_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
 
@@ -151,3 +159,28 @@ class EventReminder(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AttendeeAudience(StrEnum):
+    GOING = "going"
+    WAITLISTED = "waitlisted"
+    BOTH = "both"
+
+
+class EventMessage(db.Model):
+    """A message a host sent to an event's going and/or waitlisted members: the record the
+    per-event hourly limit counts, and what was sent to whom."""
+
+    __tablename__ = "event_messages"
+    __table_args__ = (Index("ix_event_messages_event_created", "event_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    sender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(12))
+    subject: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

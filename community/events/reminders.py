@@ -20,7 +20,7 @@ from sqlalchemy import select
 from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.core.database import get_or_create, utcnow
-from community.events.calendar import event_ics_url, event_page_url
+from community.events.calendar import event_ics, event_ics_url, event_page_url
 from community.events.models import (
     Event,
     EventReminder,
@@ -32,6 +32,7 @@ from community.events.models import (
 from community.events.services import place_for
 from community.extensions import db
 from community.mail.services import queue_mail
+from community.mail.transport import Attachment
 from community.notifications.services import notify
 
 DAY = timedelta(days=1)
@@ -47,8 +48,9 @@ def _when(event: Event) -> str:
     return f"{starts:%A %d %B %Y, %H:%M} to {ends.strftime(end_format)} ({event.timezone} time)"
 
 
-def _details(member: User, event: Event, rsvp: Rsvp | None = None) -> dict:
-    """What a mail about `event` may tell `member`; the place through `place_for`."""
+def mail_details(member: User, event: Event, rsvp: Rsvp | None = None) -> dict:
+    """What a mail about `event` may tell `member`; the place through `place_for`. Used by
+    the reminders, the RSVP confirmation and the notices (`events.notices`)."""
     place = place_for(member, event, rsvp)
     return {
         "name": member.display_name,
@@ -64,8 +66,10 @@ def _details(member: User, event: Event, rsvp: Rsvp | None = None) -> dict:
 
 def mail_rsvp_confirmation(member: User, event: Event) -> None:
     """Queue the mail that confirms `member`'s RSVP to `event`, with its time, place (as
-    they may see it), their party and the link to the event's `.ics` (flush, no commit).
-    Called by the RSVP paths after a successful RSVP."""
+    they may see it), their party and the link to the event's `.ics`, and the `.ics` itself
+    attached (`text/calendar; method=PUBLISH`, the place as the member may see it: a private
+    address or online link only when they are going) (flush, no commit). Called by the RSVP
+    paths after a successful RSVP."""
     rsvp = db.session.scalar(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == member.id)
     )
@@ -77,9 +81,16 @@ def mail_rsvp_confirmation(member: User, event: Event) -> None:
         _("You are going: %(title)s", title=event.title)
         if rsvp.status == RsvpStatus.GOING
         else _("You are on the waitlist: %(title)s", title=event.title),
+        attachments=[
+            Attachment(
+                filename=f"event-{event.id}.ics",
+                content_type="text/calendar; method=PUBLISH",
+                content=event_ics(member, event).decode(),
+            )
+        ],
         going=rsvp.status == RsvpStatus.GOING,
         guests=rsvp.guests,
-        **_details(member, event, rsvp),
+        **mail_details(member, event, rsvp),
     )
 
 
@@ -134,7 +145,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
             if kind == ReminderKind.DAY
             else _("Soon: %(title)s", title=event.title),
             soon=kind == ReminderKind.HOUR,
-            **_details(member, event, rsvp),
+            **mail_details(member, event, rsvp),
         )
         sent += 1
     return sent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -12,10 +12,18 @@ from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
-from community.events import bp, services
+from community.events import bp, hosting, services
 from community.events.comments import SUBJECT
-from community.events.forms import ActionForm, EventFilterForm, EventForm, RsvpForm, guest_choices
-from community.events.models import Event, RsvpStatus
+from community.events.forms import (
+    ActionForm,
+    EventFilterForm,
+    EventForm,
+    MessageAttendeesForm,
+    RemoveAttendeeForm,
+    RsvpForm,
+    guest_choices,
+)
+from community.events.models import Event, EventStatus, RsvpStatus
 from community.events.queries import EventFilters, list_events, my_rsvps
 from community.extensions import db
 from community.profiles.directory import visible_ids
@@ -88,7 +96,18 @@ def show(event_id: int):
             current_user, SUBJECT, event.id, request.args.get("comments"), subject=event
         ),
         comment_form=CommentForm(formdata=None),
+        can_claim=_can_claim(event, state),
     )
+
+
+def _can_claim(event: Event, state: services.RsvpResult | None) -> bool:
+    """Whether to offer "Claim the free seat": waitlisted, inside the cut-off, seats free."""
+    if state is None or state.status != RsvpStatus.WAITLISTED:
+        return False
+    if event.status != EventStatus.SCHEDULED or event.starts_at <= utcnow():
+        return False
+    free = event.seats_free
+    return services.in_cutoff(event) and (free is None or free >= state.seats)
 
 
 @bp.post("/events/<int:event_id>/rsvp")
@@ -204,20 +223,109 @@ def cancel(event_id: int):
         services.cancel_event,
         current_user,
         event,
-        success=_("The event is cancelled. Members who RSVPed see it marked as cancelled."),
+        success=_("The event is cancelled. Members going or waiting have been told."),
         back=url_for("events.show", event_id=event.id),
     )
 
 
-@bp.get("/events/<int:event_id>/attendees")
-@login_required
-def attendees(event_id: int):
-    """Going, then waitlisted parties, in join order (hosts only)."""
-    event = _host_event_or_404(event_id)
+def _attendees_page(event: Event, message_form: MessageAttendeesForm, status: int = 200):
     rows = services.attendees(event)
     return render_template(
         "events/attendees.html",
         event=event,
         going=[row for row in rows if row.status == RsvpStatus.GOING],
         waiting=[row for row in rows if row.status == RsvpStatus.WAITLISTED],
+        remove_form=RemoveAttendeeForm(),
+        message_form=message_form,
+        started=event.starts_at <= utcnow(),
+    ), status
+
+
+@bp.get("/events/<int:event_id>/attendees")
+@login_required
+def attendees(event_id: int):
+    """Going, then waitlisted parties, in join order, with the hosts' tools: remove, message,
+    CSV (hosts only; others get the 404 of a missing event)."""
+    event = services.get_hosted_event(current_user, event_id, hidden=True)
+    return _attendees_page(event, MessageAttendeesForm())
+
+
+@bp.post("/events/<int:event_id>/attendees/<int:user_id>/remove")
+@login_required
+def remove_attendee(event_id: int, user_id: int):
+    """Take one member off the list (their seats go to the waitlist), telling them why."""
+    event = services.get_hosted_event(current_user, event_id, hidden=True)
+    form = RemoveAttendeeForm()
+    back = url_for("events.attendees", event_id=event.id)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(form.message.errors), "error")
+        return redirect(back)
+    return run_action(
+        form,
+        services.remove_attendee,
+        current_user,
+        event,
+        user_id,
+        form.message.data or "",
+        success=_("The member is off the list and has been told."),
+        back=back,
+    )
+
+
+@bp.post("/events/<int:event_id>/attendees/message")
+@login_required
+def message_attendees(event_id: int):
+    """Send a message to the going and/or waitlisted members (a notification and a mail)."""
+    event = services.get_hosted_event(current_user, event_id, hidden=True)
+    form = MessageAttendeesForm()
+    if form.validate_on_submit():
+        try:
+            record = hosting.message_attendees(
+                current_user, event, form.audience.data, form.subject.data, form.body.data
+            )
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Your message is on its way to %(num)d member.",
+                    "Your message is on its way to %(num)d members.",
+                    record.recipients,
+                ),
+                "success",
+            )
+            return redirect(url_for("events.attendees", event_id=event.id))
+    return _attendees_page(event, form, 422)
+
+
+@bp.get("/events/<int:event_id>/attendees.csv")
+@login_required
+def attendees_csv(event_id: int):
+    """The attendee list as a CSV download, safe to open in a spreadsheet (hosts only)."""
+    event = services.get_hosted_event(current_user, event_id, hidden=True)
+    response = Response(hosting.attendees_csv(event), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{hosting.csv_filename(event)}"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/events/<int:event_id>/claim")
+@login_required
+def claim_seat(event_id: int):
+    """A waitlisted member claims a seat freed inside the promotion cut-off; the first wins."""
+    event = _event_or_404(event_id)
+    return run_action(
+        ActionForm(),
+        services.claim_seat,
+        current_user,
+        event,
+        success=_("The seat is yours: you are going."),
+        back=url_for("events.show", event_id=event.id),
     )

@@ -14,11 +14,17 @@ The waitlist is served in join order (`joined_at`, then `id`), first fit: when s
 up, the first waitlisted party that fits is promoted, then the next that fits in what is
 left, so a party of 3 does not block a single behind it.
 
-Promotion cut-off: within `EVENT_PROMOTION_CUTOFF_MINUTES` (config, default 120) of the
-start, freed seats are no longer given away automatically (`promote` does nothing then):
-a member promoted an hour before might never see the notice and leave the seat empty.
-The seats stay free for the first member to claim them by RSVPing (a waitlisted member
-claims by RSVPing again).
+Promotion cut-off: within the event's `promotion_cutoff_hours` of the start (the
+organiser's choice; unset, `EVENT_PROMOTION_CUTOFF_MINUTES`, config, default 120), freed
+seats are no longer given away automatically (`promote` does nothing then): a member
+promoted an hour before might never see the notice and leave the seat empty.
+Instead every waitlisted party that fits is told a seat is free ("event.seat_free",
+`notices.announce_free_seats`) and the first to claim it gets it (`claim_seat`, or
+RSVPing again); a new RSVP may take it too.
+
+Changes of time, place or status are told to going and waitlisted members by
+`community.events.notices`: `update_event` records a pending notice (quick edits make one),
+`cancel_event` tells them at once.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ MAX_VENUE = 300
 MAX_ONLINE_URL = 500
 MAX_TIMEZONE = 64
 MAX_CAPACITY = 100_000
+MAX_REMOVAL_MESSAGE = 1_000
+MAX_CUTOFF_HOURS = 168  # a week
 
 # Changing any of these changes the event in members' calendars (iCalendar SEQUENCE).
 _TIME_FIELDS = ("starts_at", "ends_at", "timezone")
@@ -84,8 +92,10 @@ class EventData:
     capacity: int | None = None
     guests_allowed: int | None = None
     group_id: int | None = None
+    # Hours before the start when freed seats stop being given to the waitlist automatically.
+    promotion_cutoff_hours: int | None = None
     # Fields the caller explicitly wants cleared: "capacity" (unlimited), "venue",
-    # "online_url", "group_id".
+    # "online_url", "group_id", "promotion_cutoff_hours" (the site's default).
     cleared: set[str] = field(default_factory=set)
 
 
@@ -163,37 +173,48 @@ def update_event(
     edited (Conflict). Lowering the capacity below the seats already taken is refused
     (Conflict on "capacity": nobody is evicted silently); raising it, or moving the event
     out of the promotion cut-off, promotes waitlisted parties that now fit. A change of
-    time, place or status raises `sequence` once. Lowering `guests_allowed` applies to new
-    RSVPs and party changes; parties already accepted keep their guests. `now` (tests)
-    defaults to the current time.
+    time, place or status raises `sequence` once and records a change notice for going and
+    waitlisted members (`notices.record_change`: sent a few minutes later, once for several
+    quick edits). Lowering `guests_allowed` applies to new RSVPs and party changes; parties
+    already accepted keep their guests. `now` (tests) defaults to the current time.
     """
+    from community.events import notices  # builds on this module
+
     if not can_manage(actor, event):
         raise Forbidden(_("Only the event's organiser can change it."))
+    now = now or utcnow()
     event = lock_row(event)
     if event.status == EventStatus.CANCELLED:
         raise Conflict(_("This event was cancelled and can no longer be changed."), "status")
-    _apply(event, data, creating=False)
-    _promote(event, now or utcnow())
+    changes = _apply(event, data, creating=False)
+    if changes:
+        notices.record_change(event, changes, now)
+    _promote(event, now)
     db.session.flush()
     return event
 
 
-def cancel_event(actor: User, event: Event) -> Event:
+def cancel_event(actor: User, event: Event, *, now: datetime | None = None) -> Event:
     """Cancel `event` (its RSVPs stay, so members can be told and calendars strike it).
     Called by the event page and the API (DELETE). Only its organiser, moderators and
-    admins (Forbidden); cancelling twice changes nothing."""
+    admins (Forbidden); cancelling twice changes nothing. Going and waitlisted members are
+    told at once, in this transaction (with any change notice still pending)."""
+    from community.events import notices  # builds on this module
+
     if not can_manage(actor, event):
         raise Forbidden(_("Only the event's organiser can cancel it."))
     event = lock_row(event)
     if event.status != EventStatus.CANCELLED:
         event.status = EventStatus.CANCELLED
         event.sequence += 1
+        notices.record_change(event, {"status"}, now or utcnow(), at_once=True)
         db.session.flush()
     return event
 
 
-def _apply(event: Event, data: EventData, *, creating: bool) -> None:
-    """Validate `data` and set it on `event`; bumps `sequence` when time or place change."""
+def _apply(event: Event, data: EventData, *, creating: bool) -> set[str]:
+    """Validate `data` and set it on `event`; bumps `sequence` when time or place change.
+    Returns what changed of those: "time", "place" (empty when neither did)."""
     before = {name: getattr(event, name) for name in (*_TIME_FIELDS, *_PLACE_FIELDS)}
 
     if data.title is not None:
@@ -245,9 +266,28 @@ def _apply(event: Event, data: EventData, *, creating: bool) -> None:
             raise Invalid(_("Allow from 0 to %(n)d guests.", n=MAX_GUESTS), "guests_allowed")
         event.guests_allowed = guests
 
-    changed = any(getattr(event, name) != value for name, value in before.items())
-    if changed and not creating:
+    if "promotion_cutoff_hours" in data.cleared:
+        event.promotion_cutoff_hours = None
+    elif data.promotion_cutoff_hours is not None:
+        hours = data.promotion_cutoff_hours
+        if isinstance(hours, bool) or not isinstance(hours, int):
+            raise Invalid(_("Give a number of hours."), "promotion_cutoff_hours")
+        if not 0 <= hours <= MAX_CUTOFF_HOURS:
+            raise Invalid(
+                _("Give from 0 to %(n)d hours.", n=MAX_CUTOFF_HOURS), "promotion_cutoff_hours"
+            )
+        event.promotion_cutoff_hours = hours
+
+    changed = {
+        group
+        for group, names in (("time", _TIME_FIELDS), ("place", _PLACE_FIELDS))
+        if any(getattr(event, name) != before[name] for name in names)
+    }
+    if creating:
+        return set()
+    if changed:
         event.sequence += 1
+    return changed
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -321,7 +361,11 @@ def _apply_place(event: Event, data: EventData) -> None:
 # --- members' verbs ------------------------------------------------------------------------
 
 
-def _cutoff() -> timedelta:
+def cutoff(event: Event) -> timedelta:
+    """How long before `event` starts freed seats stop going to the waitlist by themselves:
+    the organiser's choice, else the site's EVENT_PROMOTION_CUTOFF_MINUTES."""
+    if event.promotion_cutoff_hours is not None:
+        return timedelta(hours=event.promotion_cutoff_hours)
     return timedelta(minutes=current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"])
 
 
@@ -414,7 +458,7 @@ def rsvp(
             row.guests = guests
             event.seats_taken += change
             if change < 0:
-                _promote(event, now)
+                _seats_freed(event, now)
     else:  # waitlisted: keep the place in line, claim seats that are free for the party
         row.guests = guests
         if free is None or seats <= free:
@@ -440,10 +484,85 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     )
     if row is None or row.status == RsvpStatus.CANCELLED:
         return row
-    if row.status == RsvpStatus.GOING:
+    was_going = row.status == RsvpStatus.GOING
+    if was_going:
         event.seats_taken -= row.seats
     row.status = RsvpStatus.CANCELLED
-    _promote(event, now)
+    if was_going:
+        _seats_freed(event, now)
+    db.session.flush()
+    return row
+
+
+def claim_seat(member: User, event: Event, *, now: datetime | None = None) -> RsvpResult:
+    """A waitlisted `member` claims seats freed inside the promotion cut-off (the "Claim the
+    free seat" button). Called by the event page. Under `lock_row(event)`, so of several
+    members claiming the same seat the first wins; the others are refused with a Conflict
+    that says so, and stay waitlisted in their place. Refuses a cancelled or started event
+    (Conflict) and a member who is not waitlisted (Conflict)."""
+    now = now or utcnow()
+    event = lock_row(event)
+    _open_for_rsvp(event, now)
+    row = rsvp_of(member, event)
+    if row is None or row.status != RsvpStatus.WAITLISTED:
+        raise Conflict(_("Only members on the waitlist can claim a free seat."), "event")
+    free = event.seats_free
+    if free is not None and row.seats > free:
+        position = rsvp_state(row).position
+        raise Conflict(
+            _(
+                "Someone claimed the free seat first. You are still on the waitlist, "
+                "number %(n)d, and we will tell you if another seat frees up.",
+                n=position,
+            ),
+            "event",
+        )
+    row.status = RsvpStatus.GOING
+    event.seats_taken += row.seats
+    db.session.flush()
+    return rsvp_state(row)
+
+
+def remove_attendee(
+    actor: User,
+    event: Event,
+    user_id: int,
+    message: str = "",
+    *,
+    now: datetime | None = None,
+) -> Rsvp:
+    """A host removes a going or waitlisted member from `event`, with an optional message
+    to them. Called by the attendee page. Only hosts (NotFound for others, as for the
+    attendee list). Under `lock_row(event)`: a going party's seats are freed, which promotes
+    the waitlist (or, inside the cut-off, tells it a seat is free). The removed member gets
+    a notification and a mail with the message. Refuses a started event (Conflict), a
+    message over MAX_REMOVAL_MESSAGE (Invalid on "message") and a member who is not on the
+    list (Conflict). They may RSVP again later, like anyone who cancelled."""
+    from community.events import notices  # builds on this module
+
+    now = now or utcnow()
+    if not can_manage(actor, event):
+        raise NotFound(_("We could not find that event."))
+    message = (message or "").strip()
+    if len(message) > MAX_REMOVAL_MESSAGE:
+        raise Invalid(too_long(MAX_REMOVAL_MESSAGE), "message")
+    event = lock_row(event)
+    if event.starts_at <= now:
+        raise Conflict(_("This event has already started."), "event")
+    row = db.session.scalar(
+        select(Rsvp)
+        .where(Rsvp.event_id == event.id, Rsvp.user_id == user_id)
+        .options(joinedload(Rsvp.user))
+    )
+    if row is None or row.status == RsvpStatus.CANCELLED:
+        raise Conflict(_("That member is not on this event's list any more."), "user_id")
+    was_going = row.status == RsvpStatus.GOING
+    if was_going:
+        event.seats_taken -= row.seats
+    row.status = RsvpStatus.CANCELLED
+    notices.tell_removed(row.user, event, message, actor)
+    if was_going:
+        _seats_freed(event, now)
     db.session.flush()
     return row
 
@@ -461,7 +580,7 @@ def promote(event: Event, *, now: datetime | None = None) -> list[Rsvp]:
 
 def _promote(event: Event, now: datetime) -> list[Rsvp]:
     """`promote` for a caller that already holds the event's row lock."""
-    if event.status == EventStatus.CANCELLED or event.starts_at - _cutoff() <= now:
+    if event.status == EventStatus.CANCELLED or event.starts_at - cutoff(event) <= now:
         return []
     free = event.seats_free
     if free is not None and free <= 0:
@@ -480,6 +599,25 @@ def _promote(event: Event, now: datetime) -> list[Rsvp]:
         if free == 0:
             break
     return promoted
+
+
+def in_cutoff(event: Event, now: datetime | None = None) -> bool:
+    """Whether `event` is within its promotion cut-off: freed seats wait to be claimed."""
+    return event.starts_at - cutoff(event) <= (now or utcnow())
+
+
+def _seats_freed(event: Event, now: datetime) -> None:
+    """After a going party gave seats back (under the event's row lock): outside the cut-off
+    promote the waitlist; inside it tell every waitlisted party that fits that seats are
+    free to claim (once for this freeing)."""
+    from community.events import notices  # builds on this module
+
+    if event.status == EventStatus.CANCELLED or event.starts_at <= now:
+        return
+    if in_cutoff(event, now):
+        notices.announce_free_seats(event, _waitlist(event))
+    else:
+        _promote(event, now)
 
 
 def _waitlist(event: Event) -> list[Rsvp]:
@@ -564,12 +702,16 @@ def get_visible_event(viewer: User | None, event_id: int) -> Event:
     return event
 
 
-def get_hosted_event(viewer: User | None, event_id: int) -> Event:
+def get_hosted_event(viewer: User | None, event_id: int, *, hidden: bool = False) -> Event:
     """The event `event_id` for one of its hosts (`can_manage`): NotFound for those who may
     not see it, Forbidden for members who may see it but do not host it. Called by the
-    editor, cancel and attendee pages and the attendees endpoint."""
+    editor and cancel pages. `hidden=True` (attendee details: the list, CSV, removing and
+    messaging attendees, the attendees endpoint) answers NotFound to non-hosts too, the
+    same as for a missing event, so who is coming never leaks."""
     event = get_visible_event(viewer, event_id)
     if not can_manage(viewer, event):
+        if hidden:
+            raise NotFound(_("We could not find that event."))
         raise Forbidden(_("Only the event's hosts can do this."))
     return event
 

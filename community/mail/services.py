@@ -18,7 +18,7 @@ from community.core.effects import on_commit
 from community.extensions import db
 from community.mail.models import OutboxMail
 from community.mail.sender import wake_sender
-from community.mail.transport import build_message, deliver
+from community.mail.transport import Attachment, build_message, deliver
 
 log = logging.getLogger(__name__)
 
@@ -26,14 +26,28 @@ MAX_ATTEMPTS = 8
 CLAIM_SECONDS = 120
 
 
-def queue_mail(recipient: str, kind: str, subject: str, **context) -> OutboxMail:
-    """Add a mail rendered from `templates/mail/<kind>.txt` to the outbox (flush, no commit).
+def queue_mail(
+    recipient: str,
+    kind: str,
+    subject: str,
+    *,
+    attachments: list[Attachment] | None = None,
+    **context,
+) -> OutboxMail:
+    """Add a mail rendered from `templates/mail/<kind>.txt` to the outbox (flush, no commit),
+    with `attachments` (text files such as an event's .ics) sent as MIME attachments.
 
     It is sent only if the caller's transaction commits; the in-process sender is woken
     after that commit (`core.effects.on_commit`).
     """
     body = render_template(f"mail/{kind}.txt", **context)
-    mail = OutboxMail(recipient=recipient, subject=subject, body=body, kind=kind)
+    mail = OutboxMail(
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        kind=kind,
+        attachments=[attachment.as_json() for attachment in attachments] if attachments else None,
+    )
     db.session.add(mail)
     db.session.flush()
     on_commit(wake_sender)
@@ -100,7 +114,8 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
         assert mail is not None
         mail.attempts += 1
         try:
-            message = build_message(mail.recipient, mail.subject, mail.body)
+            files = [Attachment.from_json(item) for item in mail.attachments or ()]
+            message = build_message(mail.recipient, mail.subject, mail.body, files)
             deliver(message, name=f"{mail.id:06d}-{mail.kind}")
         except Exception as exc:  # any transport failure is recorded and retried
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]

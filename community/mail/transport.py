@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -15,8 +16,33 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
-def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text UTF-8 message from the configured sender."""
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent with a mail: `content_type` may carry parameters
+    ("text/calendar; method=PUBLISH"), which go on the part's Content-Type."""
+
+    filename: str
+    content_type: str
+    content: str
+
+    def as_json(self) -> dict[str, str]:
+        """How the outbox stores it (`OutboxMail.attachments`)."""
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content": self.content,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, str]) -> Attachment:
+        return cls(data["filename"], data["content_type"], data["content"])
+
+
+def build_message(
+    recipient: str, subject: str, body: str, attachments: list[Attachment] | tuple = ()
+) -> EmailMessage:
+    """A plain-text UTF-8 message from the configured sender, with `attachments` as MIME
+    parts (multipart/mixed when there are any)."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = recipient
@@ -24,6 +50,21 @@ def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="alongside")
     message.set_content(body)
+    for attachment in attachments:
+        kind, _sep, rest = attachment.content_type.partition(";")
+        maintype, _slash, subtype = kind.strip().partition("/")
+        params = {"charset": "utf-8"}
+        for item in rest.split(";"):
+            name, equals, value = item.strip().partition("=")
+            if equals:
+                params[name.strip()] = value.strip().strip('"')
+        message.add_attachment(
+            attachment.content.encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=params,
+        )
     return message
 
 
@@ -64,6 +105,8 @@ def _write_file(directory: Path, message: EmailMessage, name: str) -> str:
     tmp.write_bytes(bytes(message))
     tmp.replace(path)  # readers never see half a mail
     # Bodies hold confirmation and reset links: only development and tests log them.
-    body = message.get_content() if current_app.config.get("MAIL_LOG_BODY") else "(body not logged)"
+    text = message.get_body(("plain",)) if message.is_multipart() else message
+    logged = current_app.config.get("MAIL_LOG_BODY") and text is not None
+    body = text.get_content() if logged else "(body not logged)"
     log.info("Mail to %s (%s) written to %s\n%s", message["To"], message["Subject"], path, body)
     return str(path)

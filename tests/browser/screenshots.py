@@ -110,7 +110,8 @@ def event_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
 
 
 def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """The new-event form with its errors and an event as its host (the demo organiser)."""
+    """The new-event form with its errors, an event as its host (the demo organiser) and its
+    attendee list with a removal opened, then the message form's errors."""
     log_in(page, url, DEMO_ORGANISER)
     page.goto(url + "/events/new")
     page.get_by_role("button", name="Publish the event").click()
@@ -119,6 +120,18 @@ def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     page.goto(url + "/events")
     page.locator(".event-card__title a").first.click()
     shoot("event-host")
+    event_url = page.url
+    page.get_by_role("link", name="Edit event").click()
+    expect(page.get_by_label("Stop filling freed seats from the waitlist")).to_be_visible()
+    shoot("event-edit")
+    page.goto(event_url)
+    page.get_by_role("link", name="Attendees", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attendees")
+    page.locator(".attendee__remove > summary").first.click()
+    shoot("event-attendees")
+    page.get_by_role("button", name="Send the message").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("event-attendees-errors")
 
 
 def comment_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:

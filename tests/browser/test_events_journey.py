@@ -50,3 +50,29 @@ def test_organiser_fixes_the_new_event_form(page: Page, live_server, page_checke
     page_checker.check(page, "new event (errors)")
     summary.get_by_role("link", name="Give the event a title.").click()
     expect(page.get_by_label("Title")).to_be_focused()
+
+
+def test_organiser_writes_to_the_attendees(page: Page, live_server, page_checker) -> None:
+    """The hosts' attendee page: the list, a removal opened, the message form's errors and
+    a message sent; the editor with its promotion cut-off."""
+    log_in(page, live_server, DEMO_ORGANISER, DEMO_PASSWORD)
+    page.goto(live_server.url + "/events")
+    page.locator(".event-card__title a").first.click()
+    event_url = page.url
+    page.get_by_role("link", name="Edit event").click()
+    expect(page.get_by_label("Stop filling freed seats from the waitlist")).to_be_visible()
+    page_checker.check(page, "edit event")
+    page.goto(event_url)
+    page.get_by_role("link", name="Attendees", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Attendees")
+    page.locator(".attendee__remove > summary").first.click()
+    page_checker.check(page, "attendees")
+    page.get_by_role("button", name="Send the message").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Give the message a subject.")
+    page_checker.check(page, "attendees (errors)")
+    page.get_by_label("Send to").select_option("going")
+    page.get_by_label("Subject").fill("Bring your own mug")
+    page.get_by_label("Message", exact=True).fill("We are short of cups. Thank you!")
+    page.get_by_role("button", name="Send the message").click()
+    expect(page.locator(".flash").first).to_contain_text("Your message is on its way to")
