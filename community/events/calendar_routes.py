@@ -42,6 +42,17 @@ def event_ics(event_id: int):
     return _ics(body, f"event-{event.id}.ics", cache="private, no-store")
 
 
+@calendar_bp.get("/events/<int:event_id>/series.ics")
+@login_required
+def series_ics(event_id: int):
+    """Every date of the event's series as one repeating calendar entry."""
+    event = get_visible_event(current_user, event_id)
+    if event.series_id is None:
+        abort(404)
+    body = calendar.series_ics(current_user, event)
+    return _ics(body, f"series-{event.series_id}.ics", cache="private, no-store")
+
+
 @calendar_bp.get("/calendar/<secret>.ics")
 def feed_ics(secret: str):
     """A member's private feed of the events they are going to; 404 for a wrong or old

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
-    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -131,13 +130,12 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # iCalendar SEQUENCE: rises on every change of time, place or status.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
-    # A date of a series: the series, the instant its rule gave this date (RECURRENCE-ID)
-    # and whether the date was edited on its own (then calendars get it as an override).
+    # A date of a series: the series, and the instant its rule gave this date (the
+    # iCalendar RECURRENCE-ID; it moves with the series' time, not with this date's own).
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("event_series.id", ondelete="SET NULL"), index=True
     )
     original_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    series_override: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
     series: Mapped[EventSeries | None] = relationship()

@@ -10,15 +10,29 @@ from flask_login import current_user, login_required
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
-from community.events import bp, services
-from community.events.forms import ActionForm, EventFilterForm, EventForm, RsvpForm, guest_choices
+from community.events import bp, series, services
+from community.events.forms import (
+    ActionForm,
+    CancelForm,
+    EventFilterForm,
+    EventForm,
+    RsvpForm,
+    guest_choices,
+)
 from community.events.models import Event, RsvpStatus
 from community.events.queries import EventFilters, list_events, my_rsvps
 from community.extensions import db
 from community.profiles.directory import visible_ids
 
 # A service names these fields; the form asks for them under other names.
-FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+FORM_FIELDS = {
+    "starts_at": "start_time",
+    "ends_at": "end_time",
+    "repeat.frequency": "repeat",
+    "repeat.ordinal": "repeat",
+    "repeat.until": "repeat_until",
+    "repeat.count": "repeat_count",
+}
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -80,6 +94,8 @@ def show(event_id: int):
         named=[row for row in going if row.user_id in shown or row.user_id == current_user.id],
         can_manage=services.can_manage(current_user, event),
         started=event.starts_at <= utcnow(),
+        series_rule=series.describe(event.series) if event.series_id else None,
+        series_dates=series.upcoming_dates(event),
     )
 
 
@@ -146,12 +162,20 @@ def new():
     form.set_choices()
     if form.validate_on_submit():
         try:
-            event = services.create_event(current_user, form.event_data(editing=False))
+            repeat = form.repeat_data()
+            data = form.event_data(editing=False)
+            if repeat is None:
+                event = services.create_event(current_user, data)
+            else:
+                event = series.create_series(current_user, data, repeat)[0]
         except ServiceError as error:
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Your event is published."), "success")
+            flash(
+                _("Your series is published.") if repeat else _("Your event is published."),
+                "success",
+            )
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
 
@@ -164,7 +188,9 @@ def edit(event_id: int):
     form.set_choices(event.timezone)
     if form.validate_on_submit():
         try:
-            services.update_event(current_user, event, form.event_data(editing=True))
+            series.update_dates(
+                current_user, event, form.event_data(editing=True), form.scope.data or "one"
+            )
         except ServiceError as error:
             _show_error(form, error)
         else:
@@ -189,14 +215,71 @@ def _default_zone() -> str:
 def cancel(event_id: int):
     """Cancel an event: the GET asks first, the POST does it."""
     event = _host_event_or_404(event_id)
+    form = CancelForm()
     if request.method == "GET":
-        return render_template("events/cancel.html", event=event, form=ActionForm())
+        return render_template("events/cancel.html", event=event, form=form)
     return run_action(
-        ActionForm(),
-        services.cancel_event,
+        form,
+        series.cancel_dates,
         current_user,
         event,
-        success=_("The event is cancelled. Members who RSVPed see it marked as cancelled."),
+        form.scope.data or "one",
+        success=_("Cancelled. Members who RSVPed see it marked as cancelled."),
+        back=url_for("events.show", event_id=event.id),
+    )
+
+
+@bp.post("/events/<int:event_id>/rsvp/every-date")
+@login_required
+def rsvp_every_date(event_id: int):
+    """RSVP the same party to every coming date of the series; the flash sums it up."""
+    event = _event_or_404(event_id)
+    form = RsvpForm()
+    form.guests.choices = guest_choices(event.guests_allowed)
+    back = url_for("events.show", event_id=event.id)
+    if not form.validate_on_submit():
+        flash(_("Choose who is coming from the list."), "error")
+        return redirect(back)
+    try:
+        summary = series.rsvp_every_date(current_user, event, form.guests.data)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as error:
+        flash_service_error(error)
+        return redirect(back)
+    db.session.commit()
+    flash(_series_message(summary), "success")
+    return redirect(back)
+
+
+def _series_message(summary: series.SeriesRsvpSummary) -> str:
+    parts = [ngettext("going to %(num)d date", "going to %(num)d dates", summary.going)]
+    if summary.waitlisted:
+        parts.append(
+            ngettext("waitlisted for %(num)d", "waitlisted for %(num)d", summary.waitlisted)
+        )
+    if summary.refused:
+        parts.append(
+            ngettext(
+                "%(num)d date could not take your party",
+                "%(num)d dates could not take your party",
+                summary.refused,
+            )
+        )
+    return _("You are %(parts)s.", parts=", ".join(parts))
+
+
+@bp.post("/events/<int:event_id>/rsvp/every-date/cancel")
+@login_required
+def cancel_every_rsvp(event_id: int):
+    """Cancel my RSVPs to every coming date of the series."""
+    event = _event_or_404(event_id)
+    return run_action(
+        ActionForm(),
+        series.cancel_every_rsvp,
+        current_user,
+        event,
+        success=_("Your RSVPs to every coming date are cancelled."),
         back=url_for("events.show", event_id=event.id),
     )
 

@@ -42,7 +42,6 @@ def upgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.add_column(sa.Column('series_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('original_starts_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('series_override', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index(batch_op.f('ix_events_series_id'), ['series_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_events_series_id_event_series'), 'event_series', ['series_id'], ['id'], ondelete='SET NULL')
 
@@ -51,7 +50,6 @@ def downgrade():
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_events_series_id_event_series'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_events_series_id'))
-        batch_op.drop_column('series_override')
         batch_op.drop_column('original_starts_at')
         batch_op.drop_column('series_id')
 
