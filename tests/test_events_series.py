@@ -442,3 +442,82 @@ def test_feed_holds_the_series_once_for_a_member_going_to_every_date(app, login,
         datetime(2027, 4, 6, 8, tzinfo=UTC)
     ]
     assert str(master["LOCATION"]) == "Nyhavn 17, Copenhagen"  # going to every date
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+
+def api_body(**changes) -> dict:
+    body = {
+        "title": "Language café",
+        "category": "learning",
+        "starts_at": "2027-01-05T18:00:00+01:00",
+        "ends_at": "2027-01-05T20:00:00+01:00",
+        "timezone": "Europe/Copenhagen",
+        "venue": "Kulturhuset",
+        "repeat": {"frequency": "monthly_weekday", "count": 3},
+    }
+    body.update(changes)
+    return body
+
+
+def test_api_creates_a_series_and_changes_following_dates(app, organiser):
+    from tests.test_api import api_login
+
+    api = api_login(app, organiser)
+    response = api.post("/api/v1/events", json=api_body())
+    assert response.status_code == 201, response.get_json()
+    first = response.get_json()
+    assert first["series_id"] is not None
+    with app.app_context():
+        dates = series.series_dates(first["series_id"])
+        assert [local(d).date() for d in dates] == [
+            date(2027, 1, 5),
+            date(2027, 2, 2),
+            date(2027, 3, 2),
+        ]
+        second = dates[1].id
+    response = api.patch(
+        f"/api/v1/events/{second}?scope=following", json={"title": "Café, new name"}
+    )
+    assert response.status_code == 200, response.get_json()
+    response = api.delete(f"/api/v1/events/{second}?scope=one")
+    assert response.status_code == 204
+    with app.app_context():
+        assert [d.title for d in series.series_dates(first["series_id"])] == ["Language café"]
+        later = series.series_dates(db.session.get(Event, second).series_id)  # split off
+        assert [d.title for d in later] == ["Café, new name"] * 2
+        assert [d.status for d in later] == [EventStatus.CANCELLED, EventStatus.SCHEDULED]
+    assert api.delete(f"/api/v1/events/{second}?scope=some").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("repeat", "field"),
+    [
+        ({"frequency": "daily", "count": 3}, "repeat"),
+        ({"frequency": "weekly", "until": "2027-01-01"}, "repeat.until"),  # before the start
+        ({"frequency": "weekly", "until": "2028-01-04"}, "repeat.until"),  # 53 dates
+        ({"frequency": "weekly", "count": 99}, "repeat"),
+        ({"frequency": "weekly"}, "repeat.until"),
+        ({"frequency": "monthly_weekday", "count": 3, "ordinal": -1}, "repeat.ordinal"),
+    ],
+)
+def test_api_refuses_bad_repeats_naming_the_field(app, organiser, repeat, field):
+    from tests.test_api import api_login, error_fields
+
+    api = api_login(app, organiser)
+    response = api.post("/api/v1/events", json=api_body(repeat=repeat))
+    assert response.status_code == 422, response.get_json()
+    assert field in error_fields(response)
+    with app.app_context():
+        assert db.session.query(Event).count() == 0
+
+
+def test_openapi_documents_repeat_and_scope(app, organiser):
+    from tests.test_api import OPENAPI_PATH
+
+    document = app.test_client().get(OPENAPI_PATH).get_json()
+    schemas = document["components"]["schemas"]
+    assert "frequency" in schemas["Repeat"]["properties"]
+    patch = document["paths"]["/api/v1/events/{event_id}"]["patch"]
+    assert any(p["name"] == "scope" for p in patch["parameters"])

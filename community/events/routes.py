@@ -224,7 +224,9 @@ def cancel(event_id: int):
         current_user,
         event,
         form.scope.data or "one",
-        success=_("Cancelled. Members who RSVPed see it marked as cancelled."),
+        success=_("The dates are cancelled. Members who RSVPed see them marked as cancelled.")
+        if event.series_id and form.scope.data in ("following", "all")
+        else _("The event is cancelled. Members who RSVPed see it marked as cancelled."),
         back=url_for("events.show", event_id=event.id),
     )
 
