@@ -474,13 +474,19 @@ def _open_dates(event: Event, now: datetime) -> list[Event]:
 
 
 def rsvp_every_date(
-    member: User, event: Event, guests: int = 0, *, now: datetime | None = None
+    member: User,
+    event: Event,
+    guests: int = 0,
+    *,
+    now: datetime | None = None,
+    confirm_by_mail: bool = True,
 ) -> SeriesRsvpSummary:
     """RSVP `member` with the same party to every upcoming date of `event`'s series, one
     `rsvp` per date (each date its own capacity: some may waitlist). A date that refuses
     the party (fewer guests allowed there, or extra seats not free for a going party) is
     left as it was and counted as refused. Called by the event page. Conflict when the
-    organiser asks for RSVPs date by date. Only this date's RSVP is confirmed by mail."""
+    organiser asks for RSVPs date by date. Only this date's RSVP is confirmed by mail (none
+    with `confirm_by_mail=False`: the demo)."""
     now = now or utcnow()
     if event.series_id is None or not event.series.rsvp_whole_series_allowed:
         raise Conflict(_("The organiser asks members to RSVP date by date."), "series")
@@ -489,7 +495,11 @@ def rsvp_every_date(
         try:
             with db.session.begin_nested():
                 result = services.rsvp(
-                    member, date_, guests, now=now, confirm_by_mail=date_.id == event.id
+                    member,
+                    date_,
+                    guests,
+                    now=now,
+                    confirm_by_mail=confirm_by_mail and date_.id == event.id,
                 )
         except (Conflict, Invalid):
             refused += 1
