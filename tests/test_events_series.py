@@ -521,3 +521,96 @@ def test_openapi_documents_repeat_and_scope(app, organiser):
     assert "frequency" in schemas["Repeat"]["properties"]
     patch = document["paths"]["/api/v1/events/{event_id}"]["patch"]
     assert any(p["name"] == "scope" for p in patch["parameters"])
+
+
+def test_api_rsvp_to_every_date(app, organiser, member):
+    from tests.test_api import api_login
+
+    with app.app_context():
+        dates = make_series(
+            organiser,
+            datetime(2027, 3, 2, 10),
+            RepeatData("weekly", count=3, rsvp_whole_series_allowed=True),
+            capacity=1,
+        )
+        ids = [d.id for d in dates]
+    other = api_login(app, organiser)
+    assert other.post(f"/api/v1/events/{ids[1]}/rsvp").status_code == 201  # fills date 2
+    api = api_login(app, member)
+    response = api.post(f"/api/v1/events/{ids[0]}/series-rsvp", json={"guests": 0})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"going": 2, "waitlisted": 1, "refused": 0}
+    assert api.delete(f"/api/v1/events/{ids[0]}/series-rsvp").status_code == 204
+    assert api.get(f"/api/v1/events/{ids[1]}").get_json()["my_rsvp"] is None
+
+
+# --- who may use the series pages -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "cancel_status", "rsvp_status"),
+    [
+        ("organiser", 302, 302),
+        ("moderator", 302, 302),
+        ("admin", 302, 302),
+        ("other_organiser", 403, 302),
+        ("member", 403, 302),
+        ("blocked", 404, 404),
+    ],
+)
+def test_series_pages_per_role(app, login, organiser, make_user, who, cancel_status, rsvp_status):
+    from community.connections import services as connections
+
+    people = {
+        "organiser": lambda: organiser,
+        "moderator": lambda: make_user(roles=(Role.MODERATOR,)),
+        "admin": lambda: make_user(roles=(Role.ADMIN,)),
+        "other_organiser": lambda: make_user(roles=(Role.ORGANISER,)),
+        "member": lambda: make_user(),
+        "blocked": lambda: make_user(),
+    }
+    person = people[who]()
+    with app.app_context():
+        dates = make_series(
+            organiser,
+            datetime(2027, 3, 2, 10),
+            RepeatData("weekly", count=3, rsvp_whole_series_allowed=True),
+        )
+        ids = [d.id for d in dates]
+        if who == "blocked":
+            connections.block(user(organiser), person.id)
+            db.session.commit()
+    client = login(person)
+    token_page = "/events/new" if who == "organiser" else "/settings/calendar"
+    rsvp = post_form(
+        client, f"/events/{ids[0]}/rsvp/every-date", {"guests": "0"}, form_page=token_page
+    )
+    assert rsvp.status_code == rsvp_status
+    cancel = post_form(client, f"/events/{ids[0]}/cancel", {"scope": "all"}, form_page=token_page)
+    assert cancel.status_code == cancel_status
+    edit = client.get(f"/events/{ids[1]}/edit")
+    assert edit.status_code == (200 if cancel_status == 302 else cancel_status)
+    with app.app_context():
+        cancelled = [db.session.get(Event, i).status == EventStatus.CANCELLED for i in ids]
+        assert cancelled == [cancel_status == 302] * 3
+    anonymous = app.test_client()
+    assert anonymous.get(f"/events/{ids[0]}/edit").status_code == 302  # to the login page
+    assert anonymous.get(f"/events/{ids[0]}/series.ics").status_code == 302
+
+
+def test_series_ics_keeps_a_private_address_from_members_not_going(app, login, organiser, member):
+    with app.app_context():
+        dates = make_series(
+            organiser,
+            datetime(2027, 3, 2, 10),
+            RepeatData("weekly", count=3),
+            venue="Hemmelig Gade 7",
+            venue_private=True,
+        )
+        first = dates[0].id
+    client = login(member)
+    body = client.get(f"/events/{first}/series.ics").data
+    assert b"Hemmelig" not in body
+    assert b"RRULE" in body
+    host = login(organiser)
+    assert b"Hemmelig" in host.get(f"/events/{first}/series.ics").data

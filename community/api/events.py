@@ -244,6 +244,17 @@ class RsvpRequestSchema(ma.Schema):
     )
 
 
+class SeriesRsvpSchema(ma.Schema):
+    going = ma.fields.Integer(required=True, metadata={"description": "Dates you are going to"})
+    waitlisted = ma.fields.Integer(
+        required=True, metadata={"description": "Dates whose waitlist you joined"}
+    )
+    refused = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Dates that could not take the party (fewer guests allowed)"},
+    )
+
+
 class AttendeeSchema(ma.Schema):
     user_id = Id(required=True)
     display_name = ma.fields.String(required=True)
@@ -433,6 +444,40 @@ def cancel_rsvp(event_id: int):
     """Cancel my RSVP (its seats go to the waitlist); without one, nothing changes."""
     me = api_user()
     services.cancel_rsvp(me, services.get_visible_event(me, event_id))
+    db.session.commit()
+
+
+@blp.post("/events/<int:event_id>/series-rsvp")
+@token_required
+@blp.arguments(RsvpRequestSchema, required=False)
+@blp.response(200, SeriesRsvpSchema)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Not a series that takes RSVPs to every date")
+@blp.doc(**TOKEN_DOC)
+def rsvp_every_date(body: dict, event_id: int):
+    """RSVP with `guests` guests to every coming date of this event's series (when its
+    organiser allows it): each date has its own seats, so some dates may waitlist."""
+    me = api_user()
+    event = services.get_visible_event(me, event_id)
+    summary = series.rsvp_every_date(me, event, (body or {}).get("guests", 0))
+    db.session.commit()
+    return {
+        "going": summary.going,
+        "waitlisted": summary.waitlisted,
+        "refused": summary.refused,
+    }
+
+
+@blp.delete("/events/<int:event_id>/series-rsvp")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Not part of a series")
+@blp.doc(**TOKEN_DOC)
+def cancel_every_rsvp(event_id: int):
+    """Cancel my RSVPs to every coming date of this event's series."""
+    me = api_user()
+    series.cancel_every_rsvp(me, services.get_visible_event(me, event_id))
     db.session.commit()
 
 

@@ -379,6 +379,8 @@ def update_dates(
         raise Forbidden(_("Only the event's organiser can change it."))
     if event.series_id is None or scope == Scope.ONE:
         return [services.update_event(actor, event, data, now=now)]
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict(_("This event was cancelled and can no longer be changed."), "status")
     series = lock_row(event.series)
     old_zone = ZoneInfo(series.timezone)
     zone = services.parse_zone(data.timezone) if data.timezone is not None else old_zone
