@@ -614,3 +614,33 @@ def test_series_ics_keeps_a_private_address_from_members_not_going(app, login, o
     assert b"RRULE" in body
     host = login(organiser)
     assert b"Hemmelig" in host.get(f"/events/{first}/series.ics").data
+
+
+def test_weekly_sunday_series_lands_on_the_dst_sunday_at_eight_utc(ctx, organiser):
+    """10:00 Copenhagen on the last Sunday of March 2027 (clocks went forward that night)
+    is 08:00 UTC; the Sunday before it was 09:00 UTC."""
+    dates = make_series(organiser, datetime(2027, 3, 21, 10), RepeatData("weekly", count=2))
+    assert [d.starts_at for d in dates] == [
+        datetime(2027, 3, 21, 9, tzinfo=UTC),
+        datetime(2027, 3, 28, 8, tzinfo=UTC),
+    ]
+
+
+@pytest.mark.backends("sqlite")
+def test_demo_has_a_weekly_and_a_first_tuesday_series(app, runner):
+    from sqlalchemy import select
+
+    from community.events.models import EventSeries
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        found = {(s.frequency, s.ordinal) for s in db.session.scalars(select(EventSeries))}
+        assert found == {("weekly", None), ("monthly_weekday", 1)}
+        for series_row in db.session.scalars(select(EventSeries)):
+            dates = series.series_dates(series_row.id)
+            zone = ZoneInfo(series_row.timezone)
+            if series_row.frequency == "monthly_weekday":
+                days = [d.starts_at.astimezone(zone) for d in dates]
+                assert all(day.weekday() == 1 and day.day <= 7 for day in days)
+            else:
+                assert any(d.status == EventStatus.CANCELLED for d in dates)
