@@ -171,6 +171,26 @@ def test_edit_all_dates_changes_each(weekly, organiser):
     assert len({d.series_id for d in weekly}) == 1
 
 
+def test_editing_all_from_a_moved_date_keeps_the_others_times(weekly, organiser):
+    moved = datetime(2027, 3, 16, 14)
+    series.update_dates(
+        user(organiser),
+        weekly[2],
+        event_data(starts_at=moved, ends_at=moved + timedelta(hours=1)),
+        "one",
+    )
+    # The edit form sends the moved date's own times back with the new title.
+    series.update_dates(
+        user(organiser),
+        weekly[2],
+        event_data(starts_at=moved, ends_at=moved + timedelta(hours=1), title="Renamed"),
+        "all",
+    )
+    db.session.commit()
+    assert {d.title for d in weekly} == {"Renamed"}
+    assert [local(d).hour for d in weekly] == [10, 10, 14, 10, 10, 10]
+
+
 def test_moving_several_dates_to_another_day_is_refused(weekly, organiser):
     other_day = datetime(2027, 3, 24, 10)
     with pytest.raises(Invalid) as refused:

@@ -389,7 +389,7 @@ def update_dates(
     target_series = targets[0].series
     for target in targets:
         original_day = target.original_starts_at.astimezone(old_zone).date()
-        change = data
+        change = replace(data, starts_at=None, ends_at=None, timezone=None)
         if new_time is not None:
             day = target.starts_at.astimezone(ZoneInfo(target.timezone)).date()
             starts = datetime.combine(day, new_time)
@@ -412,7 +412,8 @@ def _new_times(
     event: Event, data: services.EventData, zone: ZoneInfo
 ) -> tuple[time | None, timedelta]:
     """The new local start time and duration a several-date change gives, or (None, _)
-    when it changes no time."""
+    when it changes no time: none given, or the same as this date's (the edit form always
+    sends this date's times; a date moved on its own must not move the others)."""
     if data.starts_at is None and data.ends_at is None and data.timezone is None:
         return None, timedelta(0)
     current_zone = ZoneInfo(event.timezone)
@@ -424,6 +425,8 @@ def _new_times(
         if data.ends_at is not None
         else starts + (current_end - current_start)
     )
+    if starts == current_start and ends == current_end and zone.key == event.timezone:
+        return None, timedelta(0)  # this date's time stays: the others keep theirs too
     if starts.date() != current_start.date():
         raise Invalid(_("To move a date to another day, change only this date."), "starts_at")
     if ends <= starts:
