@@ -202,6 +202,8 @@ def _series_vevents(
             continue
         if series_rules.is_override(d, master_content):
             override = _vevent(viewer, d, rsvps.get(d.id), uid=uid)
+            del override["sequence"]  # never behind the series' own, which clients compare
+            override.add("sequence", master["SEQUENCE"])
             override.add("recurrence-id", d.original_starts_at.astimezone(zone))
             vevents.append(override)
     return vevents

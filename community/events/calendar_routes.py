@@ -1,7 +1,7 @@
 """Calendar routes: one event's `.ics`, a member's private feed, and the feed's settings.
 
 A blueprint of its own (`calendar`), beside the events pages: the `.ics` answers at
-`/events/<id>.ics`, the feed at `/calendar/<secret>.ics` (no login: the secret is the key),
+`/events/<id>.ics` (a series' every date at `/events/<id>/series.ics`), the feed at `/calendar/<secret>.ics` (no login: the secret is the key),
 the settings at `/settings/calendar`.
 """
 

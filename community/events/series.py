@@ -38,7 +38,14 @@ from community.auth.models import User
 from community.core.database import lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid
 from community.events import services
-from community.events.models import Event, EventSeries, EventStatus, RsvpStatus, SeriesFrequency
+from community.events.models import (
+    Event,
+    EventSeries,
+    EventStatus,
+    Rsvp,
+    RsvpStatus,
+    SeriesFrequency,
+)
 from community.extensions import db
 
 MAX_DATES = 52  # dates in one series, at most
@@ -538,8 +545,6 @@ def cancel_every_rsvp(member: User, event: Event, *, now: datetime | None = None
 def going_to_every_date(member: User, series_id: int, *, now: datetime | None = None) -> bool:
     """Whether `member` is going to every upcoming scheduled date of the series (then their
     calendar feed holds the series as one repeating entry)."""
-    from community.events.models import Rsvp
-
     now = now or utcnow()
     open_ids = set(
         db.session.scalars(
