@@ -319,6 +319,8 @@ def test_new_event_form_creates_a_series(app, login, organiser):
         ({"repeat_count": "", "repeat_until": "2027-01-01"}, "repeat_until", "must end after"),
         ({"repeat_count": "", "repeat_until": ""}, "repeat_until", "Say when the series ends"),
         ({"repeat_count": "60"}, "repeat_count", "from 2 to 52"),
+        ({"date": "2027-01-29", "repeat": "monthly_weekday"}, "repeat", "fifth such weekday"),
+        ({"repeat": "monthly_last"}, "repeat", "must itself be on the chosen weekday"),
     ],
 )
 def test_new_event_form_refuses_bad_repeats(app, login, organiser, changes, field, message):

@@ -172,6 +172,13 @@ class EventForm(FlaskForm):
     def set_choices(self, current_zone: str | None = None) -> None:
         self.category.choices = _category_choices(_l("Choose a category"))
         self.repeat.choices = repeat_choices(self.date.data)
+        chosen = self.repeat.data
+        if chosen and chosen not in {choice.value for choice in self.repeat.choices}:
+            # A rule that does not fit the date (a fifth Tuesday, "last" mid-month): keep
+            # the choice so the series rules can say why, next to this field.
+            general = {choice.value: choice for choice in repeat_choices(None)}
+            if chosen in general:
+                self.repeat.choices = [*self.repeat.choices, general[chosen]]
         self.scope.choices = scope_choices(_l("Only this date"))
         zones = sorted({*ZONES, current_zone} - {None, ""})
         self.timezone.choices = [

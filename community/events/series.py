@@ -135,6 +135,11 @@ def generate_dates(start: datetime, repeat: RepeatData) -> list[datetime]:
         if ordinal is None:
             ordinal = weekday_ordinal(start.date())
             ordinal = ordinal if ordinal <= 4 else -1
+        if ordinal == 5:
+            raise Invalid(
+                _("Not every month has a fifth such weekday: choose the last one instead."),
+                "repeat.ordinal",
+            )
         if ordinal not in ORDINALS:
             raise Invalid(
                 _("Choose the first to fourth, or the last, weekday of the month."),
