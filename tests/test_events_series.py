@@ -666,3 +666,36 @@ def test_demo_has_a_weekly_and_a_first_tuesday_series(app, runner):
                 assert all(day.weekday() == 1 and day.day <= 7 for day in days)
             else:
                 assert any(d.status == EventStatus.CANCELLED for d in dates)
+
+
+def test_a_refusal_on_one_date_refuses_the_whole_change(weekly, organiser, make_user):
+    from community.events import services
+
+    guest = make_user()
+    services.rsvp(user(guest), weekly[4], 2)  # three seats taken on the fifth date
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        series.update_dates(user(organiser), weekly[0], EventData(capacity=2), "all")
+    assert refused.value.field == "capacity"
+    db.session.rollback()
+    assert {d.capacity for d in weekly} == {10}
+
+
+def test_feed_holds_single_dates_for_a_member_going_to_some(app, login, organiser, member):
+    from community.events import services
+    from community.events.calendar import feed_url_for
+
+    with app.app_context():
+        dates = make_series(
+            organiser,
+            datetime(2027, 3, 16, 10),
+            RepeatData("weekly", count=4, rsvp_whole_series_allowed=True),
+        )
+        services.rsvp(user(member), dates[1], 0)
+        url = feed_url_for(user(member))
+        db.session.commit()
+        only = dates[1].id
+    body = login(member).get(url.replace("http://localhost", "")).data
+    (vevent,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert "RRULE" not in vevent
+    assert str(vevent["UID"]) == f"event-{only}@localhost"
