@@ -13,8 +13,15 @@ from flask_smorest import Blueprint
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
-from community.events import queries, services
-from community.events.models import MAX_GUESTS, Event, EventCategory, Rsvp, RsvpStatus
+from community.events import queries, series, services
+from community.events.models import (
+    MAX_GUESTS,
+    Event,
+    EventCategory,
+    Rsvp,
+    RsvpStatus,
+    SeriesFrequency,
+)
 from community.extensions import db
 
 blp = Blueprint("events_api", __name__, description="Events and RSVPs")
@@ -99,6 +106,11 @@ class EventSchema(ma.Schema):
     can_manage = ma.fields.Boolean(
         required=True, metadata={"description": "Whether you may change it and see attendees"}
     )
+    series_id = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The series this date belongs to; null for a single event"},
+    )
 
 
 class EventPageSchema(ma.Schema):
@@ -168,9 +180,54 @@ class EventPatchSchema(ma.Schema):
     )
 
 
+class RepeatSchema(ma.Schema):
+    """How a new event repeats: each date becomes an event of its own (own seats and
+    RSVPs). Give exactly one end: `until` (the last possible date) or `count`."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+    frequency = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf([f.value for f in SeriesFrequency]),
+        metadata={
+            "description": "weekly, biweekly (every two weeks), monthly_date (the same day "
+            "of the month) or monthly_weekday (such as the first Tuesday)"
+        },
+    )
+    ordinal = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.OneOf(list(series.ORDINALS)),
+        metadata={
+            "description": "monthly_weekday only: 1-4 (first to fourth) or -1 (last); "
+            "default from starts_at, which must itself be that weekday"
+        },
+    )
+    until = ma.fields.Date(metadata={"description": "Last possible date (local), within a year"})
+    count = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(min=2, max=series.MAX_DATES),
+        metadata={"description": f"Number of dates, 2 to {series.MAX_DATES}"},
+    )
+    rsvp_whole_series_allowed = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Members may RSVP to every date at once"}
+    )
+
+
+class ScopeQuerySchema(ma.Schema):
+    scope = ma.fields.String(
+        load_default=series.Scope.ONE,
+        validate=ma.validate.OneOf([s.value for s in series.Scope]),
+        metadata={
+            "description": "For a date of a series: one (this date), following (this and "
+            "later dates) or all (every coming date)"
+        },
+    )
+
+
 class EventCreateSchema(EventPatchSchema):
     """A new event: title, category, times and time zone are required, and a venue or an
-    online link."""
+    online link. With `repeat`, a series: the answer is its first date."""
 
     title = ma.fields.String(
         required=True, validate=ma.validate.Length(min=1, max=services.MAX_TITLE)
@@ -187,6 +244,7 @@ class EventCreateSchema(EventPatchSchema):
         validate=ma.validate.Length(min=1, max=services.MAX_TIMEZONE),
         metadata={"description": "IANA name", "example": "Europe/Copenhagen"},
     )
+    repeat = ma.fields.Nested(RepeatSchema, metadata={"description": "Makes it a series"})
 
 
 class RsvpRequestSchema(ma.Schema):
@@ -198,6 +256,17 @@ class RsvpRequestSchema(ma.Schema):
         load_default=0,
         validate=ma.validate.Range(min=0, max=MAX_GUESTS),
         metadata={"description": "Guests you bring (the event may allow fewer)"},
+    )
+
+
+class SeriesRsvpSchema(ma.Schema):
+    going = ma.fields.Integer(required=True, metadata={"description": "Dates you are going to"})
+    waitlisted = ma.fields.Integer(
+        required=True, metadata={"description": "Dates whose waitlist you joined"}
+    )
+    refused = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Dates that could not take the party (fewer guests allowed)"},
     )
 
 
@@ -273,6 +342,7 @@ def _present(
         "organiser": {"id": event.organiser.id, "display_name": event.organiser.display_name},
         "my_rsvp": mine,
         "can_manage": services.can_manage(viewer, event),
+        "series_id": event.series_id,
     }
 
 
@@ -316,7 +386,11 @@ def list_events(query: dict):
 def create_event(body: dict):
     """Create an event (organisers, moderators and admins)."""
     me = api_user()
-    event = services.create_event(me, _event_data(body))
+    repeat = body.pop("repeat", None)
+    if repeat is None:
+        event = services.create_event(me, _event_data(body))
+    else:
+        event = series.create_series(me, _event_data(body), series.RepeatData(**repeat))[0]
     db.session.commit()
     return _present(me, event)
 
@@ -335,29 +409,34 @@ def get_event(event_id: int):
 @blp.patch("/events/<int:event_id>")
 @token_required
 @blp.arguments(EventPatchSchema)
+@blp.arguments(ScopeQuerySchema, location="query")
 @blp.response(200, EventSchema)
 @blp.alt_response(403, description="Not a host of this event")
 @blp.alt_response(404, description="No such event, or one you cannot see")
 @blp.alt_response(409, description="Cancelled, or a capacity below the seats taken")
 @blp.doc(**TOKEN_DOC)
-def update_event(body: dict, event_id: int):
-    """Change an event (its organiser, moderators and admins). Send only what changes."""
+def update_event(body: dict, query: dict, event_id: int):
+    """Change an event (its organiser, moderators and admins). Send only what changes. For a
+    date of a series, `scope` says which dates change."""
     me = api_user()
-    event = services.update_event(me, services.get_visible_event(me, event_id), _event_data(body))
+    event = services.get_visible_event(me, event_id)
+    series.update_dates(me, event, _event_data(body), query["scope"])
     db.session.commit()
     return _present(me, event)
 
 
 @blp.delete("/events/<int:event_id>")
 @token_required
+@blp.arguments(ScopeQuerySchema, location="query")
 @blp.response(204)
 @blp.alt_response(403, description="Not a host of this event")
 @blp.alt_response(404, description="No such event, or one you cannot see")
 @blp.doc(**TOKEN_DOC)
-def cancel_event(event_id: int):
-    """Cancel an event (its RSVPs are kept; cancelling twice changes nothing)."""
+def cancel_event(query: dict, event_id: int):
+    """Cancel an event (its RSVPs are kept; cancelling twice changes nothing). For a date
+    of a series, `scope` says which dates."""
     me = api_user()
-    services.cancel_event(me, services.get_visible_event(me, event_id))
+    series.cancel_dates(me, services.get_visible_event(me, event_id), query["scope"])
     db.session.commit()
 
 
@@ -393,6 +472,40 @@ def cancel_rsvp(event_id: int):
     """Cancel my RSVP (its seats go to the waitlist); without one, nothing changes."""
     me = api_user()
     services.cancel_rsvp(me, services.get_visible_event(me, event_id))
+    db.session.commit()
+
+
+@blp.post("/events/<int:event_id>/series-rsvp")
+@token_required
+@blp.arguments(RsvpRequestSchema, required=False)
+@blp.response(200, SeriesRsvpSchema)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Not a series that takes RSVPs to every date")
+@blp.doc(**TOKEN_DOC)
+def rsvp_every_date(body: dict, event_id: int):
+    """RSVP with `guests` guests to every coming date of this event's series (when its
+    organiser allows it): each date has its own seats, so some dates may waitlist."""
+    me = api_user()
+    event = services.get_visible_event(me, event_id)
+    summary = series.rsvp_every_date(me, event, (body or {}).get("guests", 0))
+    db.session.commit()
+    return {
+        "going": summary.going,
+        "waitlisted": summary.waitlisted,
+        "refused": summary.refused,
+    }
+
+
+@blp.delete("/events/<int:event_id>/series-rsvp")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(409, description="Not part of a series")
+@blp.doc(**TOKEN_DOC)
+def cancel_every_rsvp(event_id: int):
+    """Cancel my RSVPs to every coming date of this event's series."""
+    me = api_user()
+    series.cancel_every_rsvp(me, services.get_visible_event(me, event_id))
     db.session.commit()
 
 

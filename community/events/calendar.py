@@ -12,7 +12,12 @@ names or emails are ever written.
 The feed's secret is never stored: it is an HMAC of the member's id and the feed's
 `created_at` under SECRET_KEY, and the table keeps only its SHA-256 (the lookup key).
 Regenerating the feed renews `created_at` and the hash, so the old URL answers 404.
-Series (RRULE, EXDATE) come with the series model, which does not exist yet.
+
+A series (`community.events.series`) is one repeating entry: a master VEVENT with the
+series' own UID, DTSTART at its first date, an RRULE (UNTIL in UTC at its last date) and
+an EXDATE for each cancelled date (and, in a member's feed, each date they are not going
+to), plus an override VEVENT with RECURRENCE-ID for each date that differs from the rest
+(edited on its own). The per-event `.ics` of a series date gives that single date.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -33,8 +38,17 @@ from community.auth.roles import UserStatus
 from community.connections.relations import is_blocked_either_way
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.urls import external_url
-from community.events.models import CalendarFeed, Event, EventStatus, Rsvp, RsvpStatus
-from community.events.services import can_manage, place_for
+from community.events import series as series_rules
+from community.events.models import (
+    CalendarFeed,
+    Event,
+    EventSeries,
+    EventStatus,
+    Rsvp,
+    RsvpStatus,
+    SeriesFrequency,
+)
+from community.events.services import Place, can_manage, place_for
 from community.extensions import db
 
 PRODID = "-//Alongside//Events//EN"
@@ -64,11 +78,23 @@ def event_ics_url(event: Event) -> str:
     return external_url("calendar.event_ics", event_id=event.id)
 
 
-def _vevent(viewer: User, event: Event, rsvp: Rsvp | None = None) -> icalendar.Event:
+def series_uid(series_id: int) -> str:
+    """The UID of a series' repeating entry (its overrides share it)."""
+    return f"series-{series_id}@{_host()}"
+
+
+def _vevent(
+    viewer: User,
+    event: Event,
+    rsvp: Rsvp | None = None,
+    *,
+    uid: str | None = None,
+    place: Place | None = None,
+) -> icalendar.Event:
     zone = ZoneInfo(event.timezone)
-    place = place_for(viewer, event, rsvp)
+    place = place or place_for(viewer, event, rsvp)
     vevent = icalendar.Event()
-    vevent.add("uid", event_uid(event))
+    vevent.add("uid", uid or event_uid(event))
     vevent.add("dtstamp", event.updated_at)
     vevent.add("created", event.created_at)
     vevent.add("last-modified", event.updated_at)
@@ -103,6 +129,105 @@ def _calendar(vevents: Iterable[icalendar.Event], name: str | None = None) -> ic
     return calendar
 
 
+_RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _rrule(series: EventSeries, first: datetime, last: datetime) -> dict:
+    """The series' rule as an RRULE value, ending (UNTIL, in UTC) at its last date."""
+    day = _RRULE_DAYS[first.astimezone(ZoneInfo(series.timezone)).weekday()]
+    rule: dict = {"freq": "WEEKLY", "until": last.astimezone(UTC)}
+    if series.frequency == SeriesFrequency.BIWEEKLY:
+        rule["interval"] = 2
+    if series.frequency in (SeriesFrequency.WEEKLY, SeriesFrequency.BIWEEKLY):
+        rule["byday"] = day
+    elif series.frequency == SeriesFrequency.MONTHLY_DATE:
+        rule["freq"] = "MONTHLY"
+        rule["bymonthday"] = first.astimezone(ZoneInfo(series.timezone)).day
+    else:
+        rule["freq"] = "MONTHLY"
+        rule["byday"] = f"{series.ordinal}{day}"
+    return rule
+
+
+def _series_vevents(
+    viewer: User,
+    series_id: int,
+    *,
+    rsvps: dict[int, Rsvp],
+    skip: set[int],
+    place_allowed: bool,
+) -> list[icalendar.Event]:
+    """A series as one repeating VEVENT plus its overrides. `skip`: dates written as
+    EXDATE besides the cancelled ones (dates a member is not going to). `place_allowed`: the
+    repeating entry may hold a private address or online link (hosts, members going to
+    every date); overrides show their place as `viewer` may see it for that date."""
+    dates = series_rules.series_dates(series_id)
+    if not dates:
+        return []
+    series = dates[0].series
+    zone = ZoneInfo(series.timezone)
+    master_content = series_rules.master_content(dates)
+    master_event = next(d for d in dates if series_rules.content_of(d) == master_content)
+    first, last = dates[0].original_starts_at, dates[-1].original_starts_at
+    length = master_event.ends_at - master_event.starts_at
+    if place_allowed:
+        place = Place(
+            venue=master_event.venue or None,
+            online_url=master_event.online_url or None,
+            online=bool(master_event.online_url),
+        )
+    else:
+        place = place_for(None, master_event)
+    uid = series_uid(series_id)
+    master = _vevent(viewer, master_event, uid=uid, place=place)
+    for name in ("dtstart", "dtend", "sequence", "status", "transp"):
+        del master[name]
+    master.add("dtstart", first.astimezone(zone))
+    master.add("dtend", (first + length).astimezone(zone))
+    master.add("rrule", _rrule(series, first, last))
+    everything_cancelled = all(d.status == EventStatus.CANCELLED for d in dates)
+    master.add("sequence", series.sequence + max(d.sequence for d in dates))
+    master.add("status", "CANCELLED" if everything_cancelled else "CONFIRMED")
+    master.add("transp", "TRANSPARENT" if everything_cancelled else "OPAQUE")
+    excluded = [
+        d.original_starts_at.astimezone(zone)
+        for d in dates
+        if d.status == EventStatus.CANCELLED or d.id in skip
+    ]
+    if excluded and not everything_cancelled:
+        master.add("exdate", excluded)
+    vevents = [master]
+    for d in dates:
+        if d.status == EventStatus.CANCELLED or d.id in skip:
+            continue
+        if series_rules.is_override(d, master_content):
+            override = _vevent(viewer, d, rsvps.get(d.id), uid=uid)
+            del override["sequence"]  # never behind the series' own, which clients compare
+            override.add("sequence", master["SEQUENCE"])
+            override.add("recurrence-id", d.original_starts_at.astimezone(zone))
+            vevents.append(override)
+    return vevents
+
+
+def series_ics(viewer: User, event: Event) -> bytes:
+    """Every date of `event`'s series as one repeating entry (cancelled dates as EXDATE).
+    The private address or online link goes in the repeating entry only for hosts and
+    members going to every coming date. The caller checked `get_visible_event`."""
+    allowed = can_manage(viewer, event) or series_rules.going_to_every_date(viewer, event.series_id)
+    rsvps = {
+        row.event_id: row
+        for row in db.session.scalars(
+            select(Rsvp)
+            .join(Event, Event.id == Rsvp.event_id)
+            .where(Event.series_id == event.series_id, Rsvp.user_id == viewer.id)
+        )
+    }
+    vevents = _series_vevents(
+        viewer, event.series_id, rsvps=rsvps, skip=set(), place_allowed=allowed
+    )
+    return _calendar(vevents).to_ical()
+
+
 def event_ics(viewer: User, event: Event) -> bytes:
     """One event as an iCalendar file, its place as `viewer` may see it. The caller has
     checked that `viewer` may see the event (`get_visible_event`)."""
@@ -123,11 +248,26 @@ def feed_ics(member: User, *, now: datetime | None = None) -> bytes:
         )
         .order_by(Event.starts_at, Event.id)
     ).all()
-    vevents = [
-        _vevent(member, event, rsvp)
+    rows = [
+        (event, rsvp)
         for event, rsvp in rows
         if can_manage(member, event) or not is_blocked_either_way(member.id, event.organiser_id)
     ]
+    # A series the member goes to every coming date of is one repeating entry, with an
+    # EXDATE for each date they are not going to; other series dates stay single entries.
+    whole = {
+        event.series_id
+        for event, _rsvp in rows
+        if event.series_id is not None
+        and series_rules.going_to_every_date(member, event.series_id, now=now)
+    }
+    vevents = [_vevent(member, event, rsvp) for event, rsvp in rows if event.series_id not in whole]
+    for series_id in sorted(whole):
+        rsvps = {event.id: rsvp for event, rsvp in rows if event.series_id == series_id}
+        not_going = {d.id for d in series_rules.series_dates(series_id) if d.id not in rsvps}
+        vevents += _series_vevents(
+            member, series_id, rsvps=rsvps, skip=not_going, place_allowed=True
+        )
     return _calendar(vevents, name="Alongside").to_ical()
 
 

@@ -1,7 +1,7 @@
 """Calendar routes: one event's `.ics`, a member's private feed, and the feed's settings.
 
 A blueprint of its own (`calendar`), beside the events pages: the `.ics` answers at
-`/events/<id>.ics`, the feed at `/calendar/<secret>.ics` (no login: the secret is the key),
+`/events/<id>.ics` (a series' every date at `/events/<id>/series.ics`), the feed at `/calendar/<secret>.ics` (no login: the secret is the key),
 the settings at `/settings/calendar`.
 """
 
@@ -40,6 +40,17 @@ def event_ics(event_id: int):
     event = get_visible_event(current_user, event_id)
     body = calendar.event_ics(current_user, event)
     return _ics(body, f"event-{event.id}.ics", cache="private, no-store")
+
+
+@calendar_bp.get("/events/<int:event_id>/series.ics")
+@login_required
+def series_ics(event_id: int):
+    """Every date of the event's series as one repeating calendar entry."""
+    event = get_visible_event(current_user, event_id)
+    if event.series_id is None:
+        abort(404)
+    body = calendar.series_ics(current_user, event)
+    return _ics(body, f"series-{event.series_id}.ics", cache="private, no-store")
 
 
 @calendar_bp.get("/calendar/<secret>.ics")

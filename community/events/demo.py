@@ -1,6 +1,8 @@
 """Demo events: the demo organiser's activities over the past month and the next two, in
 the five host cities and online, with RSVPs (parties of 2-3, some events full with a
-waitlist) and one cancelled event, and comments (questions, answers, thanks) on some.
+waitlist) and one cancelled event; comments (questions, answers, thanks) on some; and two
+series: a weekly walk (members RSVP to every date, one date cancelled) and a language circle
+on the first Tuesday of each month.
 
 Dates are relative to the day the demo is seeded, so `make run` always has upcoming events
 and two seeds on the same day are equal. RSVPs are replayed as members made them, three
@@ -18,6 +20,7 @@ from community.comments.models import Comment
 from community.core.database import utcnow
 from community.core.errors import ServiceError
 from community.demo import DemoContext
+from community.events import series
 from community.events import services as events
 from community.events.comments import SUBJECT
 from community.events.models import Rsvp, RsvpStatus
@@ -100,11 +103,58 @@ def seed(context: DemoContext) -> None:
             _comment(rng, organiser, event, [m for m in nearby if m.id != organiser.id])
         if index == 20:
             events.cancel_event(organiser, event)
+    _seed_series(context, organiser, members, cities, today)
     counts = dict(db.session.execute(select(Rsvp.status, func.count()).group_by(Rsvp.status)).all())
     total = db.session.scalar(select(func.count()).select_from(Comment))
     context.summary.append(
         f"{EVENTS} events, {counts.get(RsvpStatus.GOING, 0)} going, "
-        f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted, {total} comments"
+        f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted, {total} comments, 2 series"
+    )
+
+
+def _seed_series(context: DemoContext, organiser, members, cities, today) -> None:
+    """A weekly walk starting in a few days (some members go to every date, one date is
+    cancelled) and a "first Tuesday" language circle over the next six months."""
+    city = ref.CITY_BY_SLUG[cities[0]]
+    first = today + timedelta(days=3)
+    walk_start = datetime.combine(first, time(10, 0))
+    walk = series.create_series(
+        organiser,
+        events.EventData(
+            title=f"Walk and talk, {city.name}",
+            description="An easy hour's walk with coffee at the end. Prams and dogs welcome.",
+            category="social",
+            starts_at=walk_start,
+            ends_at=walk_start + timedelta(hours=1, minutes=30),
+            timezone=city.timezone,
+            venue=f"By the fountain in the central park, {city.name}",
+            capacity=8,
+            guests_allowed=1,
+        ),
+        series.RepeatData("weekly", count=10, rsvp_whole_series_allowed=True),
+    )
+    nearby = [m for m in members if context.cities[m.id] == cities[0]]
+    for member in context.rng.sample(nearby, k=min(len(nearby), 6)):
+        series.rsvp_every_date(member, walk[0], 0, confirm_by_mail=False)
+    series.cancel_dates(organiser, walk[4], "one")
+
+    month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    tuesday = month + timedelta(days=(1 - month.weekday()) % 7)  # its first Tuesday
+    circle_start = datetime.combine(tuesday, time(18, 30))
+    series.create_series(
+        organiser,
+        events.EventData(
+            title="First-Tuesday language circle (online)",
+            description="Practise the local language in small groups; all levels.",
+            category="learning",
+            starts_at=circle_start,
+            ends_at=circle_start + timedelta(hours=1, minutes=30),
+            timezone=city.timezone,
+            online_url="https://meet.alongside.example/language-circle",
+            capacity=20,
+            guests_allowed=0,
+        ),
+        series.RepeatData("monthly_weekday", count=6),
     )
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask import current_app
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     Form,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -27,6 +29,14 @@ from community.events.display import CATEGORY_LABELS, ZONES, zone_label
 from community.events.hosting import MAX_BODY, MAX_SUBJECT
 from community.events.models import MAX_GUESTS, AttendeeAudience, Event
 from community.events.queries import MAX_SEARCH
+from community.events.series import (
+    MAX_DATES,
+    ORDINAL_WORDS,
+    RepeatData,
+    Scope,
+    is_last_weekday,
+    weekday_ordinal,
+)
 from community.events.services import (
     MAX_CAPACITY,
     MAX_DESCRIPTION,
@@ -150,8 +160,41 @@ class EventForm(FlaskForm):
         default="",
     )
 
+    # Only on the new-event form: how the event repeats.
+    repeat = SelectField(
+        _l("Repeats"),
+        default="",
+        description=_l("Each date gets its own seats and RSVPs."),
+    )
+    repeat_until = DateField(
+        _l("Last date"),
+        validators=[Optional()],
+        description=_l("For a repeating event: the series ends on or before this date."),
+    )
+    repeat_count = IntegerField(
+        _l("Or a number of dates"),
+        validators=[
+            Optional(),
+            NumberRange(2, MAX_DATES, _l("Give from 2 to %(max)d dates.", max=MAX_DATES)),
+        ],
+        description=_l("Instead of a last date, from 2 to %(n)d.", n=MAX_DATES),
+        render_kw={"inputmode": "numeric", "min": 2, "max": MAX_DATES},
+    )
+    rsvp_whole_series = BooleanField(_l("Members may RSVP to every date at once"))
+    # Only when editing a date of a series: which dates the change applies to.
+    scope = RadioField(_l("Change which dates?"), default=Scope.ONE, validators=[Optional()])
+
     def set_choices(self, current_zone: str | None = None) -> None:
         self.category.choices = _category_choices(_l("Choose a category"))
+        self.repeat.choices = repeat_choices(self.date.data)
+        chosen = self.repeat.data
+        if chosen and chosen not in {choice.value for choice in self.repeat.choices}:
+            # A rule that does not fit the date (a fifth Tuesday, "last" mid-month): keep
+            # the choice so the series rules can say why, next to this field.
+            general = {choice.value: choice for choice in repeat_choices(None)}
+            if chosen in general:
+                self.repeat.choices = [*self.repeat.choices, general[chosen]]
+        self.scope.choices = scope_choices(_l("Only this date"))
         usual = current_app.config["EVENT_PROMOTION_CUTOFF_MINUTES"] / 60
         self.promotion_cutoff_hours.choices = [
             SelectChoice("", str(_l("%(n)s hours before (the usual)", n=f"{usual:g}")))
@@ -216,6 +259,95 @@ class EventForm(FlaskForm):
             promotion_cutoff_hours=int(cutoff) if cutoff else None,
             cleared=cleared,
         )
+
+    def repeat_data(self) -> RepeatData | None:
+        """How the new event repeats, or None when it does not (for create_series)."""
+        choice = self.repeat.data or ""
+        if not choice:
+            return None
+        ordinal = None
+        frequency = choice
+        if choice == "monthly_weekday":
+            ordinal = weekday_ordinal(self.date.data)
+        elif choice == "monthly_last":
+            frequency, ordinal = "monthly_weekday", -1
+        return RepeatData(
+            frequency=frequency,
+            until=self.repeat_until.data,
+            count=self.repeat_count.data,
+            ordinal=ordinal,
+            rsvp_whole_series_allowed=bool(self.rsvp_whole_series.data),
+        )
+
+
+def repeat_choices(day: date | None) -> list[SelectChoice]:
+    """The "Repeats" options, named from the chosen first date when there is one
+    ("Monthly on the first Tuesday"); "last" only when the date is in its month's last
+    week. Without a date yet (a fresh form), general names."""
+    options = [SelectChoice("", str(_l("Does not repeat")))]
+    if day is None:
+        options.extend(
+            [
+                SelectChoice("weekly", str(_l("Weekly, on the same weekday"))),
+                SelectChoice("biweekly", str(_l("Every two weeks, on the same weekday"))),
+                SelectChoice("monthly_date", str(_l("Monthly, on the same date"))),
+                SelectChoice(
+                    "monthly_weekday",
+                    str(_l("Monthly, on the same weekday (such as the first Tuesday)")),
+                ),
+                SelectChoice(
+                    "monthly_last",
+                    str(_l("Monthly, on the last of that weekday (such as the last Friday)")),
+                ),
+            ]
+        )
+        return options
+    weekday = format_date(day, "EEEE", locale=get_locale() or "en_GB")
+    options += [
+        SelectChoice("weekly", str(_l("Weekly on %(day)s", day=weekday))),
+        SelectChoice("biweekly", str(_l("Every two weeks on %(day)s", day=weekday))),
+        SelectChoice("monthly_date", str(_l("Monthly on day %(n)d", n=day.day))),
+    ]
+    ordinal = weekday_ordinal(day)
+    if ordinal <= 4:
+        options.append(
+            SelectChoice(
+                "monthly_weekday",
+                str(
+                    _l(
+                        "Monthly on the %(ordinal)s %(day)s",
+                        ordinal=ORDINAL_WORDS[ordinal],
+                        day=weekday,
+                    )
+                ),
+            )
+        )
+    if is_last_weekday(day):
+        options.append(
+            SelectChoice(
+                "monthly_last",
+                str(_l("Monthly on the last %(day)s", day=weekday)),
+            )
+        )
+    return options
+
+
+def scope_choices(one: str) -> list[SelectChoice]:
+    return [
+        SelectChoice(Scope.ONE, str(one)),
+        SelectChoice(Scope.FOLLOWING, str(_l("This and the following dates"))),
+        SelectChoice(Scope.ALL, str(_l("All coming dates"))),
+    ]
+
+
+class CancelForm(FlaskForm):
+    """Cancel an event; for a date of a series, which dates."""
+
+    scope = RadioField(_l("Cancel which dates?"), default=Scope.ONE, validators=[Optional()])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope.choices = scope_choices(_l("Only this date"))
 
 
 class RsvpForm(FlaskForm):

@@ -8,17 +8,19 @@ in the same transaction as the check that allows it. Waitlisted parties wait in
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -48,6 +50,48 @@ class RsvpStatus(StrEnum):
     GOING = "going"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+
+
+class SeriesFrequency(StrEnum):
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY_DATE = "monthly_date"
+    MONTHLY_WEEKDAY = "monthly_weekday"
+
+
+class EventSeries(db.Model):
+    """A repeating event: the rule its dates follow. Each date is an `Event` row with
+    `series_id` (so it keeps its own capacity, RSVPs and every rule of a single event) and
+    `original_starts_at`, the instant the rule gave it (the iCalendar RECURRENCE-ID).
+    The rules live in `community.events.series`."""
+
+    __tablename__ = "event_series"
+    __table_args__ = (
+        CheckConstraint(
+            "ordinal IS NULL OR (ordinal >= -1 AND ordinal <= 4 AND ordinal != 0)",
+            name="ordinal_range",
+        ),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    frequency: Mapped[str] = mapped_column(String(16))
+    # monthly_weekday only: 1-4 for "first" to "fourth", -1 for "last".
+    ordinal: Mapped[int | None] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_time: Mapped[time] = mapped_column(Time())  # wall-clock time in `timezone`
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    # The end the organiser chose: a last date, or a number of dates.
+    until: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    rsvp_whole_series_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # iCalendar SEQUENCE of the series (its RRULE entry): rises on every change to it.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class Event(db.Model):
@@ -94,8 +138,15 @@ class Event(db.Model):
     # edits push the due time on and add to the list, so they make one notice.
     notice_changes: Mapped[str] = mapped_column(String(40), default="")
     notice_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # A date of a series: the series, and the instant its rule gave this date (the
+    # iCalendar RECURRENCE-ID; it moves with the series' time, not with this date's own).
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
+    original_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
+    series: Mapped[EventSeries | None] = relationship()
 
     @property
     def seats_free(self) -> int | None:

@@ -12,10 +12,11 @@ from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
-from community.events import bp, hosting, services
+from community.events import bp, hosting, series, services
 from community.events.comments import SUBJECT
 from community.events.forms import (
     ActionForm,
+    CancelForm,
     EventFilterForm,
     EventForm,
     MessageAttendeesForm,
@@ -29,7 +30,14 @@ from community.extensions import db
 from community.profiles.directory import visible_ids
 
 # A service names these fields; the form asks for them under other names.
-FORM_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
+FORM_FIELDS = {
+    "starts_at": "start_time",
+    "ends_at": "end_time",
+    "repeat.frequency": "repeat",
+    "repeat.ordinal": "repeat",
+    "repeat.until": "repeat_until",
+    "repeat.count": "repeat_count",
+}
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -97,6 +105,8 @@ def show(event_id: int):
         ),
         comment_form=CommentForm(formdata=None),
         can_claim=_can_claim(event, state),
+        series_rule=series.describe(event.series) if event.series_id else None,
+        series_dates=series.upcoming_dates(event),
     )
 
 
@@ -173,12 +183,20 @@ def new():
     form.set_choices()
     if form.validate_on_submit():
         try:
-            event = services.create_event(current_user, form.event_data(editing=False))
+            repeat = form.repeat_data()
+            data = form.event_data(editing=False)
+            if repeat is None:
+                event = services.create_event(current_user, data)
+            else:
+                event = series.create_series(current_user, data, repeat)[0]
         except ServiceError as error:
             _show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Your event is published."), "success")
+            flash(
+                _("Your series is published.") if repeat else _("Your event is published."),
+                "success",
+            )
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None)
 
@@ -191,7 +209,9 @@ def edit(event_id: int):
     form.set_choices(event.timezone)
     if form.validate_on_submit():
         try:
-            services.update_event(current_user, event, form.event_data(editing=True))
+            series.update_dates(
+                current_user, event, form.event_data(editing=True), form.scope.data or "one"
+            )
         except ServiceError as error:
             _show_error(form, error)
         else:
@@ -216,14 +236,73 @@ def _default_zone() -> str:
 def cancel(event_id: int):
     """Cancel an event: the GET asks first, the POST does it."""
     event = _host_event_or_404(event_id)
+    form = CancelForm()
     if request.method == "GET":
-        return render_template("events/cancel.html", event=event, form=ActionForm())
+        return render_template("events/cancel.html", event=event, form=form)
     return run_action(
-        ActionForm(),
-        services.cancel_event,
+        form,
+        series.cancel_dates,
         current_user,
         event,
-        success=_("The event is cancelled. Members going or waiting have been told."),
+        form.scope.data or "one",
+        success=_("The dates are cancelled. Members going or waiting have been told.")
+        if event.series_id and form.scope.data in ("following", "all")
+        else _("The event is cancelled. Members going or waiting have been told."),
+        back=url_for("events.show", event_id=event.id),
+    )
+
+
+@bp.post("/events/<int:event_id>/rsvp/every-date")
+@login_required
+def rsvp_every_date(event_id: int):
+    """RSVP the same party to every coming date of the series; the flash sums it up."""
+    event = _event_or_404(event_id)
+    form = RsvpForm()
+    form.guests.choices = guest_choices(event.guests_allowed)
+    back = url_for("events.show", event_id=event.id)
+    if not form.validate_on_submit():
+        flash(_("Choose who is coming from the list."), "error")
+        return redirect(back)
+    try:
+        summary = series.rsvp_every_date(current_user, event, form.guests.data)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as error:
+        flash_service_error(error)
+        return redirect(back)
+    db.session.commit()
+    flash(_series_message(summary), "success")
+    return redirect(back)
+
+
+def _series_message(summary: series.SeriesRsvpSummary) -> str:
+    parts = [ngettext("going to %(num)d date", "going to %(num)d dates", summary.going)]
+    if summary.waitlisted:
+        parts.append(
+            ngettext("waitlisted for %(num)d", "waitlisted for %(num)d", summary.waitlisted)
+        )
+    if summary.refused:
+        parts.append(
+            ngettext(
+                "%(num)d date could not take your party",
+                "%(num)d dates could not take your party",
+                summary.refused,
+            )
+        )
+    return _("You are %(parts)s.", parts=", ".join(parts))
+
+
+@bp.post("/events/<int:event_id>/rsvp/every-date/cancel")
+@login_required
+def cancel_every_rsvp(event_id: int):
+    """Cancel my RSVPs to every coming date of the series."""
+    event = _event_or_404(event_id)
+    return run_action(
+        ActionForm(),
+        series.cancel_every_rsvp,
+        current_user,
+        event,
+        success=_("Your RSVPs to every coming date are cancelled."),
         back=url_for("events.show", event_id=event.id),
     )
 

@@ -290,7 +290,7 @@ def _apply(event: Event, data: EventData, *, creating: bool) -> set[str]:
     return changed
 
 
-def _zone(name: str) -> ZoneInfo:
+def parse_zone(name: str) -> ZoneInfo:
     """The IANA zone `name` (Invalid on "timezone" when it is not one)."""
     if not name or len(name) > MAX_TIMEZONE:
         raise Invalid(_("Choose a time zone such as Europe/Copenhagen."), "timezone")
@@ -300,7 +300,7 @@ def _zone(name: str) -> ZoneInfo:
         raise Invalid(_("Choose a time zone such as Europe/Copenhagen."), "timezone") from None
 
 
-def _to_utc(value: datetime, zone: ZoneInfo, name: str) -> datetime:
+def to_utc(value: datetime, zone: ZoneInfo, name: str) -> datetime:
     """`value` (wall-clock time in `zone`, or an aware instant) as an aware UTC datetime.
 
     A wall-clock time skipped by a clock change (02:30 on a spring-forward night) is
@@ -319,12 +319,12 @@ def _apply_times(event: Event, data: EventData, *, creating: bool) -> None:
     """Start, end and time zone. A new zone alone keeps the event's wall-clock times."""
     if data.starts_at is None and data.ends_at is None and data.timezone is None:
         return
-    zone = _zone(data.timezone if data.timezone is not None else event.timezone)
+    zone = parse_zone(data.timezone if data.timezone is not None else event.timezone)
     old_zone = zone if creating else ZoneInfo(event.timezone)
     starts = data.starts_at or event.starts_at.astimezone(old_zone).replace(tzinfo=None)
     ends = data.ends_at or event.ends_at.astimezone(old_zone).replace(tzinfo=None)
-    starts_utc = _to_utc(starts, zone, "starts_at")
-    ends_utc = _to_utc(ends, zone, "ends_at")
+    starts_utc = to_utc(starts, zone, "starts_at")
+    ends_utc = to_utc(ends, zone, "ends_at")
     if ends_utc <= starts_utc:
         raise Invalid(_("The event must end after it starts."), "ends_at")
     event.timezone = zone.key

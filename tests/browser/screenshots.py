@@ -157,6 +157,30 @@ def comment_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("comment-errors")
 
 
+def series_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """A date of the demo's weekly series as a member (RSVP to every date) and as its host
+    (the edit and cancel pages asking which dates)."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/events?q=Walk+and+talk")
+    page.locator(".event-card__title a").first.click()
+    expect(page.get_by_text("Part of a series")).to_be_visible()
+    shoot("series-event-member")
+    page.get_by_role("button", name="Going to every date").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    shoot("series-event-every-date")
+    page.context.clear_cookies()
+    log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/events?q=Walk+and+talk")
+    page.locator(".event-card__title a").nth(1).click()
+    event_url = page.url
+    page.goto(event_url + "/edit")
+    shoot("series-edit")
+    page.goto(url + "/events/new")
+    shoot("series-new")
+    page.goto(event_url + "/cancel")
+    shoot("series-cancel")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -173,6 +197,7 @@ GROUPS = (
     event_pages,
     event_host_pages,
     comment_pages,
+    series_pages,
     admin_pages,
 )
 
