@@ -119,7 +119,7 @@ def test_empty_list_helps(app, login, member, organiser):
     assert "Create the first one" in page
 
 
-@pytest.mark.parametrize("count", [5, 30], ids=["5-events", "30-events"])
+@pytest.mark.parametrize("count", [5, 50], ids=["5-events", "50-events"])
 def test_list_runs_a_fixed_number_of_queries(
     app, login, member, organiser, make_user, count_queries, count
 ):
@@ -140,9 +140,12 @@ def test_list_runs_a_fixed_number_of_queries(
     if count > 20:
         assert "cursor=" in html(response)
         next_page = re.search(r'href="(/events\?cursor=[^"]+)"', html(response)).group(1)
-        assert len(CARD.findall(html(client.get(next_page.replace("&amp;", "&"))))) == count - 20
-    # the session, the user and their roles; one page of events; my RSVPs on that page
-    assert counter.count <= 5, "\n".join(counter.statements)
+        assert len(CARD.findall(html(client.get(next_page.replace("&amp;", "&"))))) == min(
+            count - 20, 20
+        )
+    # the session, the user and their roles; one page of events, their languages and tags;
+    # my RSVPs on that page; my connections going
+    assert counter.count <= 8, "\n".join(counter.statements)
 
 
 # --- privacy of the place ------------------------------------------------------------------
@@ -254,7 +257,7 @@ def test_who_is_going_names_only_visible_profiles(
         rsvp(app, event_id, ref)
     page = html(login(blocker).get(f"/events/{event_id}"))
     assert blocked.display_name not in page
-    assert "You" in page and "and 1 other" in page
+    assert "You" in page and "and 1 more member" in page
 
 
 # --- organisers ----------------------------------------------------------------------------

@@ -7,12 +7,14 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     Form,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -23,15 +25,20 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from community.core.forms import max_length
 from community.events.display import CATEGORY_LABELS, ZONES, zone_label
 from community.events.models import MAX_GUESTS, Event
-from community.events.queries import MAX_SEARCH
+from community.events.queries import MAX_SEARCH, EventFilters
 from community.events.services import (
     MAX_CAPACITY,
+    MAX_COVER_ALT,
     MAX_DESCRIPTION,
+    MAX_EVENT_LANGUAGES,
+    MAX_EVENT_TAGS,
     MAX_ONLINE_URL,
     MAX_TITLE,
     MAX_VENUE,
     EventData,
 )
+from community.profiles import reference as ref
+from community.profiles.services import MAX_TAG_LENGTH
 
 
 def _strip(value):
@@ -69,10 +76,40 @@ class EventFilterForm(Form):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     free_seats = BooleanField(_l("Only events with free seats"))
+    city = SelectField(_l("City"), validators=[Optional()])
+    language = SelectField(_l("Language spoken"), validators=[Optional()])
+    step_free = BooleanField(_l("Step-free access"))
+    child_friendly = BooleanField(_l("Child-friendly"))
+    childcare = BooleanField(_l("Childcare offered"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category.choices = _category_choices(_l("Any category"))
+        self.city.choices = [SelectChoice("", str(_l("Any city")))] + [
+            SelectChoice(slug, label) for slug, label in ref.city_choices()
+        ]
+        self.language.choices = [SelectChoice("", str(_l("Any language")))] + [
+            SelectChoice(code, label) for code, label in ref.language_choices()
+        ]
+
+    def filters(self, past: bool) -> EventFilters:
+        """The filters this form asks for (none when it does not validate)."""
+        if not self.validate():
+            return EventFilters(past=past)
+        return EventFilters(
+            past=past,
+            q=self.q.data or "",
+            category=self.category.data or "",
+            mode=self.mode.data or "",
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            free_seats=bool(self.free_seats.data),
+            city=self.city.data or "",
+            language=self.language.data or "",
+            step_free=bool(self.step_free.data),
+            child_friendly=bool(self.child_friendly.data),
+            childcare=bool(self.childcare.data),
+        )
 
 
 class EventForm(FlaskForm):
@@ -133,8 +170,52 @@ class EventForm(FlaskForm):
         choices=[SelectChoice(n, str(n)) for n in range(MAX_GUESTS + 1)],
         default=0,
     )
+    city = SelectField(
+        _l("City"),
+        validate_choice=False,  # the service names a city it does not know
+        description=_l("For an in-person event: members filter the list by city."),
+    )
+    languages = SelectMultipleField(
+        _l("Languages spoken"),
+        validate_choice=False,
+        description=_l(
+            "Choose up to %(n)d. On a computer, hold Ctrl or ⌘ to pick several.",
+            n=MAX_EVENT_LANGUAGES,
+        ),
+        render_kw={"size": 6},
+    )
+    step_free = BooleanField(_l("Step-free access (no stairs, or a lift)"))
+    child_friendly = BooleanField(_l("Child-friendly"))
+    childcare = BooleanField(_l("Childcare offered"))
+    tags = StringField(
+        _l("Tags"),
+        filters=[_strip],
+        validators=[max_length(MAX_EVENT_TAGS * (MAX_TAG_LENGTH + 2))],
+        description=_l(
+            "Separate them with commas, for example “job search, Danish”. They are the same "
+            "tags members put on their profiles."
+        ),
+    )
+    cover = FileField(
+        _l("Cover image"),
+        description=_l("A JPEG, PNG or WebP image up to 5 MB. We crop it to a wide banner."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
+    )
+    cover_alt = StringField(
+        _l("Describe the image"),
+        filters=[_strip],
+        validators=[max_length(MAX_COVER_ALT)],
+        description=_l("Needed with an image: what it shows, for members who cannot see it."),
+    )
+    remove_cover = BooleanField(_l("Remove the cover image"))
 
     def set_choices(self, current_zone: str | None = None) -> None:
+        self.city.choices = [SelectChoice("", str(_l("No city (online)")))] + [
+            SelectChoice(slug, label) for slug, label in ref.city_choices()
+        ]
+        self.languages.choices = [
+            SelectChoice(code, label) for code, label in ref.language_choices()
+        ]
         self.category.choices = _category_choices(_l("Choose a category"))
         zones = sorted({*ZONES, current_zone} - {None, ""})
         self.timezone.choices = [
@@ -151,7 +232,19 @@ class EventForm(FlaskForm):
             date=starts.date(),
             start_time=starts.time(),
             end_time=ends.time(),
+            city=event.city or "",
+            languages=[row.code for row in event.languages],
+            tags=", ".join(row.tag.label for row in event.tags),
         )
+
+    @classmethod
+    def copy_of(cls, event: Event) -> EventForm:
+        """A new-event form prefilled from `event` (its host's "Copy"): everything but the
+        date and times, which the organiser chooses anew, and the cover image."""
+        form = cls.for_event(event)
+        form.date.data = form.start_time.data = form.end_time.data = None
+        form.cover_alt.data = ""
+        return form
 
     def event_data(self, *, editing: bool) -> EventData:
         """What the form says, for create_event / update_event."""
@@ -180,6 +273,12 @@ class EventForm(FlaskForm):
             online_url=online_url or None,
             capacity=self.capacity.data,
             guests_allowed=self.guests_allowed.data,
+            city=self.city.data or "",
+            step_free=bool(self.step_free.data),
+            child_friendly=bool(self.child_friendly.data),
+            childcare=bool(self.childcare.data),
+            languages=list(self.languages.data or []),
+            tags=[label for label in (self.tags.data or "").split(",") if label.strip()],
             cleared=cleared,
         )
 

@@ -1,0 +1,34 @@
+"""Event cover images: the avatar rules (`core.images`), cropped to a wide 1200x630."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from community.core.images import ImageStore, process_image
+from community.events.models import Event
+from community.extensions import db
+
+FIELD = "cover"
+SIZE = (1200, 630)
+STORE = ImageStore("COVER_DIR", "covers")
+
+
+def find_event_by_cover(name: str) -> Event | None:
+    """The event whose current cover is `name` (names are unique), or None."""
+    if not STORE.is_name(name):
+        return None
+    return db.session.scalar(select(Event).where(Event.cover_name == name))
+
+
+def process_cover(data: bytes) -> bytes:
+    """The upload as a re-encoded WebP without metadata (TooLarge / BadRequest on "cover")."""
+    return process_image(data, SIZE, FIELD)
+
+
+def replace(event: Event, encoded: bytes | None) -> None:
+    """Point `event` at a new cover file (written now), or at none; the old file is deleted
+    after the commit. Called by `services.set_cover` and `services.remove_cover` only."""
+    old = event.cover_name
+    event.cover_name = STORE.store(encoded, FIELD) if encoded is not None else None
+    if old != event.cover_name:
+        STORE.remove_after_commit(old)
