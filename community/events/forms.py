@@ -227,15 +227,17 @@ class EventForm(FlaskForm):
         zone = ZoneInfo(event.timezone)
         starts = event.starts_at.astimezone(zone)
         ends = event.ends_at.astimezone(zone)
-        return cls(
+        form = cls(
             obj=event,
             date=starts.date(),
             start_time=starts.time(),
             end_time=ends.time(),
-            city=event.city or "",
-            languages=[row.code for row in event.languages],
-            tags=", ".join(row.tag.label for row in event.tags),
         )
+        # The event's own attributes of these names are rows: the form holds their values.
+        form.city.data = event.city or ""
+        form.languages.data = [row.code for row in event.languages]
+        form.tags.data = ", ".join(row.tag.label for row in event.tags)
+        return form
 
     @classmethod
     def copy_of(cls, event: Event) -> EventForm:
