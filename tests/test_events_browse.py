@@ -732,3 +732,27 @@ def test_home_without_events_points_to_the_list(app, login, member):
     page = login(member).get("/").get_data(as_text=True)
     assert "You have no events coming up." in page and 'href="/events"' in page
     assert 'id="friends-events-title"' not in page
+
+
+def test_cover_files_change_only_when_the_change_commits(app, organiser):
+    from community.events.covers import process_cover
+
+    event_id = make_event(app, organiser)
+    folder = Path(app.config["COVER_DIR"])
+    with app.app_context():
+        host = db.session.get(User, organiser.id)
+        encoded = process_cover(jpeg())
+        events.set_cover(host, db.session.get(Event, event_id), encoded, "A lawn")
+        db.session.rollback()
+        assert not any(folder.glob("*.webp"))
+        event = events.set_cover(host, db.session.get(Event, event_id), encoded, "A lawn")
+        name = event.cover_name
+        assert not (folder / name).exists()
+        db.session.commit()
+        assert (folder / name).exists()
+        events.remove_cover(host, db.session.get(Event, event_id))
+        db.session.rollback()
+        assert (folder / name).exists()
+        events.remove_cover(host, db.session.get(Event, event_id))
+        db.session.commit()
+        assert not (folder / name).exists()

@@ -3,9 +3,10 @@ pixels are kept (no metadata such as GPS, no smuggled content), capped in size, 
 a random name in a folder of their own and served with a content type we set.
 
 A feature keeps one `ImageStore` and calls `process_image` on the upload before it takes
-any row lock; files are written before the commit that points a row at them (under a fresh
-random name, so a rolled-back change leaves only an unreferenced file) and deleted only once
-the change has committed (`core.effects.on_commit`).
+any row lock. Old files are deleted only once the change has committed
+(`core.effects.on_commit`). New files are written either before the commit that points a row
+at them (`store`: avatars; a rolled-back change leaves an unreferenced file under a random
+name) or after it (`store_after_commit`: event covers; a rolled-back change leaves nothing).
 """
 
 from __future__ import annotations
@@ -120,6 +121,13 @@ class ImageStore:
             raise Invalid(
                 _("We could not store your image just now. Please try again later."), field
             ) from error
+        return name
+
+    def store_after_commit(self, encoded: bytes) -> str:
+        """A new random name for `encoded`, written there once the current transaction
+        commits (never if it rolls back, so a refused change leaves no file behind)."""
+        name = f"{secrets.token_hex(16)}.webp"
+        on_commit(self.write, name, encoded)
         return name
 
     def remove(self, name: str) -> None:

@@ -26,9 +26,10 @@ def process_cover(data: bytes) -> bytes:
 
 
 def replace(event: Event, encoded: bytes | None) -> None:
-    """Point `event` at a new cover file (written now), or at none; the old file is deleted
-    after the commit. Called by `services.set_cover` and `services.remove_cover` only."""
+    """Point `event` at a new cover file, or at none. The new file is written and the old
+    one deleted once the change commits (`on_commit`): a refused or rolled-back change
+    touches no file. Called by `services.set_cover` and `services.remove_cover` only."""
     old = event.cover_name
-    event.cover_name = STORE.store(encoded, FIELD) if encoded is not None else None
+    event.cover_name = STORE.store_after_commit(encoded) if encoded is not None else None
     if old != event.cover_name:
         STORE.remove_after_commit(old)

@@ -387,7 +387,7 @@ def set_cover(actor: User, event: Event, encoded: bytes | None, alt: str | None)
     `covers.process_cover` (decoded before any row lock is taken) or None to keep the image.
 
     Only hosts (Forbidden). An event with a cover needs alt text (Invalid on "cover_alt").
-    The new file is written before the commit; the replaced one is deleted after it.
+    The new file is written and the replaced one deleted after the commit (`on_commit`).
     """
     if not can_manage(actor, event):
         raise Forbidden(_("Only the event's organiser can change it."))
