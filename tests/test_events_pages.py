@@ -4,16 +4,19 @@ the organisers' editor, cancel and attendee pages, and who may open what."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from community.auth.models import User
 from community.auth.roles import Role
 from community.connections import services as connections
 from community.core.database import utcnow
 from community.events import services as events
+from community.events.covers import process_cover
 from community.events.models import Event, EventStatus
 from community.extensions import db
 from tests.conftest import post_form
@@ -387,10 +390,14 @@ CAN_CREATE = {"organiser", "other_organiser", "moderator"}
 
 
 def expected(role: str, route: str) -> int:
+    if route == "cover":  # an image, not a page: no login redirect, the same 404 as missing
+        return 404 if role in ("anonymous", "blocked_member") else 200
     if role == "anonymous":
         return 302
     if route == "new":
         return 200 if role in CAN_CREATE else 403
+    if route == "copy":  # hosts copy their events; other members learn about organisers
+        return 200 if role in HOSTS else 403
     if role == "blocked_member":
         return 200 if route == "list" else 404
     if route in ("list", "show"):
@@ -406,12 +413,20 @@ ROUTES = {
     "list": ("GET", "/events"),
     "show": ("GET", "/events/{id}"),
     "new": ("GET", "/events/new"),
+    "copy": ("GET", "/events/new?copy={id}"),
+    "cover": ("GET", "/events/covers/{cover}"),
     "edit": ("GET", "/events/{id}/edit"),
     "cancel": ("GET", "/events/{id}/cancel"),
     "attendees": ("GET", "/events/{id}/attendees"),
     "rsvp": ("POST", "/events/{id}/rsvp/cancel"),
     "cancel_post": ("POST", "/events/{id}/cancel"),
 }
+
+
+def _small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 @pytest.mark.backends("sqlite")
@@ -431,12 +446,19 @@ def test_who_may_open_each_event_page(app, login, make_user, organiser, moderato
     rsvp(app, event_id, people["waitlisted"])
     with app.app_context():
         connections.block(db.session.get(User, organiser.id), people["blocked_member"].id)
+        cover = events.set_cover(
+            db.session.get(User, organiser.id),
+            db.session.get(Event, event_id),
+            process_cover(_small_png()),
+            "A picture",
+        ).cover_name
         db.session.commit()
     client = app.test_client() if role == "anonymous" else login(people[role])
     for route, (method, template) in ROUTES.items():
-        path = template.format(id=event_id)
+        path = template.format(id=event_id, cover=cover)
         if method == "GET":
             response = client.get(path)
+            response.close()
         elif role == "anonymous":
             response = client.post(path)
             assert response.status_code in (302, 400), route  # no session, no CSRF token
