@@ -756,3 +756,14 @@ def test_cover_files_change_only_when_the_change_commits(app, organiser):
         events.remove_cover(host, db.session.get(Event, event_id))
         db.session.commit()
         assert not (folder / name).exists()
+
+
+def test_names_and_titles_in_new_sentences_are_escaped(app, login, organiser, member, make_user):
+    event_id = make_event(app, organiser, title="<i>Quiz</i> night")
+    friend = make_user(display_name="<b>Bold</b> Friend")
+    connect(app, member, friend)
+    rsvp(app, event_id, friend)
+    card = login(member).get("/events").get_data(as_text=True)
+    assert "&lt;b&gt;Bold&lt;/b&gt; Friend is going" in card and "<b>Bold</b>" not in card
+    form = login(organiser).get(f"/events/new?copy={event_id}").get_data(as_text=True)
+    assert "A copy of “&lt;i&gt;Quiz&lt;/i&gt; night”" in form and "<i>Quiz</i>" not in form
