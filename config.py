@@ -79,6 +79,7 @@ class Config:
     MAIL_LOG_BODY = False
 
     AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
+    COVER_DIR = os.environ.get("COVER_DIR", str(INSTANCE_DIR / "covers"))
 
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

@@ -134,6 +134,7 @@ def app(database_url: str, tmp_path: Path, app_overrides: dict) -> Iterator[Flas
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_DIR": str(tmp_path / "mail"),
         "AVATAR_DIR": str(tmp_path / "avatars"),
+        "COVER_DIR": str(tmp_path / "covers"),
         "WTF_CSRF_ENABLED": True,
         **app_overrides,
     }
@@ -357,6 +358,7 @@ def other_app(database_url: str, tmp_path: Path) -> Iterator:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MAIL_DIR": str(tmp_path / f"mail-{len(apps)}"),
             "AVATAR_DIR": str(tmp_path / "avatars"),
+            "COVER_DIR": str(tmp_path / "covers"),
             "RATELIMIT_STORAGE_URI": "memory://",
         }
         if config_class is ProductionConfig:

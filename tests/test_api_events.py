@@ -9,12 +9,14 @@ runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from flask import Flask
+from PIL import Image
 
 from community.auth.models import User
 from community.auth.roles import Role
@@ -506,7 +508,22 @@ MATRIX = {
     "cancel_rsvp": dict.fromkeys(ROLES, 204) | {"blocked": 404, "anonymous": 401},
     "attendees": dict.fromkeys(ROLES, 404)
     | {"organiser": 200, "moderator": 200, "blocked": 404, "anonymous": 401},
+    "put_cover": dict.fromkeys(ROLES, 403)
+    | {"organiser": 200, "moderator": 200, "blocked": 404, "anonymous": 401},
+    "delete_cover": dict.fromkeys(ROLES, 403)
+    | {"organiser": 204, "moderator": 204, "blocked": 404, "anonymous": 401},
 }
+
+
+def _put_cover(client, url: str):
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 90)).save(buffer, "PNG")
+    buffer.seek(0)
+    return client.client.put(
+        f"{url}/cover",
+        data={"cover": (buffer, "c.png", "image/png"), "cover_alt": "A picture"},
+        headers=getattr(client, "headers", {}),
+    )
 
 
 def call(client, endpoint: str, event_id: int):
@@ -520,6 +537,8 @@ def call(client, endpoint: str, event_id: int):
         "rsvp": lambda: client.post(f"{url}/rsvp", json={"guests": 0}),
         "cancel_rsvp": lambda: client.delete(f"{url}/rsvp"),
         "attendees": lambda: client.get(f"{url}/attendees"),
+        "put_cover": lambda: _put_cover(client, url),
+        "delete_cover": lambda: client.delete(f"{url}/cover"),
     }[endpoint]()
 
 

@@ -8,12 +8,15 @@ Refusals are the services' ServiceError kinds, answered by the one error handler
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 from flask_smorest import Blueprint
+from flask_smorest.fields import Upload
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
 from community.events import queries, series, services
+from community.events.covers import process_cover
 from community.events.models import (
     MAX_GUESTS,
     Event,
@@ -23,6 +26,8 @@ from community.events.models import (
     SeriesFrequency,
 )
 from community.extensions import db
+from community.profiles.reference import CITY_BY_SLUG
+from community.profiles.services import MAX_TAG_LENGTH
 
 blp = Blueprint("events_api", __name__, description="Events and RSVPs")
 
@@ -111,6 +116,34 @@ class EventSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "The series this date belongs to; null for a single event"},
     )
+    city = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "Host-city slug; null online"}
+    )
+    step_free = ma.fields.Boolean(required=True)
+    child_friendly = ma.fields.Boolean(required=True)
+    childcare = ma.fields.Boolean(required=True)
+    languages = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "ISO 639-1 codes"}
+    )
+    tags = ma.fields.List(ma.fields.String(), required=True)
+    cover_url = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "The cover image (fetch it with your bearer token)"},
+    )
+    cover_alt = ma.fields.String(required=True, metadata={"description": "The image's text"})
+
+
+class CoverUploadSchema(ma.Schema):
+    cover = Upload(required=True, metadata={"description": "JPEG, PNG, WebP or GIF, 5 MB"})
+
+
+class CoverAltSchema(ma.Schema):
+    cover_alt = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=services.MAX_COVER_ALT),
+        metadata={"description": "What the image shows, for members who cannot see it"},
+    )
 
 
 class EventPageSchema(ma.Schema):
@@ -129,6 +162,28 @@ class EventQuerySchema(ma.Schema):
     online = ma.fields.Boolean(
         load_default=None, metadata={"description": "true: online only; false: in person only"}
     )
+    city = ma.fields.String(
+        load_default="",
+        validate=ma.validate.OneOf(["", *CITY_BY_SLUG]),
+        metadata={"description": "A host-city slug"},
+    )
+    language = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=3),
+        metadata={"description": "An ISO 639-1 code spoken at the event"},
+    )
+    date_from = ma.fields.Date(
+        load_default=None, metadata={"description": "Starting on or after (UTC day)"}
+    )
+    date_to = ma.fields.Date(
+        load_default=None, metadata={"description": "Starting on or before (UTC day)"}
+    )
+    free_seats = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Only events with free seats"}
+    )
+    step_free = ma.fields.Boolean(load_default=False)
+    child_friendly = ma.fields.Boolean(load_default=False)
+    childcare = ma.fields.Boolean(load_default=False)
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
@@ -177,6 +232,24 @@ class EventPatchSchema(ma.Schema):
             "waitlist automatically (then the first to claim gets them); null: the site's "
             "default (2 hours)"
         },
+    )
+    city = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.OneOf(list(CITY_BY_SLUG)),
+        metadata={"description": "Host-city slug of an in-person event; null clears it"},
+    )
+    step_free = ma.fields.Boolean()
+    child_friendly = ma.fields.Boolean()
+    childcare = ma.fields.Boolean()
+    languages = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=2, max=3)),
+        validate=ma.validate.Length(max=services.MAX_EVENT_LANGUAGES),
+        metadata={"description": 'ISO 639-1 codes, e.g. ["en", "da"]'},
+    )
+    tags = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=MAX_TAG_LENGTH)),
+        validate=ma.validate.Length(max=services.MAX_EVENT_TAGS),
+        metadata={"description": "The same tags as on profiles"},
     )
 
 
@@ -292,7 +365,7 @@ class AttendeeListSchema(ma.Schema):
 
 def _event_data(body: dict) -> services.EventData:
     """The API body as the services' EventData: an explicit null clears a field."""
-    nullable = ("capacity", "venue", "online_url", "promotion_cutoff_hours")
+    nullable = ("capacity", "venue", "online_url", "city", "promotion_cutoff_hours")
     cleared = {name for name in nullable if name in body}
     cleared = {name for name in cleared if body[name] is None}
     values = {name: value for name, value in body.items() if value is not None}
@@ -343,6 +416,16 @@ def _present(
         "my_rsvp": mine,
         "can_manage": services.can_manage(viewer, event),
         "series_id": event.series_id,
+        "city": event.city,
+        "step_free": event.step_free,
+        "child_friendly": event.child_friendly,
+        "childcare": event.childcare,
+        "languages": [row.code for row in event.languages],
+        "tags": [row.tag.label for row in event.tags],
+        "cover_url": url_for("events.cover", name=event.cover_name, _external=True)
+        if event.cover_name
+        else None,
+        "cover_alt": event.cover_alt,
     }
 
 
@@ -365,6 +448,14 @@ def list_events(query: dict):
         category=query["category"] or "",
         mode="" if online is None else ("online" if online else "in_person"),
         include_cancelled=False,
+        city=query["city"],
+        language=query["language"],
+        date_from=query["date_from"],
+        date_to=query["date_to"],
+        free_seats=query["free_seats"],
+        step_free=query["step_free"],
+        child_friendly=query["child_friendly"],
+        childcare=query["childcare"],
     )
     page = queries.list_events(me, filters, query["cursor"], query["limit"])
     mine = queries.my_rsvps(me, page.items)
@@ -437,6 +528,40 @@ def cancel_event(query: dict, event_id: int):
     of a series, `scope` says which dates."""
     me = api_user()
     series.cancel_dates(me, services.get_visible_event(me, event_id), query["scope"])
+    db.session.commit()
+
+
+@blp.put("/events/<int:event_id>/cover")
+@token_required
+@blp.arguments(CoverUploadSchema, location="files")
+@blp.arguments(CoverAltSchema, location="form")
+@blp.response(200, EventSchema)
+@blp.alt_response(400, description="Not an image we can read")
+@blp.alt_response(403, description="Not a host of this event")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.alt_response(413, description="Larger than 5 MB")
+@blp.doc(**TOKEN_DOC)
+def put_cover(files: dict, form: dict, event_id: int):
+    """Set or replace the cover image (multipart: `cover` file, `cover_alt` text). The image
+    is re-encoded and its metadata dropped."""
+    me = api_user()
+    event = services.get_hosted_event(me, event_id)
+    encoded = process_cover(files["cover"].read())
+    services.set_cover(me, event, encoded, form["cover_alt"])
+    db.session.commit()
+    return _present(me, event)
+
+
+@blp.delete("/events/<int:event_id>/cover")
+@token_required
+@blp.response(204)
+@blp.alt_response(403, description="Not a host of this event")
+@blp.alt_response(404, description="No such event, or one you cannot see")
+@blp.doc(**TOKEN_DOC)
+def delete_cover(event_id: int):
+    """Remove the cover image."""
+    me = api_user()
+    services.remove_cover(me, services.get_hosted_event(me, event_id))
     db.session.commit()
 
 

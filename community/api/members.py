@@ -15,6 +15,7 @@ from community.api.schemas import (
     member_detail,
     member_summary,
 )
+from community.auth.services import set_timezone
 from community.connections.relations import are_connected
 from community.extensions import db
 from community.profiles.directory import DirectoryFilters, relevance_reasons, search_members
@@ -48,6 +49,9 @@ def patch_me(changes: dict):
     """Change my profile. Only the documented fields are accepted; null clears a field."""
     user = api_user()
     languages = changes.pop("languages", None)
+    timezone = changes.pop("timezone", None)
+    if timezone is not None:
+        set_timezone(user, timezone)
     data = ProfileData(**{k: v for k, v in changes.items() if v is not None})
     data.cleared = {k for k, v in changes.items() if v is None}
     if languages is not None:

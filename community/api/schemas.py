@@ -86,6 +86,10 @@ class MeSchema(MemberSchema):
     nationality = ma.fields.String(allow_none=True)
     work_permit = ma.fields.String(allow_none=True)
     family_situation = ma.fields.String(required=True)
+    timezone = ma.fields.String(
+        required=True,
+        metadata={"description": "IANA zone online events are shown in", "example": "Europe/Oslo"},
+    )
 
 
 def _choice(values):
@@ -125,6 +129,10 @@ class MePatchSchema(ma.Schema):
     nationality = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
     work_permit = ma.fields.String(allow_none=True, validate=_choice(ref.WorkPermit))
     family_situation = ma.fields.String(validate=ma.validate.Length(max=MAX_FAMILY_SITUATION))
+    timezone = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "An IANA zone name (422 naming the field when unknown)"},
+    )
 
 
 class MemberQuerySchema(ma.Schema):
@@ -200,4 +208,5 @@ def me_detail(user, profile) -> dict:
         "nationality": profile.nationality if profile else None,
         "work_permit": profile.work_permit if profile else None,
         "family_situation": profile.family_situation if profile else "",
+        "timezone": user.timezone,
     }

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from community.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from community.auth.services import MAX_DISPLAY_NAME, MAX_EMAIL
 from community.core.forms import max_length
+from community.core.timezones import zone_choices
 
 
 def _strip(value: str | None) -> str | None:
@@ -63,6 +64,9 @@ class RegisterForm(FlaskForm):
     )
     email = _email_field()
     password = _new_password_field(_l("Password"))
+    # Filled by static/js/timezone.js from the browser; without JavaScript it stays empty
+    # and the account starts on UTC.
+    timezone = HiddenField(filters=[_strip])
     submit = SubmitField(_l("Create account"))
 
 
@@ -100,6 +104,19 @@ class ChangePasswordForm(FlaskForm):
 class ResendConfirmationForm(FlaskForm):
     email = _email_field()
     submit = SubmitField(_l("Send a new link"))
+
+
+class TimezoneForm(FlaskForm):
+    timezone = SelectField(
+        _l("Your time zone"),
+        validate_choice=False,  # the service says what is wrong
+        description=_l(
+            "Online events and your own time next to in-person ones are shown in this zone."
+        ),
+    )
+
+    def set_choices(self, current: str | None) -> None:
+        self.timezone.choices = zone_choices(current)
 
 
 class LogoutForm(FlaskForm):

@@ -16,6 +16,7 @@ from community.auth.forms import (
     RegisterForm,
     ResendConfirmationForm,
     ResetPasswordForm,
+    TimezoneForm,
 )
 from community.auth.limits import (
     account_mails_per_ip,
@@ -48,7 +49,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            services.register(form.email.data, form.display_name.data, form.password.data)
+            services.register(
+                form.email.data, form.display_name.data, form.password.data, form.timezone.data
+            )
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -178,12 +181,27 @@ def reset_password(token: str):
     return render_template("auth/reset_password.html", form=form, user=user)
 
 
-@settings_bp.get("")
+@settings_bp.route("", methods=["GET", "POST"])
 @login_required
 def account():
-    """The account page: who I am, my roles, where I am logged in, what I can change."""
+    """The account page: who I am, my roles, where I am logged in, what I can change; its
+    one form sets my time zone."""
+    zone_form = TimezoneForm(timezone=current_user.timezone)
+    zone_form.set_choices(current_user.timezone)
+    if zone_form.validate_on_submit():
+        try:
+            services.set_timezone(current_user, zone_form.timezone.data)
+        except ServiceError as error:
+            show_service_error(zone_form, error)
+        else:
+            db.session.commit()
+            flash(_("Your time zone is saved."), "success")
+            return redirect(url_for("settings.account"))
     return render_template(
-        "auth/account.html", sessions=live_session_count(current_user), form=LogoutForm()
+        "auth/account.html",
+        sessions=live_session_count(current_user),
+        form=LogoutForm(),
+        zone_form=zone_form,
     )
 
 

@@ -23,6 +23,7 @@ from community.auth.sessions import revoke_all_sessions, start_session
 from community.auth.tokens import make_confirm_token, make_reset_token
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, Unauthorized
+from community.core.timezones import is_zone
 from community.core.urls import external_url
 from community.extensions import db
 from community.mail.services import queue_mail, sent_since
@@ -50,11 +51,14 @@ def create_account(
     *,
     confirmed: bool = False,
     roles: tuple[Role, ...] = (),
+    timezone: str | None = None,
 ) -> User:
     """Create an account after checking the password rules. Raises Invalid (password) or
     Conflict (the address has an account, also when another request created it a moment ago).
 
     Called by registration (unconfirmed), `flask create-user` and the demo seed (confirmed).
+    `timezone` is the browser's guess at sign-up: kept when it is a known IANA zone, else
+    the account starts on UTC (the account page changes it).
     """
     email = normalise_email(email)
     display_name = " ".join(display_name.split())
@@ -68,6 +72,7 @@ def create_account(
         display_name=display_name,
         password_hash=hash_password(password),
         email_confirmed_at=utcnow() if confirmed else None,
+        timezone=timezone if is_zone(timezone) else "UTC",
     )
     try:
         with db.session.begin_nested():  # two sign-ups with one address at once: one wins
@@ -81,7 +86,9 @@ def create_account(
     return user
 
 
-def register(email: str, display_name: str, password: str) -> User | None:
+def register(
+    email: str, display_name: str, password: str, timezone: str | None = None
+) -> User | None:
     """Registration from the sign-up form.
 
     A new address gets an account and a confirmation link. An address that already has an
@@ -107,10 +114,20 @@ def register(email: str, display_name: str, password: str) -> User | None:
         )
         return None
     try:
-        user = create_account(email, display_name, password)
+        user = create_account(email, display_name, password, timezone=timezone)
     except Conflict:  # registered a moment ago by a request racing this one
         return None
     send_confirmation(user)
+    return user
+
+
+def set_timezone(user: User, name: str | None) -> User:
+    """Set the zone `user` reads online events and their own time in. Called by the account
+    page and `PATCH /api/v1/me`. Invalid on "timezone" unless it is a known IANA name."""
+    if not is_zone(name):
+        raise Invalid(_("Choose a time zone from the list, such as Europe/Copenhagen."), "timezone")
+    user.timezone = name
+    db.session.flush()
     return user
 
 

@@ -18,3 +18,12 @@ bp.add_app_template_global(_display.event_when, "event_when")
 bp.add_app_template_global(_display.zone_label, "zone_label")
 bp.add_app_template_global(_display.event_end, "event_end")
 bp.add_app_template_global(_display.category_label, "category_label")
+
+
+@bp.app_template_global("event_time")
+def _event_time(event):
+    """`event`'s time by the one display rule, for the member looking at the page."""
+    from flask_login import current_user
+
+    zone = current_user.timezone if current_user.is_authenticated else None
+    return _display.event_time(event, zone)

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from community.auth.services import set_timezone
 from community.comments import services as comments
 from community.comments.models import Comment
 from community.core.database import utcnow
@@ -53,12 +54,31 @@ THREADS = [
 ]  # fmt: skip
 
 
+# The local language of a host country, for some events' languages spoken.
+LOCAL_LANGUAGE = {
+    "NL": "nl", "DK": "da", "SE": "sv", "NO": "no", "FI": "fi", "CH": "de", "DE": "de",
+    "AT": "de", "FR": "fr", "ES": "es", "IT": "it", "JP": "ja", "CN": "zh", "HK": "zh",
+    "MX": "es", "CZ": "cs",
+}  # fmt: skip
+
+# Tags shared with the profiles' skills and interests.
+DEMO_TAGS = {
+    "networking": ["networking"],
+    "professional_development": ["job search", "career change"],
+    "learning": ["languages"],
+    "family": ["children"],
+    "volunteering": ["volunteering"],
+}
+
+
 def seed(context: DemoContext) -> None:
     """Create EVENTS events through the services, made by the demo organiser, with RSVPs."""
     rng, users = context.rng, context.users
     organiser = next(user for user in users if user.email == ORGANISER)
     members = [user for user in users if user.id != organiser.id]
     cities = list(dict.fromkeys(context.cities[user.id] for user in users))
+    for user in users:  # members live on their city's clock, as the sign-up guess sets it
+        set_timezone(user, ref.CITY_BY_SLUG[context.cities[user.id]].timezone)
     today = utcnow().date()
     for index in range(EVENTS):
         category, title, description, start, hours, capacity, guests = IDEAS[index % len(IDEAS)]
@@ -82,6 +102,16 @@ def seed(context: DemoContext) -> None:
                 online_url="https://meet.alongside.example/" + str(index) if online else None,
                 capacity=capacity,
                 guests_allowed=guests,
+                city=None if online else city,
+                languages=["en"]
+                if index % 3
+                else list(
+                    dict.fromkeys(["en", LOCAL_LANGUAGE.get(ref.CITY_BY_SLUG[city].country, "en")])
+                ),
+                step_free=index % 2 == 0,
+                child_friendly=category == "family",
+                childcare=category == "family" and index % 3 == 0,
+                tags=DEMO_TAGS.get(category, []),
             ),
         )
         joined = event.starts_at - timedelta(days=3)

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +18,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -28,7 +30,7 @@ from community.core.forms import max_length
 from community.events.display import CATEGORY_LABELS, ZONES, zone_label
 from community.events.hosting import MAX_BODY, MAX_SUBJECT
 from community.events.models import MAX_GUESTS, AttendeeAudience, Event
-from community.events.queries import MAX_SEARCH
+from community.events.queries import MAX_SEARCH, EventFilters
 from community.events.series import (
     MAX_DATES,
     ORDINAL_WORDS,
@@ -39,13 +41,18 @@ from community.events.series import (
 )
 from community.events.services import (
     MAX_CAPACITY,
+    MAX_COVER_ALT,
     MAX_DESCRIPTION,
+    MAX_EVENT_LANGUAGES,
+    MAX_EVENT_TAGS,
     MAX_ONLINE_URL,
     MAX_REMOVAL_MESSAGE,
     MAX_TITLE,
     MAX_VENUE,
     EventData,
 )
+from community.profiles import reference as ref
+from community.profiles.services import MAX_TAG_LENGTH
 
 # The hours before the start an organiser may pick for the promotion cut-off.
 CUTOFF_CHOICES = (0, 1, 2, 3, 4, 6, 12, 24, 48)
@@ -86,10 +93,40 @@ class EventFilterForm(Form):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
     free_seats = BooleanField(_l("Only events with free seats"))
+    city = SelectField(_l("City"), validators=[Optional()])
+    language = SelectField(_l("Language spoken"), validators=[Optional()])
+    step_free = BooleanField(_l("Step-free access"))
+    child_friendly = BooleanField(_l("Child-friendly"))
+    childcare = BooleanField(_l("Childcare offered"))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category.choices = _category_choices(_l("Any category"))
+        self.city.choices = [SelectChoice("", str(_l("Any city")))] + [
+            SelectChoice(slug, label) for slug, label in ref.city_choices()
+        ]
+        self.language.choices = [SelectChoice("", str(_l("Any language")))] + [
+            SelectChoice(code, label) for code, label in ref.language_choices()
+        ]
+
+    def filters(self, past: bool) -> EventFilters:
+        """The filters this form asks for (none when it does not validate)."""
+        if not self.validate():
+            return EventFilters(past=past)
+        return EventFilters(
+            past=past,
+            q=self.q.data or "",
+            category=self.category.data or "",
+            mode=self.mode.data or "",
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            free_seats=bool(self.free_seats.data),
+            city=self.city.data or "",
+            language=self.language.data or "",
+            step_free=bool(self.step_free.data),
+            child_friendly=bool(self.child_friendly.data),
+            childcare=bool(self.childcare.data),
+        )
 
 
 class EventForm(FlaskForm):
@@ -150,6 +187,44 @@ class EventForm(FlaskForm):
         choices=[SelectChoice(n, str(n)) for n in range(MAX_GUESTS + 1)],
         default=0,
     )
+    city = SelectField(
+        _l("City"),
+        validate_choice=False,  # the service names a city it does not know
+        description=_l("For an in-person event: members filter the list by city."),
+    )
+    languages = SelectMultipleField(
+        _l("Languages spoken"),
+        validate_choice=False,
+        description=_l(
+            "Choose up to %(n)d. On a computer, hold Ctrl or ⌘ to pick several.",
+            n=MAX_EVENT_LANGUAGES,
+        ),
+        render_kw={"size": 6},
+    )
+    step_free = BooleanField(_l("Step-free access (no stairs, or a lift)"))
+    child_friendly = BooleanField(_l("Child-friendly"))
+    childcare = BooleanField(_l("Childcare offered"))
+    tags = StringField(
+        _l("Tags"),
+        filters=[_strip],
+        validators=[max_length(MAX_EVENT_TAGS * (MAX_TAG_LENGTH + 2))],
+        description=_l(
+            "Separate them with commas, for example “job search, Danish”. They are the same "
+            "tags members put on their profiles."
+        ),
+    )
+    cover = FileField(
+        _l("Cover image"),
+        description=_l("A JPEG, PNG or WebP image up to 5 MB. We crop it to a wide banner."),
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
+    )
+    cover_alt = StringField(
+        _l("Describe the image"),
+        filters=[_strip],
+        validators=[max_length(MAX_COVER_ALT)],
+        description=_l("Needed with an image: what it shows, for members who cannot see it."),
+    )
+    remove_cover = BooleanField(_l("Remove the cover image"))
 
     promotion_cutoff_hours = SelectField(
         _l("Stop filling freed seats from the waitlist"),
@@ -185,6 +260,12 @@ class EventForm(FlaskForm):
     scope = RadioField(_l("Change which dates?"), default=Scope.ONE, validators=[Optional()])
 
     def set_choices(self, current_zone: str | None = None) -> None:
+        self.city.choices = [SelectChoice("", str(_l("No city (online)")))] + [
+            SelectChoice(slug, label) for slug, label in ref.city_choices()
+        ]
+        self.languages.choices = [
+            SelectChoice(code, label) for code, label in ref.language_choices()
+        ]
         self.category.choices = _category_choices(_l("Choose a category"))
         self.repeat.choices = repeat_choices(self.date.data)
         chosen = self.repeat.data
@@ -218,13 +299,27 @@ class EventForm(FlaskForm):
         starts = event.starts_at.astimezone(zone)
         ends = event.ends_at.astimezone(zone)
         cutoff = event.promotion_cutoff_hours
-        return cls(
+        form = cls(
             obj=event,
             date=starts.date(),
             start_time=starts.time(),
             end_time=ends.time(),
             promotion_cutoff_hours="" if cutoff is None else str(cutoff),
         )
+        # The event's own attributes of these names are rows: the form holds their values.
+        form.city.data = event.city or ""
+        form.languages.data = [row.code for row in event.languages]
+        form.tags.data = ", ".join(row.tag.label for row in event.tags)
+        return form
+
+    @classmethod
+    def copy_of(cls, event: Event) -> EventForm:
+        """A new-event form prefilled from `event` (its host's "Copy"): everything but the
+        date and times, which the organiser chooses anew, and the cover image."""
+        form = cls.for_event(event)
+        form.date.data = form.start_time.data = form.end_time.data = None
+        form.cover_alt.data = ""
+        return form
 
     def event_data(self, *, editing: bool) -> EventData:
         """What the form says, for create_event / update_event."""
@@ -257,6 +352,12 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data,
             guests_allowed=self.guests_allowed.data,
             promotion_cutoff_hours=int(cutoff) if cutoff else None,
+            city=self.city.data or "",
+            step_free=bool(self.step_free.data),
+            child_friendly=bool(self.child_friendly.data),
+            childcare=bool(self.childcare.data),
+            languages=list(self.languages.data or []),
+            tags=[label for label in (self.tags.data or "").split(",") if label.strip()],
             cleared=cleared,
         )
 

@@ -22,12 +22,14 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.auth.models import User
 from community.core.database import UTCDateTime, utcnow
 from community.extensions import db
+from community.profiles.models import Tag
 
 MAX_GUESTS = 5  # guests allowed per member, at most
 
@@ -145,13 +147,62 @@ class Event(db.Model):
     )
     original_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
+    # The host city of an in-person event (a `profiles.reference.CITIES` slug), for the
+    # list's city filter; None for online events.
+    city: Mapped[str | None] = mapped_column(String(40), index=True)
+    # Access facts the organiser vouches for.
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    child_friendly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    childcare: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The cover image: a random file name (as avatars), and its text alternative.
+    cover_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    cover_alt: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
     series: Mapped[EventSeries | None] = relationship()
+    languages: Mapped[list[EventLanguage]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="EventLanguage.position"
+    )
+    tags: Mapped[list[EventTag]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="EventTag.position"
+    )
 
     @property
     def seats_free(self) -> int | None:
         """Seats still free, or None when the capacity is unlimited."""
         return None if self.capacity is None else self.capacity - self.seats_taken
+
+
+class EventLanguage(db.Model):
+    """A language spoken at an event (ISO 639-1, as `profiles.models.ProfileLanguage`)."""
+
+    __tablename__ = "event_languages"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        Index("ix_event_languages_code", "code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(3))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class EventTag(db.Model):
+    """A tag on an event: the same `profiles.models.Tag` rows profiles use."""
+
+    __tablename__ = "event_tags"
+    __table_args__ = (
+        UniqueConstraint("event_id", "tag_id"),
+        Index("ix_event_tags_tag_id", "tag_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+
+    tag: Mapped[Tag] = relationship(lazy="joined")
 
 
 class Rsvp(db.Model):

@@ -21,6 +21,7 @@ from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.core.database import get_or_create, utcnow
 from community.events.calendar import event_ics, event_ics_url, event_page_url
+from community.events.display import event_time
 from community.events.models import (
     Event,
     EventReminder,
@@ -39,13 +40,17 @@ DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 
 
-def _when(event: Event) -> str:
-    """The event's start and end on the wall clock of its own zone, for mail."""
-    zone = ZoneInfo(event.timezone)
+def _when(event: Event, member: User) -> str:
+    """The event's start and end for `member`, by the one display rule
+    (`display.event_time`): in the venue's zone for an in-person event, with the member's
+    own time in brackets when it differs, or in the member's zone for an online one."""
+    shown = event_time(event, member.timezone)
+    zone = ZoneInfo(shown.zone)
     starts = event.starts_at.astimezone(zone)
     ends = event.ends_at.astimezone(zone)
     end_format = "%H:%M" if ends.date() == starts.date() else "%A %d %B %Y, %H:%M"
-    return f"{starts:%A %d %B %Y, %H:%M} to {ends.strftime(end_format)} ({event.timezone} time)"
+    text = f"{starts:%A %d %B %Y, %H:%M} to {ends.strftime(end_format)} ({shown.zone} time)"
+    return f"{text} ({shown.own})" if shown.own else text
 
 
 def mail_details(member: User, event: Event, rsvp: Rsvp | None = None) -> dict:
@@ -55,7 +60,7 @@ def mail_details(member: User, event: Event, rsvp: Rsvp | None = None) -> dict:
     return {
         "name": member.display_name,
         "title": event.title,
-        "when": _when(event),
+        "when": _when(event, member),
         "venue": place.venue,
         "online": place.online,
         "online_url": place.online_url,

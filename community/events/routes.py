@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from community.api.auth import current_token
 from community.comments import services as comments
 from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
-from community.events import bp, hosting, series, services
+from community.events import bp, covers, hosting, series, services
 from community.events.comments import SUBJECT
+from community.events.covers import find_event_by_cover, process_cover
 from community.events.forms import (
     ActionForm,
     CancelForm,
@@ -25,9 +36,13 @@ from community.events.forms import (
     guest_choices,
 )
 from community.events.models import Event, EventStatus, RsvpStatus
-from community.events.queries import EventFilters, list_events, my_rsvps
+from community.events.queries import (
+    connections_going,
+    list_events,
+    my_rsvps,
+    who_is_going,
+)
 from community.extensions import db
-from community.profiles.directory import visible_ids
 
 # A service names these fields; the form asks for them under other names.
 FORM_FIELDS = {
@@ -54,14 +69,7 @@ def _host_event_or_404(event_id: int) -> Event:
 def index():
     """Upcoming events (or `?when=past`), filtered by a GET form, keyset-paged."""
     form = EventFilterForm(request.args)
-    filters = EventFilters(past=request.args.get("when") == "past")
-    if form.validate():
-        filters.q = form.q.data or ""
-        filters.category = form.category.data or ""
-        filters.mode = form.mode.data or ""
-        filters.date_from = form.date_from.data
-        filters.date_to = form.date_to.data
-        filters.free_seats = bool(form.free_seats.data)
+    filters = form.filters(past=request.args.get("when") == "past")
     page = list_events(current_user, filters, request.args.get("cursor"))
     rsvps = my_rsvps(current_user, page.items)
     return render_template(
@@ -70,6 +78,7 @@ def index():
         filters=filters,
         page=page,
         rsvps=rsvps,
+        friends=connections_going(current_user, page.items),
         # The list shows every event's public place: a private address or an online link
         # only ever on the event's own page.
         places={event.id: services.place_for(None, event) for event in page.items},
@@ -87,8 +96,6 @@ def show(event_id: int):
     state = services.rsvp_state(mine) if mine and mine.status != RsvpStatus.CANCELLED else None
     form = RsvpForm(guests=mine.guests if state else 0)
     form.guests.choices = guest_choices(event.guests_allowed)
-    going = [row for row in services.attendees(event) if row.status == RsvpStatus.GOING]
-    shown = visible_ids(current_user, [row.user_id for row in going])
     return render_template(
         "events/show.html",
         event=event,
@@ -96,9 +103,9 @@ def show(event_id: int):
         state=state,
         form=form,
         action_form=ActionForm(),
-        going=going,
-        named=[row for row in going if row.user_id in shown or row.user_id == current_user.id],
+        going=who_is_going(current_user, event),
         can_manage=services.can_manage(current_user, event),
+        can_create=services.can_create_events(current_user),
         started=event.starts_at <= utcnow(),
         comments=comments.list_comments(
             current_user, SUBJECT, event.id, request.args.get("comments"), subject=event
@@ -177,20 +184,30 @@ def new():
     """The new-event form; members without the organiser role learn how to get it (403)."""
     if not services.can_create_events(current_user):
         return render_template("events/not_organiser.html"), 403
-    form = EventForm()
-    if request.method == "GET":
-        form.timezone.data = _default_zone()
-    form.set_choices()
+    copy_of = None
+    if request.method == "POST":
+        form = EventForm()
+    elif request.args.get("copy", type=int):
+        copy_of = _host_event_or_404(request.args.get("copy", type=int))
+        form = EventForm.copy_of(copy_of)
+    else:
+        form = EventForm(timezone=_default_zone())
+    form.set_choices(form.timezone.data)
+    status = 200
     if form.validate_on_submit():
         try:
+            cover = _uploaded_cover()
             repeat = form.repeat_data()
             data = form.event_data(editing=False)
             if repeat is None:
                 event = services.create_event(current_user, data)
             else:
                 event = series.create_series(current_user, data, repeat)[0]
+            if cover is not None or form.cover_alt.data:
+                services.set_cover(current_user, event, cover, form.cover_alt.data)
         except ServiceError as error:
             _show_error(form, error)
+            status = error.status if error.field == "cover" else 200
         else:
             db.session.commit()
             flash(
@@ -198,7 +215,7 @@ def new():
                 "success",
             )
             return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/form.html", form=form, event=None)
+    return render_template("events/form.html", form=form, event=None, copy_of=copy_of), status
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -207,18 +224,54 @@ def edit(event_id: int):
     event = _host_event_or_404(event_id)
     form = EventForm() if request.method == "POST" else EventForm.for_event(event)
     form.set_choices(event.timezone)
+    status = 200
     if form.validate_on_submit():
         try:
+            cover = _uploaded_cover()
             series.update_dates(
                 current_user, event, form.event_data(editing=True), form.scope.data or "one"
             )
+            if form.remove_cover.data:
+                services.remove_cover(current_user, event)
+            else:
+                services.set_cover(current_user, event, cover, form.cover_alt.data)
         except ServiceError as error:
             _show_error(form, error)
+            status = error.status if error.field == "cover" else 200
         else:
             db.session.commit()
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/form.html", form=form, event=event)
+    return render_template("events/form.html", form=form, event=event, copy_of=None), status
+
+
+def _uploaded_cover() -> bytes | None:
+    """The editor's cover upload, decoded and re-encoded (None when no file was chosen).
+    Done before any row lock is taken: Pillow's work holds no write lock."""
+    upload = request.files.get("cover")
+    return process_cover(upload.read()) if upload and upload.filename else None
+
+
+@bp.get("/events/covers/<name>")
+def cover(name: str):
+    """An event's cover image, for those who may see the event (the same 404 otherwise).
+    API clients follow `cover_url` with their bearer token. Names are random and change
+    with the image, so browsers keep it for a day (privately: events are for members)."""
+    event = find_event_by_cover(name)
+    if event is None:
+        abort(404)
+    token = current_token()
+    services.get_visible_event(token.user if token is not None else _viewer(), event.id)
+    response = send_from_directory(
+        covers.STORE.directory(), name, mimetype="image/webp", max_age=86400
+    )
+    response.cache_control.private = True
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+def _viewer():
+    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 def _show_error(form: EventForm, error: ServiceError) -> None:

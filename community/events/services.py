@@ -46,16 +46,21 @@ from community.connections.relations import is_blocked_either_way
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
+from community.events import covers
 from community.events.models import (
     MAX_GUESTS,
     Event,
     EventCategory,
+    EventLanguage,
     EventStatus,
+    EventTag,
     Rsvp,
     RsvpStatus,
 )
 from community.extensions import db
 from community.notifications.services import notify
+from community.profiles.reference import CITY_BY_SLUG, language_codes
+from community.profiles.services import MAX_TAG_LENGTH, tags_by_name
 
 # Field limits: forms and API schemas import these.
 MAX_TITLE = 140
@@ -66,6 +71,9 @@ MAX_TIMEZONE = 64
 MAX_CAPACITY = 100_000
 MAX_REMOVAL_MESSAGE = 1_000
 MAX_CUTOFF_HOURS = 168  # a week
+MAX_EVENT_LANGUAGES = 6
+MAX_EVENT_TAGS = 10
+MAX_COVER_ALT = 200
 
 # Changing any of these changes the event in members' calendars (iCalendar SEQUENCE).
 _TIME_FIELDS = ("starts_at", "ends_at", "timezone")
@@ -94,8 +102,15 @@ class EventData:
     group_id: int | None = None
     # Hours before the start when freed seats stop being given to the waitlist automatically.
     promotion_cutoff_hours: int | None = None
+    city: str | None = None  # a host-city slug; in-person events only
+    step_free: bool | None = None
+    child_friendly: bool | None = None
+    childcare: bool | None = None
+    languages: list[str] | None = None  # ISO 639-1 codes, in order
+    tags: list[str] | None = None  # labels, normalised into the profiles' Tag rows
     # Fields the caller explicitly wants cleared: "capacity" (unlimited), "venue",
-    # "online_url", "group_id", "promotion_cutoff_hours" (the site's default).
+    # "online_url", "group_id", "city", "languages", "tags", "promotion_cutoff_hours" (the
+    # site's default).
     cleared: set[str] = field(default_factory=set)
 
 
@@ -154,6 +169,12 @@ def create_event(organiser: User, data: EventData) -> Event:
         seats_taken=0,
         status=EventStatus.SCHEDULED,
         sequence=0,
+        step_free=False,
+        child_friendly=False,
+        childcare=False,
+        cover_alt="",
+        languages=[],
+        tags=[],
     )
     for required in ("title", "category", "starts_at", "ends_at", "timezone"):
         if getattr(data, required) is None:
@@ -240,6 +261,7 @@ def _apply(event: Event, data: EventData, *, creating: bool) -> set[str]:
 
     _apply_times(event, data, creating=creating)
     _apply_place(event, data)
+    _apply_facts(event, data)
 
     if "capacity" in data.cleared:
         event.capacity = None
@@ -356,6 +378,81 @@ def _apply_place(event: Event, data: EventData) -> None:
         event.venue_private = bool(data.venue_private)
     if not venue:
         event.venue_private = False
+
+
+def _apply_facts(event: Event, data: EventData) -> None:
+    """City (in-person events only), access facts, languages spoken and tags."""
+    if "city" in data.cleared:
+        event.city = None
+    elif data.city is not None:
+        if data.city and data.city not in CITY_BY_SLUG:
+            raise Invalid(_("Choose a city from the list."), "city")
+        event.city = data.city or None
+    if event.online_url:
+        event.city = None
+    for name in ("step_free", "child_friendly", "childcare"):
+        value = getattr(data, name)
+        if value is not None:
+            setattr(event, name, bool(value))
+    if data.languages is not None or "languages" in data.cleared:
+        codes = list(dict.fromkeys(data.languages or []))
+        if len(codes) > MAX_EVENT_LANGUAGES:
+            raise Invalid(_("Choose at most %(n)d languages.", n=MAX_EVENT_LANGUAGES), "languages")
+        if any(code not in language_codes() for code in codes):
+            raise Invalid(_("Choose languages from the list."), "languages")
+        # Rows that stay are kept (the unique key never sees a delete-then-insert).
+        current = {row.code: row for row in event.languages}
+        rows = []
+        for index, code in enumerate(codes):
+            row = current.get(code) or EventLanguage(code=code)
+            row.position = index
+            rows.append(row)
+        event.languages = rows
+    if data.tags is not None or "tags" in data.cleared:
+        labels = [label for label in data.tags or [] if label.strip()]
+        if len(labels) > MAX_EVENT_TAGS:
+            raise Invalid(_("Add at most %(n)d tags.", n=MAX_EVENT_TAGS), "tags")
+        if any(len(label.strip()) > MAX_TAG_LENGTH for label in labels):
+            raise Invalid(_("Keep each tag under %(n)d characters.", n=MAX_TAG_LENGTH), "tags")
+        current_tags = {row.tag_id: row for row in event.tags}
+        tag_rows = []
+        for index, tag in enumerate(tags_by_name(labels)):
+            row = current_tags.get(tag.id) or EventTag(tag=tag)
+            row.position = index
+            tag_rows.append(row)
+        event.tags = tag_rows
+
+
+def set_cover(actor: User, event: Event, encoded: bytes | None, alt: str | None) -> Event:
+    """Set, replace or keep the cover image of `event` and its text alternative. Called by
+    the editor and `PUT /api/v1/events/{id}/cover`, with `encoded` from
+    `covers.process_cover` (decoded before any row lock is taken) or None to keep the image.
+
+    Only hosts (Forbidden). An event with a cover needs alt text (Invalid on "cover_alt").
+    The new file is written and the replaced one deleted after the commit (`on_commit`).
+    """
+    if not can_manage(actor, event):
+        raise Forbidden(_("Only the event's organiser can change it."))
+    text = " ".join((alt or "").split()) if alt is not None else event.cover_alt
+    if len(text) > MAX_COVER_ALT:
+        raise Invalid(too_long(MAX_COVER_ALT), "cover_alt")
+    if (encoded is not None or event.cover_name) and not text:
+        raise Invalid(_("Describe the image for members who cannot see it."), "cover_alt")
+    event.cover_alt = text
+    if encoded is not None:
+        covers.replace(event, encoded)
+    db.session.flush()
+    return event
+
+
+def remove_cover(actor: User, event: Event) -> Event:
+    """Take the cover image off `event` (the file goes after the commit). Hosts only."""
+    if not can_manage(actor, event):
+        raise Forbidden(_("Only the event's organiser can change it."))
+    covers.replace(event, None)
+    event.cover_alt = ""
+    db.session.flush()
+    return event
 
 
 # --- members' verbs ------------------------------------------------------------------------

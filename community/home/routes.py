@@ -8,6 +8,13 @@ from sqlalchemy import text
 
 from community.connections.services import incoming_request_count
 from community.connections.suggestions import suggest_people
+from community.events.queries import (
+    connections_events,
+    connections_going,
+    my_rsvps,
+    upcoming_for,
+)
+from community.events.services import place_for
 from community.extensions import db
 from community.home import bp
 from community.profiles.services import completeness, get_profile
@@ -15,13 +22,21 @@ from community.profiles.services import completeness, get_profile
 
 @bp.get("/")
 def index():
-    """Visitors learn what Alongside is; members see requests waiting for them, people to
-    meet and what their profile still lacks."""
+    """Visitors learn what Alongside is; members see their next events, events their
+    connections are going to, requests waiting for them, people to meet and what their
+    profile still lacks."""
     if not current_user.is_authenticated:
         return render_template("home/visitor.html")
     profile = get_profile(current_user.id)
+    mine = upcoming_for(current_user)
+    theirs = connections_events(current_user)
     return render_template(
         "home/member.html",
+        my_events=mine,
+        friends_events=theirs,
+        rsvps=my_rsvps(current_user, mine),
+        friends=connections_going(current_user, mine + theirs),
+        places={event.id: place_for(None, event) for event in mine + theirs},
         profile=profile,
         completeness=completeness(current_user, profile),
         waiting=incoming_request_count(current_user),

@@ -103,8 +103,9 @@ def clean_tag_label(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text or "").split())[:MAX_TAG_LENGTH]
 
 
-def _tags_by_name(labels: list[str]) -> list[Tag]:
-    """The Tag rows for `labels` (created when new), in order, without duplicates.
+def tags_by_name(labels: list[str]) -> list[Tag]:
+    """The Tag rows for `labels` (created when new), in order, without duplicates. Shared by
+    profiles and events, so both point at the same rows.
 
     Two members adding the same new tag at once both get the one row (`get_or_create`).
     """
@@ -235,7 +236,7 @@ def update_profile(user: User, data: ProfileData) -> Profile:
         # Rows that stay are kept (unique constraints never see a delete-then-insert).
         current = {row.tag_id: row for row in profile.tags if row.kind == kind}
         wanted = []
-        for index, tag in enumerate(_tags_by_name(labels or [])):
+        for index, tag in enumerate(tags_by_name(labels or [])):
             row = current.get(tag.id) or ProfileTag(tag=tag, kind=kind)
             row.position = index
             wanted.append(row)

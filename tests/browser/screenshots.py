@@ -98,7 +98,9 @@ def event_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("events")
     page.goto(url + "/events?when=past")
     shoot("events-past")
-    page.goto(url + "/events?free_seats=y")
+    page.goto(url + "/events?step_free=y&language=en&free_seats=y")
+    expect(page.locator(".filters__more")).to_have_attribute("open", "")
+    shoot("events-filtered")
     page.locator(".event-card__title a").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     if page.get_by_role("button", name="Cancel my RSVP").count():
@@ -121,6 +123,10 @@ def event_host_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     page.locator(".event-card__title a").first.click()
     shoot("event-host")
     event_url = page.url
+    page.get_by_role("link", name="Copy to a new date").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Create an event")
+    shoot("event-copy")
+    page.goto(event_url)
     page.get_by_role("link", name="Edit event").click()
     expect(page.get_by_label("Stop filling freed seats from the waitlist")).to_be_visible()
     shoot("event-edit")

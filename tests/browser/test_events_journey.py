@@ -20,10 +20,13 @@ def test_member_finds_an_event_and_rsvps(page: Page, live_server, page_checker) 
     page.locator("details.site-nav__menu").get_by_role("link", name="Events", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Events")
     page_checker.check(page, "events")
-    page.get_by_text("More filters: online, dates, free seats").click()
+    page.get_by_text("More filters: online, dates, language, access, free seats").click()
     page.get_by_label("Only events with free seats").check()
+    page.get_by_label("Step-free access").check()
+    page.get_by_label("Language spoken").select_option("en")
     page.get_by_role("button", name="Search").click()
-    page_checker.check(page, "events with free seats")
+    expect(page.get_by_label("Step-free access")).to_be_checked()
+    page_checker.check(page, "events with free seats, step-free, in English")
     page.locator(".event-card__title a").first.click()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     if page.get_by_role("button", name="Cancel my RSVP").count():
@@ -50,6 +53,11 @@ def test_organiser_fixes_the_new_event_form(page: Page, live_server, page_checke
     page_checker.check(page, "new event (errors)")
     summary.get_by_role("link", name="Give the event a title.").click()
     expect(page.get_by_label("Title")).to_be_focused()
+    page.goto(live_server.url + "/events")
+    page.locator(".event-card__title a").first.click()
+    page.get_by_role("link", name="Copy to a new date").click()
+    expect(page.get_by_label("Title")).not_to_have_value("")
+    page_checker.check(page, "copy of an event")
 
 
 def test_organiser_writes_to_the_attendees(page: Page, live_server, page_checker) -> None:
