@@ -75,6 +75,10 @@ class Config:
     MAIL_DIR = os.environ.get("MAIL_DIR", str(INSTANCE_DIR / "mail"))
     # "thread": wsgi.py starts a sender in the app process; "external": `flask send-mail` does it.
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "thread")
+    # Scheduled jobs (reminders, change notices; community/jobs.py): "thread" runs them in
+    # the app process every JOBS_INTERVAL_SECONDS; "external": cron runs send-reminders.
+    JOBS_RUNNER = os.environ.get("JOBS_RUNNER", "thread")
+    JOBS_INTERVAL_SECONDS = float(os.environ.get("JOBS_INTERVAL_SECONDS", "60"))
     # Without MAIL_URL: log the whole mail (links included) or only recipient and subject.
     MAIL_LOG_BODY = False
 
@@ -170,6 +174,7 @@ class TestingConfig(Config):
     REDIS_URL = None
     MAIL_URL = None
     MAIL_SENDER = "external"
+    JOBS_RUNNER = "external"
     # The test client does not always close responses; tests of many requests at once
     # run against real server processes, where the limit holds.
     MAX_CONCURRENT_REQUESTS = 0

@@ -125,12 +125,10 @@ def send_reminders() -> None:
     """Remind members of the events they are going to, a day and an hour before, and send
     the due change notices of events whose time or place changed (a few minutes after the
     last of a run of edits). Safe to run every few minutes from cron, and in several places
-    at once: never sends twice. Run it from cron in both deployment shapes."""
-    from community.events.notices import send_due_notices
-    from community.events.reminders import send_reminders as remind
+    at once: never sends twice. Run it from cron in scale-out (JOBS_RUNNER=external); the
+    embedded default runs it in the app process every JOBS_INTERVAL_SECONDS."""
+    from community.jobs import run_scheduled_jobs
 
-    sent = remind()
-    db.session.commit()
-    told = send_due_notices()
-    db.session.commit()
+    done = run_scheduled_jobs()
+    sent, told = done["reminders"], done["change notices"]
     click.echo(f"sent {sent} reminders, told {told} members of changes")

@@ -5,6 +5,7 @@ place only for members going), the feed's secret, the RSVP confirmation mail, an
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -21,6 +22,7 @@ from community.events.models import CalendarFeed, Event, EventReminder
 from community.events.reminders import mail_rsvp_confirmation, send_reminders
 from community.events.services import EventData
 from community.extensions import db
+from community.jobs import start_job_runner
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
 from tests import factories
@@ -369,6 +371,30 @@ def tomorrow(make_event, make_user, organiser):
     events.cancel_event(user(organiser), called_off)
     db.session.commit()
     return event, member, waiting, gone
+
+
+def test_the_embedded_job_runner_reminds_without_cron(app, tomorrow):
+    """`make run` has no cron: wsgi.py's job loop runs send-reminders' jobs, once per
+    member and kind however often it runs."""
+    _event, member, waiting, _gone = tomorrow
+    app.config["JOBS_RUNNER"] = "thread"
+    runner = start_job_runner(app, interval=0.05)
+    try:
+        assert start_job_runner(app) is None  # one per app
+        deadline = time.monotonic() + 10
+        while reminders_of(member) == (0, 0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # several more rounds
+    finally:
+        runner.stop()
+    assert not runner.thread.is_alive()
+    assert reminders_of(member) == (1, 1)
+    assert reminders_of(waiting) == (0, 0)
+
+
+def test_no_job_runner_where_cron_runs_the_jobs(app):
+    assert app.config["JOBS_RUNNER"] == "external"  # the tests' setting, as in scale-out
+    assert start_job_runner(app) is None
 
 
 def test_send_reminders_twice_sends_once(tomorrow, runner):

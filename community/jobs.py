@@ -1,0 +1,64 @@
+"""Scheduled jobs: event reminders and change notices (later issues add closing gigs past
+their deadline and digests). Each job is idempotent and safe to run every few minutes and
+in several places at once.
+
+Who runs them: `flask --app wsgi send-reminders` (cron, in scale-out), and on the embedded
+default a background loop that `wsgi.py` starts (`start_job_runner`, every
+JOBS_INTERVAL_SECONDS), so `make run` reminds and notifies without cron. Set
+JOBS_RUNNER=external where cron runs them instead; running both is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Flask
+
+from community.core.background import BackgroundLoop
+from community.extensions import db
+
+log = logging.getLogger(__name__)
+_runners: list[BackgroundLoop] = []
+_lock = threading.Lock()
+
+
+def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
+    """The jobs, by name, each answering how many members it told."""
+    from community.events.notices import send_due_notices
+    from community.events.reminders import send_reminders
+
+    return [("reminders", send_reminders), ("change notices", send_due_notices)]
+
+
+def run_scheduled_jobs(*, now: datetime | None = None) -> dict[str, int]:
+    """Run every job once, each in its own transaction (one failing job is logged and
+    rolled back; the others still run). Called by `send-reminders` and the job runner."""
+    done = {}
+    for name, job in scheduled_jobs():
+        try:
+            done[name] = job(now=now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("The scheduled job %r failed; the next run tries again.", name)
+            done[name] = 0
+    return done
+
+
+def start_job_runner(app: Flask, interval: float | None = None) -> BackgroundLoop | None:
+    """Start the embedded job loop for `app` once; None if JOBS_RUNNER is not "thread" or
+    it runs already. Called by wsgi.py."""
+    if app.config.get("JOBS_RUNNER") != "thread":
+        return None
+    with _lock:
+        if any(runner.app is app and not runner.stopping.is_set() for runner in _runners):
+            return None
+        runner = BackgroundLoop(
+            app, interval or app.config["JOBS_INTERVAL_SECONDS"], run_scheduled_jobs, "jobs"
+        )
+        _runners.append(runner)
+    runner.wake.set()  # a first round at start-up
+    return runner.start()
