@@ -85,7 +85,8 @@ def _size_database_pool(config) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
-    import community.auth.sockets  # noqa: F401  (registers the Socket.IO handlers)
+    import community.auth.sockets
+    import community.models  # noqa: F401  (every feature's tables, for foreign keys and Alembic)
     from community.auth.sessions import load_user_from_token
 
     _size_database_pool(app.config)

@@ -4,6 +4,7 @@ from community.auth.models import ApiToken, User, UserRole, UserSession
 from community.comments.models import Comment
 from community.connections.models import Block, Connection
 from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
+from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
@@ -16,6 +17,8 @@ __all__ = [
     "Connection",
     "Event",
     "EventReminder",
+    "Group",
+    "GroupMembership",
     "Notification",
     "OutboxMail",
     "Profile",

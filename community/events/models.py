@@ -112,8 +112,10 @@ class Event(db.Model):
     organiser_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    # The group it belongs to; a foreign key comes with the groups feature.
-    group_id: Mapped[int | None] = mapped_column(Integer)
+    # The group it belongs to (its members see it even when the group is private).
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), index=True
+    )
     title: Mapped[str] = mapped_column(String(140))
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown source
     description_html: Mapped[str] = mapped_column(Text, default="")  # rendered, sanitised
