@@ -188,6 +188,18 @@ def test_private_address_and_link_only_for_hosts_and_going_members(
         assert PRIVATE_ADDRESS not in html(client.get("/events"))  # never on the list
 
 
+def test_members_with_an_rsvp_get_the_calendar_links(app, login, member, organiser, make_user):
+    event_id = make_event(app, organiser, capacity=1)
+    going, waiting = make_user(), make_user()
+    rsvp(app, event_id, going)
+    rsvp(app, event_id, waiting)
+    ics = f'href="/events/{event_id}.ics"'
+    for viewer in (going, waiting):
+        page = html(login(viewer).get(f"/events/{event_id}"))
+        assert ics in page and 'href="/settings/calendar"' in page
+    assert ics not in html(login(member).get(f"/events/{event_id}"))
+
+
 # --- RSVP through the pages ----------------------------------------------------------------
 
 
