@@ -45,23 +45,35 @@ def flash_service_error(error: ServiceError) -> None:
     flash(error.message, "error")
 
 
-def run_action(form: FlaskForm, action: Callable[..., Any], *args: Any, success: str, back: str):
+def run_action(
+    form: FlaskForm,
+    action: Callable[..., Any],
+    *args: Any,
+    success: str | Callable[[Any], str],
+    back: str,
+    invalid: str | None = None,
+):
     """A button's POST: check its CSRF form, run the service verb, commit, flash, go back.
 
-    Used by pages whose buttons change one thing (connect, accept, block ...). A refusal the
-    member can act on (conflict, invalid) is flashed on the page they came from; NotFound and
-    Forbidden go to the one error handler, so a hidden thing answers like a missing one.
-    `back` is where to return unless the form names a safe `next` on this site.
+    Used by pages whose buttons change one thing (connect, accept, block, RSVP ...). A
+    refusal the member can act on (conflict, invalid) is flashed on the page they came from;
+    NotFound and Forbidden go to the one error handler, so a hidden thing answers like a
+    missing one. `success` is the flash, or makes it from what the verb returned; a form
+    that does not validate is a 400, or with `invalid` that message flashed on the way
+    back. `back` is where to return unless the form names a safe `next` on this site.
     """
     if not form.validate_on_submit():
-        abort(400)
+        if invalid is None:
+            abort(400)
+        flash(invalid, "error")
+        return redirect(back)
     try:
-        action(*args)
+        result = action(*args)
     except (NotFound, Forbidden):
         raise
     except ServiceError as error:
         flash_service_error(error)
     else:
         db.session.commit()
-        flash(success, "success")
+        flash(success(result) if callable(success) else success, "success")
     return redirect(safe_next_url(request.form.get("next"), back))

@@ -21,7 +21,7 @@ from community.comments import services as comments
 from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
-from community.core.forms import flash_service_error, run_action, show_service_error
+from community.core.forms import run_action, show_service_error
 from community.events import bp, covers, hosting, series, services
 from community.events.comments import SUBJECT
 from community.events.covers import find_event_by_cover, process_cover
@@ -132,22 +132,23 @@ def _can_claim(event: Event, state: services.RsvpResult | None) -> bool:
 def rsvp(event_id: int):
     """RSVP, or change the party; the flash says where the member stands."""
     event = _event_or_404(event_id)
+    form = _rsvp_form(event)
+    return run_action(
+        form,
+        services.rsvp,
+        current_user,
+        event,
+        form.guests.data,
+        success=_rsvp_message,
+        back=url_for("events.show", event_id=event.id),
+        invalid=_("Choose who is coming from the list."),
+    )
+
+
+def _rsvp_form(event: Event) -> RsvpForm:
     form = RsvpForm()
     form.guests.choices = guest_choices(event.guests_allowed)
-    back = url_for("events.show", event_id=event.id)
-    if not form.validate_on_submit():
-        flash(_("Choose who is coming from the list."), "error")
-        return redirect(back)
-    try:
-        result = services.rsvp(current_user, event, form.guests.data)
-    except (NotFound, Forbidden):
-        raise  # the one error handler answers these
-    except ServiceError as error:
-        flash_service_error(error)
-        return redirect(back)
-    db.session.commit()
-    flash(_rsvp_message(result), "success")
-    return redirect(back)
+    return form
 
 
 def _rsvp_message(result: services.RsvpResult) -> str:
@@ -310,22 +311,17 @@ def cancel(event_id: int):
 def rsvp_every_date(event_id: int):
     """RSVP the same party to every coming date of the series; the flash sums it up."""
     event = _event_or_404(event_id)
-    form = RsvpForm()
-    form.guests.choices = guest_choices(event.guests_allowed)
-    back = url_for("events.show", event_id=event.id)
-    if not form.validate_on_submit():
-        flash(_("Choose who is coming from the list."), "error")
-        return redirect(back)
-    try:
-        summary = series.rsvp_every_date(current_user, event, form.guests.data)
-    except (NotFound, Forbidden):
-        raise
-    except ServiceError as error:
-        flash_service_error(error)
-        return redirect(back)
-    db.session.commit()
-    flash(_series_message(summary), "success")
-    return redirect(back)
+    form = _rsvp_form(event)
+    return run_action(
+        form,
+        series.rsvp_every_date,
+        current_user,
+        event,
+        form.guests.data,
+        success=_series_message,
+        back=url_for("events.show", event_id=event.id),
+        invalid=_("Choose who is coming from the list."),
+    )
 
 
 def _series_message(summary: series.SeriesRsvpSummary) -> str:
