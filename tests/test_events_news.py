@@ -20,6 +20,7 @@ from community.notifications.services import mark_read, notify, unread_for_targe
 from tests.conftest import post_form
 from tests.test_events_pages import html, make_event, rsvp
 
+BACKENDS = ("sqlite", "postgresql")
 PROMOTED = "A seat came free and you are going."
 NEWS_LIST = 'aria-labelledby="news-title"'
 NOTICE = re.compile(r'<div class="news" role="status"[^>]*>(.*?)</div>', re.S)
