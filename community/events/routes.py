@@ -36,6 +36,7 @@ from community.events.forms import (
     guest_choices,
 )
 from community.events.models import Event, EventStatus, RsvpStatus
+from community.events.news import take_event_news
 from community.events.queries import (
     connections_going,
     list_events,
@@ -89,16 +90,19 @@ def index():
 @bp.get("/events/<int:event_id>")
 @login_required
 def show(event_id: int):
-    """An event: when, where (as far as this member may know), the RSVP form, who is going,
-    and its comments (a page of threads, `?comments=<cursor>`)."""
+    """An event: the member's unread news about it (shown once: marked read), when, where
+    (as far as this member may know), the RSVP form, who is going, and its comments (a
+    page of threads, `?comments=<cursor>`)."""
     event = _event_or_404(event_id)
+    news = take_event_news(current_user, event)
     mine = services.rsvp_of(current_user, event)
     state = services.rsvp_state(mine) if mine and mine.status != RsvpStatus.CANCELLED else None
     form = RsvpForm(guests=mine.guests if state else 0)
     form.guests.choices = guest_choices(event.guests_allowed)
-    return render_template(
+    page = render_template(
         "events/show.html",
         event=event,
+        news=news,
         place=services.place_for(current_user, event, mine),
         state=state,
         form=form,
@@ -115,6 +119,9 @@ def show(event_id: int):
         series_rule=series.describe(event.series) if event.series_id else None,
         series_dates=series.upcoming_dates(event),
     )
+    if news:
+        db.session.commit()  # the news was shown: it stays read
+    return page
 
 
 def _can_claim(event: Event, state: services.RsvpResult | None) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from community.connections.services import incoming_request_count
 from community.connections.suggestions import suggest_people
+from community.events.news import unread_event_news
 from community.events.queries import (
     connections_events,
     connections_going,
@@ -22,7 +23,8 @@ from community.profiles.services import completeness, get_profile
 
 @bp.get("/")
 def index():
-    """Visitors learn what Alongside is; members see their next events, events their
+    """Visitors learn what Alongside is; members see unread news about their events (each
+    links to the event page, which marks it read), their next events, events their
     connections are going to, requests waiting for them, people to meet and what their
     profile still lacks."""
     if not current_user.is_authenticated:
@@ -32,6 +34,7 @@ def index():
     theirs = connections_events(current_user)
     return render_template(
         "home/member.html",
+        news=unread_event_news(current_user),
         my_events=mine,
         friends_events=theirs,
         rsvps=my_rsvps(current_user, mine),

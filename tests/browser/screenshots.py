@@ -12,9 +12,11 @@ admin page as the demo admin.
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -26,6 +28,7 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, 
 SCHEMES = ("light", "dark")
 DEMO_MEMBER = "member@alongside.example"
 DEMO_ORGANISER = "organiser@alongside.example"
+SECOND_MEMBER = "sofia@alongside.example"
 
 
 def log_in(page: Page, url: str, address: str) -> None:
@@ -187,6 +190,42 @@ def series_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("series-cancel")
 
 
+def news_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """A waitlisted member promoted: the home page's news and the event page's notice. The
+    demo organiser makes a one-seat event, the demo member takes the seat, Sofía joins the
+    waitlist, the demo member cancels; then Sofía looks."""
+    title = f"Family picnic {secrets.token_hex(2)}"
+    log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/events/new")
+    page.get_by_label("Title", exact=True).fill(title)
+    page.get_by_label("Category").select_option("family")
+    page.get_by_label("Date", exact=True).fill((date.today() + timedelta(days=30)).isoformat())
+    page.get_by_label("Starts at").fill("11:00")
+    page.get_by_label("Ends at").fill("14:00")
+    page.get_by_label("Venue address").fill("Fælledparken, Copenhagen")
+    page.get_by_label("Seats (optional)", exact=True).fill("1")
+    page.get_by_role("button", name="Publish the event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    event_url = page.url
+    for address, button in ((DEMO_MEMBER, "I am going"), (SECOND_MEMBER, "Join the waitlist")):
+        page.context.clear_cookies()
+        log_in(page, url, address)
+        page.goto(event_url)
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".flash").first).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(event_url)
+    page.get_by_role("button", name="Cancel my RSVP").click()
+    expect(page.locator(".flash").first).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, url, SECOND_MEMBER)
+    shoot("news-home")
+    page.goto(event_url)
+    expect(page.get_by_role("status")).to_be_visible()
+    shoot("news-event-notice")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -204,6 +243,7 @@ GROUPS = (
     event_host_pages,
     comment_pages,
     series_pages,
+    news_pages,
     admin_pages,
 )
 
@@ -239,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, admin",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, admin",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
