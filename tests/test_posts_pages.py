@@ -506,3 +506,23 @@ def test_post_page_query_count_with_5_and_50_comments(app, world, login, make_us
 def test_nav_links_to_posts(app, world, login):
     html = login(world["member"]).get("/").get_data(as_text=True)
     assert 'href="/posts"' in html
+
+
+def test_demo_has_posts_of_every_kind_with_comments_helpful_and_answers(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        kinds = dict(db.session.execute(select(Post.kind, func.count()).group_by(Post.kind)).all())
+        assert sum(kinds.values()) >= 150
+        assert set(kinds) == set(posts.KINDS) and min(kinds.values()) >= 30
+        assert db.session.scalar(select(func.sum(Post.helpful_count))) > 100
+        assert db.session.scalar(
+            select(func.count()).select_from(Post).where(Post.answer_comment_id.is_not(None))
+        )
+        from community.comments.models import Comment
+
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Comment).where(Comment.subject_type == "post")
+            )
+            > 100
+        )

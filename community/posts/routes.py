@@ -20,6 +20,7 @@ from community.posts import bp, queries, services
 from community.posts.forms import ActionForm, AnswerForm, PostFilterForm, PostForm, kind_label
 from community.posts.models import PostKind
 from community.posts.services import SUBJECT
+from community.profiles.directory import visible_ids
 
 bp.add_app_template_global(kind_label, "post_kind_label")
 
@@ -78,6 +79,7 @@ def show(post_id: int):
         can_edit=services.can_edit(current_user, post),
         can_remove=services.can_remove(current_user, post),
         answer=_answer_of(post),
+        author_profile=bool(visible_ids(current_user, {post.author_id})),
     )
 
 
