@@ -526,3 +526,12 @@ def test_demo_has_posts_of_every_kind_with_comments_helpful_and_answers(runner, 
             )
             > 100
         )
+
+
+def test_the_authors_comments_carry_the_author_chip(app, world, login):
+    with app.app_context():
+        comments.add_comment(_user(world["author"]), "post", world.question_id, "Any ideas?")
+        db.session.commit()
+    html = login(world["member"]).get(f"/posts/{world.question_id}").get_data(as_text=True)
+    assert '<span class="chip">Author</span>' in html
+    assert '<span class="chip">Host</span>' not in html

@@ -9,6 +9,7 @@ tells the post's author of each new comment ("comment.new").
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from community.comments.registry import SubjectKind, register
 from community.posts import services
@@ -23,5 +24,6 @@ register(
         url=lambda post: url_for("posts.show", post_id=post.id),
         owner_id=lambda post: post.author_id,
         title=lambda post: post.title,
+        owner_label=lambda: _("Author"),
     )
 )
