@@ -51,6 +51,7 @@ SEES_GROUP = {
 }
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 @pytest.mark.parametrize("role", ROLES)
 def test_post_page_is_seen_by_whom_it_may_be(app, world, login, role):
     client = login(world[role])
@@ -65,6 +66,7 @@ def test_post_page_is_seen_by_whom_it_may_be(app, world, login, role):
         assert "Secret circle" not in group.get_data(as_text=True)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 @pytest.mark.parametrize("role", ROLES)
 def test_feed_shows_only_what_the_viewer_may_see(app, world, login, role):
     client = login(world[role])
@@ -535,3 +537,19 @@ def test_the_authors_comments_carry_the_author_chip(app, world, login):
     html = login(world["member"]).get(f"/posts/{world.question_id}").get_data(as_text=True)
     assert '<span class="chip">Author</span>' in html
     assert '<span class="chip">Host</span>' not in html
+
+
+def test_feed_from_my_connections(app, world, login):
+    from community.connections import services as connections
+
+    with app.app_context():
+        request = connections.send_request(_user(world["member"]), world["author"].id)
+        db.session.commit()
+        connections.accept_request(_user(world["author"]), request.id)
+        posts.create_post(
+            _user(world["outsider"]), posts.PostData(kind="story", title="Stranger", body="b")
+        )
+        db.session.commit()
+    html = login(world["member"]).get("/posts?connections=y").get_data(as_text=True)
+    assert "Who knows Danish tax?" in html and "I can review CVs" in html
+    assert "Stranger" not in html
