@@ -69,6 +69,7 @@ IDEAS: dict[str, list[tuple[str, str, list[str]]]] = {
     ],
 }  # fmt: skip
 
+# The answers to the questions' ideas, in their order.
 ANSWERS = [
     "Ours took nine weeks; they only write once it is decided. Call the office after eight weeks.",
     "Ask at the municipality's newcomer desk: they have a one-page list with every deadline.",
@@ -95,6 +96,7 @@ def seed(context: DemoContext) -> None:
     kinds = list(IDEAS)
     now = utcnow()
     made: list[Post] = []
+    question_of: dict[int, str] = {}  # post id -> the idea's title (the answers follow them)
     for index in range(POSTS):
         kind = kinds[index % len(kinds)]
         title, body, tags = IDEAS[kind][(index // len(kinds)) % len(IDEAS[kind])]
@@ -113,13 +115,16 @@ def seed(context: DemoContext) -> None:
         )
         post.created_at = now - timedelta(minutes=(POSTS - index) * 331)
         made.append(post)
+        question_of[post.id] = title
     db.session.flush()
     for post in made:
         others = [user for user in writers if user.id != post.author_id]
         replied = []
         for step in range(rng.choice([0, 1, 1, 2, 3])):
             writer = rng.choice(others)
-            text = rng.choice(ANSWERS if post.kind == "question" else COMMENTS)
+            text = rng.choice(COMMENTS)
+            if post.kind == "question" and step == 0:  # a real answer to this question
+                text = ANSWERS[[idea[0] for idea in IDEAS["question"]].index(question_of[post.id])]
             try:
                 top = comments.add_comment(writer, "post", post.id, text)
                 top.created_at = post.created_at + timedelta(minutes=40 + 90 * step)

@@ -52,4 +52,9 @@ def test_offer_with_payloads_is_found_commented_and_marked_helpful(
     page_checker.check(other, "post after comment and helpful")
     other.get_by_role("button", name="Helpful (you said so): take it back").click()
     expect(other.locator(".post__helpful-count")).to_have_text("0 members found this helpful")
+    other.goto(live_server.url + "/posts?kind=question")
+    other.locator(".post-card", has_text="Answered").first.get_by_role("link").first.click()
+    expect(other.get_by_role("heading", name="The answer")).to_be_visible()
+    expect(other.locator(".comment--marked")).to_have_count(1)
+    page_checker.check(other, "answered question")
     assert dialogs == []
