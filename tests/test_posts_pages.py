@@ -553,3 +553,29 @@ def test_feed_from_my_connections(app, world, login):
     html = login(world["member"]).get("/posts?connections=y").get_data(as_text=True)
     assert "Who knows Danish tax?" in html and "I can review CVs" in html
     assert "Stranger" not in html
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_comment_pages_of_a_private_group_post_follow_the_group(app, world, login, role):
+    with app.app_context():
+        comment = comments.add_comment(
+            _user(world["group_organiser"]), "post", world.group_post_id, "Inside only"
+        )
+        db.session.commit()
+        comment_id = comment.id
+    client = login(world[role])
+    token = csrf_token(client, "/posts")
+    response = client.post(
+        f"/comments/post/{world.group_post_id}", data={"csrf_token": token, "body": "Hi"}
+    )
+    assert response.status_code == (302 if SEES_GROUP[role] else 404)
+    remove = client.get(f"/comments/{comment_id}/remove")
+    assert remove.status_code == (
+        200
+        if role in ("moderator", "admin", "group_organiser")
+        else 403
+        if SEES_GROUP[role]
+        else 404
+    )
+    if not SEES_GROUP[role]:
+        assert "Inside only" not in remove.get_data(as_text=True)
