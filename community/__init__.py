@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.events import bp as events_bp
     from community.events.calendar_routes import calendar_bp
     from community.home import bp as home_bp
+    from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
 
     for blueprint in (
@@ -131,5 +132,6 @@ def _register_blueprints(app: Flask) -> None:
         events_bp,
         calendar_bp,
         comments_bp,
+        posts_bp,
     ):
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
 from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
+from community.posts.models import MatchNotice, Post, PostHelpful, PostTag
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
 
 __all__ = [
@@ -19,8 +20,12 @@ __all__ = [
     "EventReminder",
     "Group",
     "GroupMembership",
+    "MatchNotice",
     "Notification",
     "OutboxMail",
+    "Post",
+    "PostHelpful",
+    "PostTag",
     "Profile",
     "ProfileLanguage",
     "ProfileLookingFor",

@@ -1,6 +1,6 @@
 """Comments over the API: the same comment services as the pages.
 
-A subject's comment endpoints (`GET|POST /events/{id}/comments` now, posts next) are made
+A subject's comment endpoints (`GET|POST /events/{id}/comments` and `/posts/{id}/comments`) are made
 by `subject_routes`; a comment itself is changed at `PATCH|DELETE /comments/{id}`.
 Refusals are the services' ServiceError kinds, answered by the one error handler.
 """
@@ -16,7 +16,7 @@ from community.comments import services
 from community.comments.models import Comment
 from community.extensions import db
 
-blp = Blueprint("comments_api", __name__, description="Comments on events (and later posts)")
+blp = Blueprint("comments_api", __name__, description="Comments on events and posts")
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def subject_routes(subject_type: str, path: str, param: str, noun: str) -> None:
         **TOKEN_DOC,
         summary=f"Comment on the {noun}",
         description=(
-            f"Comment on the {noun}, or reply to `parent_id`. The {noun}'s host is notified "
+            f"Comment on the {noun}, or reply to `parent_id`. The {noun}'s owner is notified "
             "(and the parent's author, for a reply)."
         ),
     )
@@ -190,6 +190,7 @@ def subject_routes(subject_type: str, path: str, param: str, noun: str) -> None:
 
 
 subject_routes("event", "/events/<int:event_id>", "event_id", "event")
+subject_routes("post", "/posts/<int:post_id>", "post_id", "post")
 
 
 @blp.patch("/comments/<int:comment_id>")

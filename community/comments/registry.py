@@ -27,7 +27,9 @@ class SubjectKind:
     `can_moderate(viewer, subject)` says whether the viewer hosts it (may remove comments);
     `closed(subject)` gives the reason new comments are refused, or None while open;
     `url(subject)` is its page (comments link back to it); `owner_id(subject)` is who hears
-    of a new comment ("comment.new"); `title(subject)` names it in notifications.
+    of a new comment ("comment.new"); `title(subject)` names it in notifications;
+    `owner_label()` is the chip beside its owner's comments ("Host" for an event's
+    organiser, "Author" for a post's writer).
     """
 
     name: str
@@ -37,6 +39,7 @@ class SubjectKind:
     url: Callable[[Any], str]
     owner_id: Callable[[Any], int]
     title: Callable[[Any], str]
+    owner_label: Callable[[], str] = lambda: _("Host")
 
 
 _KINDS: dict[str, SubjectKind] = {}

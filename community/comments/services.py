@@ -271,6 +271,8 @@ class CommentList:
     owner_id: int
     moderator: bool
     closed: str | None
+    # Words a subject's page pins on some comments (a post's answer), by comment id.
+    marks: dict[int, str] = field(default_factory=dict)
 
     def name(self, comment: Comment) -> str | None:
         """The author's name, or None when their profile is hidden from the viewer."""

@@ -166,6 +166,24 @@ def comment_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("comment-errors")
 
 
+def post_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The posts feed, a demo question with comments and its answer, the new-post form and
+    its errors, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/posts")
+    expect(page.locator(".post-card").first).to_be_visible()
+    shoot("posts-feed")
+    page.goto(url + "/posts?kind=question")
+    page.locator(".post-card", has_text="Answered").first.locator("h2 a").click()
+    expect(page.locator(".post__title")).to_be_visible()
+    shoot("posts-show")
+    page.goto(url + "/posts/new")
+    shoot("posts-form")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("posts-form-errors")
+
+
 def series_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     """A date of the demo's weekly series as a member (RSVP to every date) and as its host
     (the edit and cancel pages asking which dates)."""
@@ -242,6 +260,7 @@ GROUPS = (
     event_pages,
     event_host_pages,
     comment_pages,
+    post_pages,
     series_pages,
     news_pages,
     admin_pages,
