@@ -99,7 +99,7 @@ def show(event_id: int):
     return render_template(
         "events/show.html",
         event=event,
-        place=services.place_for(current_user, event, mine),
+        place=services.place_for(current_user, event, mine, known=True),
         state=state,
         form=form,
         action_form=ActionForm(),
