@@ -150,10 +150,13 @@ def test_event_page_runs_the_same_queries_for_5_or_50_rsvps_and_comments(
     assert "Comment 0" in page and "Reply 0" in page
 
 
+@pytest.mark.parametrize("suffix", ["", "/series.ics"])
 @pytest.mark.parametrize("viewer", ["organiser", "going", "member"])
 def test_a_date_of_a_series_runs_the_same_queries_for_5_or_50_dates(
-    app, login, count_queries, cast, viewer
+    app, login, count_queries, cast, viewer, suffix
 ):
+    """A weekly series of 5, then 50 dates (one cancelled, one changed on its own, `going`
+    going to every date): its second date's page and the series' calendar file."""
     start = (utcnow() + timedelta(days=3)).replace(microsecond=0)
     paths = []
     for count in (5, 50):
@@ -165,11 +168,26 @@ def test_a_date_of_a_series_runs_the_same_queries_for_5_or_50_dates(
             )
             db.session.commit()
             series.rsvp_every_date(user(cast.going), dates[0], 1)
+            series.cancel_dates(user(cast.organiser), dates[2], "one")
+            changed = dates[3]
+            series.update_dates(
+                user(cast.organiser),
+                changed,
+                event_data(
+                    title="A special date",
+                    starts_at=changed.starts_at + timedelta(hours=1),
+                    ends_at=changed.ends_at + timedelta(hours=1),
+                ),
+                "one",
+            )
             db.session.commit()
-            paths.append(f"/events/{dates[1].id}")
+            paths.append(f"/events/{dates[1].id}{suffix}")
     client = login(getattr(cast, viewer))
     counts = [counted(count_queries, client, path) for path in paths]
     assert_same_cost(*counts)
+    if suffix:  # the cancelled date and the changed one are in the file
+        body = client.get(paths[1]).get_data(as_text=True)
+        assert "EXDATE" in body and "RECURRENCE-ID" in body and "A special date" in body
 
 
 # --- the attendee page and its CSV ---------------------------------------------------------
@@ -307,3 +325,28 @@ def test_calendar_feed_runs_the_same_queries_for_5_or_50_events(
     add_events(45, 5)
     counts.append(counted(count_queries, client, path))
     assert_same_cost(*counts)
+    body = client.get(path).get_data(as_text=True)
+    assert body.count("RRULE:") == 2 and "STATUS:CANCELLED" in body
+
+
+@pytest.mark.parametrize("who_blocks", ["member", "organiser"])
+def test_calendar_feed_leaves_out_events_of_an_organiser_blocked_either_way(
+    app, make_user, cast, who_blocks
+):
+    """The feed's one batched block lookup hides the same events `get_visible_event` would."""
+    other_organiser = make_user(roles=(Role.ORGANISER,))
+    with app.app_context():
+        path = feed_url_for(user(cast.member)).removeprefix("http://localhost")
+        for organiser, title in ((cast.organiser, "Hidden brunch"), (other_organiser, "Picnic")):
+            event = events.create_event(user(organiser), event_data(title=title))
+            db.session.commit()
+            going(cast.member, event)
+        blocker, blocked = (
+            (cast.member, cast.organiser)
+            if who_blocks == "member"
+            else (cast.organiser, cast.member)
+        )
+        connections.block(user(blocker), blocked.id)
+        db.session.commit()
+    body = app.test_client().get(path).get_data(as_text=True)
+    assert "SUMMARY:Picnic" in body and "Hidden brunch" not in body
