@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from community.auth.models import User
 from community.auth.roles import UserStatus
-from community.connections.relations import is_blocked_either_way
+from community.connections.relations import blocked_ids_select
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.urls import external_url
 from community.events import series as series_rules
@@ -152,6 +152,7 @@ def _rrule(series: EventSeries, first: datetime, last: datetime) -> dict:
 def _series_vevents(
     viewer: User,
     series_id: int,
+    dates: list[Event],
     *,
     rsvps: dict[int, Rsvp],
     skip: set[int],
@@ -160,8 +161,8 @@ def _series_vevents(
     """A series as one repeating VEVENT plus its overrides. `skip`: dates written as
     EXDATE besides the cancelled ones (dates a member is not going to). `place_allowed`: the
     repeating entry may hold a private address or online link (hosts, members going to
-    every date); overrides show their place as `viewer` may see it for that date."""
-    dates = series_rules.series_dates(series_id)
+    every date); overrides show their place as `viewer` may see it for that date. `dates`:
+    every date of the series in the order of the rule (`series_rules.dates_of_series`)."""
     if not dates:
         return []
     series = dates[0].series
@@ -222,8 +223,9 @@ def series_ics(viewer: User, event: Event) -> bytes:
             .where(Event.series_id == event.series_id, Rsvp.user_id == viewer.id)
         )
     }
+    dates = series_rules.dates_of_series([event.series_id])[event.series_id]
     vevents = _series_vevents(
-        viewer, event.series_id, rsvps=rsvps, skip=set(), place_allowed=allowed
+        viewer, event.series_id, dates, rsvps=rsvps, skip=set(), place_allowed=allowed
     )
     return _calendar(vevents).to_ical()
 
@@ -248,25 +250,25 @@ def feed_ics(member: User, *, now: datetime | None = None) -> bytes:
         )
         .order_by(Event.starts_at, Event.id)
     ).all()
+    hidden = set(db.session.scalars(blocked_ids_select(member.id)))
     rows = [
         (event, rsvp)
         for event, rsvp in rows
-        if can_manage(member, event) or not is_blocked_either_way(member.id, event.organiser_id)
+        if can_manage(member, event) or event.organiser_id not in hidden
     ]
     # A series the member goes to every coming date of is one repeating entry, with an
     # EXDATE for each date they are not going to; other series dates stay single entries.
-    whole = {
-        event.series_id
-        for event, _rsvp in rows
-        if event.series_id is not None
-        and series_rules.going_to_every_date(member, event.series_id, now=now)
-    }
+    whole = series_rules.series_going_to_every_date(
+        member, {event.series_id for event, _rsvp in rows if event.series_id is not None}, now=now
+    )
     vevents = [_vevent(member, event, rsvp) for event, rsvp in rows if event.series_id not in whole]
+    dates_by_series = series_rules.dates_of_series(whole)
     for series_id in sorted(whole):
         rsvps = {event.id: rsvp for event, rsvp in rows if event.series_id == series_id}
-        not_going = {d.id for d in series_rules.series_dates(series_id) if d.id not in rsvps}
+        dates = dates_by_series[series_id]
+        not_going = {d.id for d in dates if d.id not in rsvps}
         vevents += _series_vevents(
-            member, series_id, rsvps=rsvps, skip=not_going, place_allowed=True
+            member, series_id, dates, rsvps=rsvps, skip=not_going, place_allowed=True
         )
     return _calendar(vevents, name="Alongside").to_ical()
 

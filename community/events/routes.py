@@ -103,7 +103,7 @@ def show(event_id: int):
         "events/show.html",
         event=event,
         news=news,
-        place=services.place_for(current_user, event, mine),
+        place=services.place_for(current_user, event, mine, known=True),
         state=state,
         form=form,
         action_form=ActionForm(),

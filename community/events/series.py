@@ -21,6 +21,7 @@ never commit.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -33,6 +34,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from community.auth.models import User
 from community.core.database import lock_row, utcnow
@@ -250,6 +252,24 @@ def series_dates(series_id: int) -> list[Event]:
             .order_by(Event.original_starts_at, Event.id)
         )
     )
+
+
+def dates_of_series(series_ids: Iterable[int]) -> dict[int, list[Event]]:
+    """Every date of each of `series_ids` (cancelled ones included) in the order of the
+    rule, by series id, each with its series loaded: one query for them all (the calendar
+    feed)."""
+    wanted = set(series_ids)
+    if not wanted:
+        return {}
+    found: dict[int, list[Event]] = {series_id: [] for series_id in wanted}
+    for event in db.session.scalars(
+        select(Event)
+        .where(Event.series_id.in_(wanted))
+        .options(joinedload(Event.series))
+        .order_by(Event.original_starts_at, Event.id)
+    ):
+        found[event.series_id].append(event)
+    return found
 
 
 def upcoming_dates(event: Event, *, now: datetime | None = None, limit: int = 8) -> list[Event]:
@@ -550,28 +570,40 @@ def cancel_every_rsvp(member: User, event: Event, *, now: datetime | None = None
 def going_to_every_date(member: User, series_id: int, *, now: datetime | None = None) -> bool:
     """Whether `member` is going to every upcoming scheduled date of the series (then their
     calendar feed holds the series as one repeating entry)."""
+    return series_id in series_going_to_every_date(member, [series_id], now=now)
+
+
+def series_going_to_every_date(
+    member: User, series_ids: Iterable[int], *, now: datetime | None = None
+) -> set[int]:
+    """Those of `series_ids` whose every upcoming scheduled date `member` is going to (a
+    series without such dates is not among them). Two queries, whatever the number of
+    series or dates: for the personal calendar feed."""
+    wanted = set(series_ids)
+    if not wanted:
+        return set()
     now = now or utcnow()
-    open_ids = set(
-        db.session.scalars(
-            select(Event.id).where(
-                Event.series_id == series_id,
-                Event.status == EventStatus.SCHEDULED,
-                Event.starts_at > now,
-            )
+    open_dates = db.session.execute(
+        select(Event.id, Event.series_id).where(
+            Event.series_id.in_(wanted),
+            Event.status == EventStatus.SCHEDULED,
+            Event.starts_at > now,
         )
-    )
-    if not open_ids:
-        return False
+    ).all()
+    if not open_dates:
+        return set()
     going_ids = set(
         db.session.scalars(
             select(Rsvp.event_id).where(
                 Rsvp.user_id == member.id,
                 Rsvp.status == RsvpStatus.GOING,
-                Rsvp.event_id.in_(open_ids),
+                Rsvp.event_id.in_([row.id for row in open_dates]),
             )
         )
     )
-    return going_ids == open_ids
+    open_series = {row.series_id for row in open_dates}
+    missing = {row.series_id for row in open_dates if row.id not in going_ids}
+    return open_series - missing
 
 
 def master_content(dates: list[Event]) -> tuple:
