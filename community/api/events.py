@@ -15,6 +15,7 @@ from flask_smorest.fields import Upload
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
+from community.core.database import MAX_ID
 from community.events import queries, series, services
 from community.events.covers import process_cover
 from community.events.models import (
@@ -187,7 +188,11 @@ class EventQuerySchema(ma.Schema):
     step_free = ma.fields.Boolean(load_default=False)
     child_friendly = ma.fields.Boolean(load_default=False)
     childcare = ma.fields.Boolean(load_default=False)
-    group_id = Id(load_default=None, metadata={"description": "Only this group's events"})
+    group_id = ma.fields.Integer(
+        load_default=None,
+        validate=ma.validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only this group's events"},
+    )
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
