@@ -8,11 +8,15 @@ Test data is made through the real services (`community.groups.services`)."""
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
 from dataclasses import dataclass
 
 import pytest
+from PIL import Image
+from werkzeug.datastructures import FileStorage
 
 from community.auth.models import User
 from community.auth.roles import Role
@@ -490,3 +494,68 @@ def test_membership_rows_match_the_count(app, world):
                 .where(GroupMembership.group_id == group_id, GroupMembership.status == "active")
             )
             assert db.session.get(Group, group_id).member_count == active
+
+
+# --- covers and the home page ----------------------------------------------------------------
+
+
+def _small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_private_groups_cover_is_written_after_commit_and_hidden_from_outsiders(
+    app, login, people, world
+):
+    from tests.conftest import csrf_token, post_multipart
+
+    host = login(people["organiser"])
+    path = f"/groups/{world.private}/edit"
+    fields = {
+        "csrf_token": csrf_token(host, path),
+        "name": SECRET,
+        "visibility": "private",
+        "cover_alt": "Willows by a lake",
+        "cover": FileStorage(io.BytesIO(_small_png()), "willows.png", "cover", "image/png"),
+    }
+    assert post_multipart(host, path, fields).status_code == 302
+    with app.app_context():
+        name = db.session.get(Group, world.private_id).cover_name
+    assert name and os.path.isfile(app.config["GROUP_COVER_DIR"] + "/" + name)
+    for who, status in (("organiser", 200), ("member", 200), ("non_member", 404)):
+        response = login(people[who]).get(f"/groups/covers/{name}")
+        response.close()
+        assert response.status_code == status, who
+
+
+def test_a_cover_without_its_text_is_refused_and_writes_no_file(app, login, people, world):
+    from tests.conftest import csrf_token, post_multipart
+
+    host = login(people["organiser"])
+    path = f"/groups/{world.public}/edit"
+    fields = {
+        "csrf_token": csrf_token(host, path),
+        "name": PUBLIC,
+        "visibility": "public",
+        "cover": FileStorage(io.BytesIO(_small_png()), "oaks.png", "cover", "image/png"),
+    }
+    response = post_multipart(host, path, fields)
+    assert response.status_code == 200
+    assert "Say what the image shows" in html(response)
+    folder = app.config["GROUP_COVER_DIR"]
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_home_page_does_not_suggest_events_of_a_private_group(app, login, people, world, make_user):
+    from community.connections import services as connections
+
+    with app.app_context():
+        outsider, insider = user(people["non_member"]), user(people["member"])
+        request = connections.send_request(outsider, insider.id)
+        connections.accept_request(insider, request.id)
+        for event_id in (world.private_event, world.public_event):
+            events.rsvp(insider, db.session.get(Event, event_id), 0)
+        db.session.commit()
+    home = html(login(people["non_member"]).get("/"))
+    assert "Open picnic" in home and "Secret supper" not in home

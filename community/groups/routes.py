@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from community.core.errors import ServiceError
 from community.core.forms import run_action, show_service_error
 from community.events.queries import EventFilters, list_events, my_rsvps
-from community.events.services import place_for
+from community.events.services import can_create_events, place_for
 from community.extensions import db
 from community.groups import bp, covers, services
 from community.groups.access import membership_of
@@ -70,6 +70,7 @@ def show(slug: str):
         if can_manage
         else None,
         action_form=ActionForm(),
+        can_create_events=can_create_events(current_user),
     )
 
 
