@@ -199,3 +199,26 @@ def test_twenty_members_joining_at_once_count_exactly(app, setup, make_user):
         group = db.session.get(Group, public_id)
         assert group.member_count == 2 + 20
         assert len(groups.list_members(group, None, 100).items) == 22
+
+
+def test_the_group_list_pages_with_cursors_mine_first(app, setup):
+    (private_id, public_id), people = setup
+    with app.app_context():
+        host = db.session.get(User, people["organiser"].id)
+        for index in range(5):
+            groups.create_group(host, groups.GroupData(name=f"Aardvarks {index}"))
+        db.session.commit()
+    api = api_login(app, people["insider"])
+    seen, cursor = [], None
+    while True:
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = api.get("/api/v1/groups", query_string=query).get_json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert seen[:2] == sorted(
+        [private_id, public_id], key={private_id: "Hush", public_id: "Loud"}.get
+    )
+    assert len(seen) == len(set(seen)) == 7
+    assert api.get("/api/v1/groups", query_string={"cursor": "bm9wZQ"}).status_code == 400
