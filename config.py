@@ -84,6 +84,7 @@ class Config:
 
     AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
     COVER_DIR = os.environ.get("COVER_DIR", str(INSTANCE_DIR / "covers"))
+    GROUP_COVER_DIR = os.environ.get("GROUP_COVER_DIR", str(INSTANCE_DIR / "group-covers"))
 
     RATELIMIT_ENABLED = _flag("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

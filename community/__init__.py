@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
     from community.events.calendar_routes import calendar_bp
+    from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
     from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         connections_bp,
         events_bp,
         calendar_bp,
+        groups_bp,
         comments_bp,
         posts_bp,
     ):

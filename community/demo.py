@@ -35,10 +35,19 @@ def seed() -> str:
     from community.auth import demo as accounts_demo
     from community.connections import demo as connections_demo
     from community.events import demo as events_demo
+    from community.groups import demo as groups_demo
     from community.posts import demo as posts_demo
     from community.profiles import demo as profiles_demo
 
     context = DemoContext(rng=random.Random(SEED))  # noqa: S311 (reproducible, not security)
-    for feature in (accounts_demo, profiles_demo, connections_demo, events_demo, posts_demo):
+    features = (
+        accounts_demo,
+        profiles_demo,
+        connections_demo,
+        events_demo,
+        groups_demo,
+        posts_demo,
+    )
+    for feature in features:
         feature.seed(context)
     return ", ".join(context.summary)

@@ -135,6 +135,7 @@ def app(database_url: str, tmp_path: Path, app_overrides: dict) -> Iterator[Flas
         "MAIL_DIR": str(tmp_path / "mail"),
         "AVATAR_DIR": str(tmp_path / "avatars"),
         "COVER_DIR": str(tmp_path / "covers"),
+        "GROUP_COVER_DIR": str(tmp_path / "group-covers"),
         "WTF_CSRF_ENABLED": True,
         **app_overrides,
     }
@@ -359,6 +360,7 @@ def other_app(database_url: str, tmp_path: Path) -> Iterator:
             "MAIL_DIR": str(tmp_path / f"mail-{len(apps)}"),
             "AVATAR_DIR": str(tmp_path / "avatars"),
             "COVER_DIR": str(tmp_path / "covers"),
+            "GROUP_COVER_DIR": str(tmp_path / "group-covers"),
             "RATELIMIT_STORAGE_URI": "memory://",
         }
         if config_class is ProductionConfig:

@@ -15,6 +15,7 @@ from flask_smorest.fields import Upload
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
+from community.core.database import MAX_ID
 from community.events import queries, series, services
 from community.events.covers import process_cover
 from community.events.models import (
@@ -119,6 +120,9 @@ class EventSchema(ma.Schema):
     city = ma.fields.String(
         required=True, allow_none=True, metadata={"description": "Host-city slug; null online"}
     )
+    group_id = ma.fields.Integer(
+        required=True, allow_none=True, metadata={"description": "The group it belongs to"}
+    )
     step_free = ma.fields.Boolean(required=True)
     child_friendly = ma.fields.Boolean(required=True)
     childcare = ma.fields.Boolean(required=True)
@@ -184,6 +188,11 @@ class EventQuerySchema(ma.Schema):
     step_free = ma.fields.Boolean(load_default=False)
     child_friendly = ma.fields.Boolean(load_default=False)
     childcare = ma.fields.Boolean(load_default=False)
+    group_id = ma.fields.Integer(
+        load_default=None,
+        validate=ma.validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "Only this group's events"},
+    )
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
     limit = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
 
@@ -237,6 +246,12 @@ class EventPatchSchema(ma.Schema):
         allow_none=True,
         validate=ma.validate.OneOf(list(CITY_BY_SLUG)),
         metadata={"description": "Host-city slug of an in-person event; null clears it"},
+    )
+    group_id = Id(
+        allow_none=True,
+        metadata={
+            "description": "A group you organise (its members see the event); null clears it"
+        },
     )
     step_free = ma.fields.Boolean()
     child_friendly = ma.fields.Boolean()
@@ -365,7 +380,7 @@ class AttendeeListSchema(ma.Schema):
 
 def _event_data(body: dict) -> services.EventData:
     """The API body as the services' EventData: an explicit null clears a field."""
-    nullable = ("capacity", "venue", "online_url", "city", "promotion_cutoff_hours")
+    nullable = ("capacity", "venue", "online_url", "city", "promotion_cutoff_hours", "group_id")
     cleared = {name for name in nullable if name in body}
     cleared = {name for name in cleared if body[name] is None}
     values = {name: value for name, value in body.items() if value is not None}
@@ -417,6 +432,7 @@ def _present(
         "can_manage": services.can_manage(viewer, event),
         "series_id": event.series_id,
         "city": event.city,
+        "group_id": event.group_id,
         "step_free": event.step_free,
         "child_friendly": event.child_friendly,
         "childcare": event.childcare,
@@ -456,6 +472,7 @@ def list_events(query: dict):
         step_free=query["step_free"],
         child_friendly=query["child_friendly"],
         childcare=query["childcare"],
+        group_id=query["group_id"],
     )
     page = queries.list_events(me, filters, query["cursor"], query["limit"])
     mine = queries.my_rsvps(me, page.items)

@@ -187,6 +187,13 @@ class EventForm(FlaskForm):
         choices=[SelectChoice(n, str(n)) for n in range(MAX_GUESTS + 1)],
         default=0,
     )
+    group_id = SelectField(
+        _l("Group"),
+        validate_choice=False,  # the service checks the organiser runs the group
+        description=_l(
+            "Post it in one of the groups you organise; a private group's events are for its members only."
+        ),
+    )
     city = SelectField(
         _l("City"),
         validate_choice=False,  # the service names a city it does not know
@@ -293,6 +300,16 @@ class EventForm(FlaskForm):
             SelectChoice(zone, f"{zone_label(zone)} ({zone})") for zone in zones
         ]
 
+    def set_groups(self, groups, current=None) -> None:
+        """The "Group" choices: the groups the organiser runs (and the event's own group,
+        kept when editing). Shown only when there is one to choose."""
+        options = {group.id: group.name for group in groups}
+        if current is not None:
+            options.setdefault(current.id, current.name)
+        self.group_id.choices = [SelectChoice("", str(_l("No group")))] + [
+            SelectChoice(str(group_id), name) for group_id, name in options.items()
+        ]
+
     @classmethod
     def for_event(cls, event: Event) -> EventForm:
         zone = ZoneInfo(event.timezone)
@@ -308,6 +325,7 @@ class EventForm(FlaskForm):
         )
         # The event's own attributes of these names are rows: the form holds their values.
         form.city.data = event.city or ""
+        form.group_id.data = str(event.group_id) if event.group_id else ""
         form.languages.data = [row.code for row in event.languages]
         form.tags.data = ", ".join(row.tag.label for row in event.tags)
         return form
@@ -335,6 +353,9 @@ class EventForm(FlaskForm):
         cutoff = self.promotion_cutoff_hours.data or ""
         if not cutoff:
             cleared.add("promotion_cutoff_hours")
+        group = str(self.group_id.data or "")
+        if not group:
+            cleared.add("group_id")
         if editing:
             cleared |= {
                 name for name, value in (("venue", venue), ("online_url", online_url)) if not value
@@ -352,6 +373,7 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data,
             guests_allowed=self.guests_allowed.data,
             promotion_cutoff_hours=int(cutoff) if cutoff else None,
+            group_id=(int(group) if group.isdigit() and len(group) < 11 else -1) if group else None,
             city=self.city.data or "",
             step_free=bool(self.step_free.data),
             child_friendly=bool(self.child_friendly.data),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -25,6 +26,9 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from community.groups.models import Group
 
 from community.auth.models import User
 from community.core.database import UTCDateTime, utcnow
@@ -162,6 +166,7 @@ class Event(db.Model):
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
     series: Mapped[EventSeries | None] = relationship()
+    group: Mapped[Group | None] = relationship("Group")
     languages: Mapped[list[EventLanguage]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="EventLanguage.position"
     )

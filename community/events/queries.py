@@ -19,6 +19,7 @@ from community.core.database import casefold, like_pattern, utcnow
 from community.core.pagination import Page, keyset
 from community.events.models import Event, EventLanguage, EventStatus, Rsvp, RsvpStatus
 from community.extensions import db
+from community.groups.access import readable_group_clause
 from community.profiles.directory import visible_ids
 from community.profiles.models import Profile
 from community.profiles.services import load_profiles
@@ -43,6 +44,7 @@ class EventFilters:
     child_friendly: bool = False
     childcare: bool = False
     past: bool = False
+    group_id: int | None = None  # one group's events (the group page, the API)
     include_cancelled: bool = True  # the page marks them; the API leaves them out
 
     def active(self) -> bool:
@@ -85,11 +87,18 @@ def list_events(
     """A page of events for `viewer`: upcoming ones (not yet ended) soonest first, or past
     ones most recent first; cancelled ones in place with their status unless the filters
     leave them out. Events `get_visible_event` would hide (an organiser the viewer blocked
-    or was blocked by) are left out; moderators and the events' own hosts see them. One
-    query, whatever the page size, with each event's organiser loaded. Raises BadCursor."""
+    or was blocked by) are left out; moderators and the events' own hosts see them; so are
+    events of a private group `viewer` is not an active member of (`readable_group_clause`).
+    One query, whatever the page size, with each event's organiser and group loaded.
+    Raises BadCursor."""
     now = now or utcnow()
     # The organiser is shown by name; their roles load only if something asks for them.
-    statement = select(Event).options(joinedload(Event.organiser).lazyload(User.role_rows))
+    statement = select(Event).options(
+        joinedload(Event.organiser).lazyload(User.role_rows), joinedload(Event.group)
+    )
+    statement = statement.where(readable_group_clause(viewer, Event.group_id))
+    if filters.group_id is not None:
+        statement = statement.where(Event.group_id == filters.group_id)
     if not viewer.has_role(Role.MODERATOR):
         statement = statement.where(
             or_(
@@ -276,6 +285,7 @@ def connections_events(viewer: User, limit: int = 5, *, now: datetime | None = N
             Event.status == EventStatus.SCHEDULED,
             Event.ends_at > now,
             Event.id.not_in(mine),
+            readable_group_clause(viewer, Event.group_id),
             Event.id.in_(
                 select(Rsvp.event_id).where(
                     Rsvp.status == RsvpStatus.GOING, Rsvp.user_id.in_(connected)

@@ -44,6 +44,7 @@ from community.events.queries import (
     who_is_going,
 )
 from community.extensions import db
+from community.groups.services import organised_groups
 
 # A service names these fields; the form asks for them under other names.
 FORM_FIELDS = {
@@ -201,6 +202,7 @@ def new():
     else:
         form = EventForm(timezone=_default_zone())
     form.set_choices(form.timezone.data)
+    form.set_groups(organised_groups(current_user))
     status = 200
     if form.validate_on_submit():
         try:
@@ -232,6 +234,7 @@ def edit(event_id: int):
     event = _host_event_or_404(event_id)
     form = EventForm() if request.method == "POST" else EventForm.for_event(event)
     form.set_choices(event.timezone)
+    form.set_groups(organised_groups(current_user), event.group)
     status = 200
     if form.validate_on_submit():
         try:

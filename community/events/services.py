@@ -179,6 +179,7 @@ def create_event(organiser: User, data: EventData) -> Event:
     for required in ("title", "category", "starts_at", "ends_at", "timezone"):
         if getattr(data, required) is None:
             raise Invalid(_("This field is required."), required)
+    _check_group(organiser, event, data)
     _apply(event, data, creating=True)
     db.session.add(event)
     db.session.flush()
@@ -207,6 +208,7 @@ def update_event(
     event = lock_row(event)
     if event.status == EventStatus.CANCELLED:
         raise Conflict(_("This event was cancelled and can no longer be changed."), "status")
+    _check_group(actor, event, data)
     changes = _apply(event, data, creating=False)
     if changes:
         notices.record_change(event, changes, now)
@@ -231,6 +233,18 @@ def cancel_event(actor: User, event: Event, *, now: datetime | None = None) -> E
         notices.record_change(event, {"status"}, now or utcnow(), at_once=True)
         db.session.flush()
     return event
+
+
+def _check_group(actor: User, event: Event, data: EventData) -> None:
+    """An event goes into a group only by one of the group's active organisers (Invalid on
+    "group_id" otherwise, the same for a missing group); keeping its current group needs
+    nothing."""
+    from community.groups.services import check_event_group  # groups build on events
+
+    if "group_id" in data.cleared or data.group_id is None:
+        return
+    if data.group_id != event.group_id:
+        check_event_group(actor, data.group_id)
 
 
 def _apply(event: Event, data: EventData, *, creating: bool) -> set[str]:
@@ -791,8 +805,12 @@ def get_visible_event(viewer: User | None, event_id: int) -> Event:
     one). Events are for logged-in members; an event whose organiser and the viewer have
     blocked each other is hidden from the viewer (hosts always see their own). Called by
     every event page and API endpoint before anything else."""
+    from community.groups.access import can_read  # groups build on events
+
     event = db.session.get(Event, event_id)
     if event is None or viewer is None or viewer.status != UserStatus.ACTIVE:
+        raise NotFound(_("We could not find that event."))
+    if event.group_id is not None and not can_read(viewer, event.group):
         raise NotFound(_("We could not find that event."))
     if not can_manage(viewer, event) and is_blocked_either_way(viewer.id, event.organiser_id):
         raise NotFound(_("We could not find that event."))

@@ -244,6 +244,29 @@ def news_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("news-event-notice")
 
 
+def group_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The groups list and a group the demo member belongs to."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/groups")
+    shoot("groups")
+    page.goto(url + "/groups/parents")
+    shoot("group-member")
+    page.goto(url + "/groups/parents/members")
+    shoot("group-members")
+
+
+def group_organiser_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """A private group with requests, as its organiser; the group form, empty and refused."""
+    log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/groups/partners-in-transition")
+    shoot("group-organiser")
+    page.goto(url + "/groups/new")
+    shoot("group-form")
+    page.get_by_role("button", name="Start the group").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("group-form-errors")
+
+
 def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, DEMO_ADMIN)
     page.goto(url + "/admin")
@@ -263,6 +286,8 @@ GROUPS = (
     post_pages,
     series_pages,
     news_pages,
+    group_member_pages,
+    group_organiser_pages,
     admin_pages,
 )
 

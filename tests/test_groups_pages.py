@@ -1,0 +1,587 @@
+"""Group pages: who may open and do what (every role), private-group leakage (list, page,
+members, the group's events on /events and the event page, counts), the join / request /
+approve / remove / co-organiser / leave flows through the real forms with CSRF, the event
+form's group select and its validation, the chat hook on every membership change, and a
+fixed number of queries for the group page and the list.
+
+Test data is made through the real services (`community.groups.services`)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+import pytest
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+
+from community.auth.models import User
+from community.auth.roles import Role
+from community.events import services as events
+from community.events.models import Event
+from community.extensions import db
+from community.groups import services as groups
+from community.groups.models import Group, GroupMembership
+from community.posts import services as posts
+from tests.conftest import post_form
+from tests.factories import event_data
+
+SECRET = "Whispering Willows"
+PUBLIC = "Open Oaks"
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def user(ref) -> User:
+    return db.session.get(User, ref.id)
+
+
+@dataclass
+class World:
+    """A private and a public group, both started by `organiser`, with a co-organiser, a
+    member, a requester (private group) and an event in each group."""
+
+    private: str
+    public: str
+    private_id: int
+    public_id: int
+    token: str
+    private_event: int
+    public_event: int
+
+
+@pytest.fixture
+def people(make_user, organiser, member, moderator, admin):
+    return {
+        "organiser": organiser,
+        "co_organiser": make_user("cora.co@example.org", "Cora Co"),
+        "member": make_user("gil.member@example.org", "Gil Groupmember"),
+        "requester": make_user("rae.requester@example.org", "Rae Requester"),
+        "non_member": member,
+        "moderator": moderator,
+        "admin": admin,
+    }
+
+
+@pytest.fixture
+def world(app, people) -> World:
+    with app.app_context():
+        host = user(people["organiser"])
+        private = groups.create_group(
+            host, groups.GroupData(name=SECRET, description="Only *us*.", visibility="private")
+        )
+        public = groups.create_group(host, groups.GroupData(name=PUBLIC, city="copenhagen"))
+        for group in (private, public):
+            for name in ("co_organiser", "member"):
+                groups.request_to_join(user(people[name]), group)
+                if group.is_private:
+                    groups.approve_request(host, group, people[name].id)
+            groups.make_organiser(host, group, people["co_organiser"].id)
+        groups.request_to_join(user(people["requester"]), private)
+        private_event = events.create_event(
+            host, event_data(title="Secret supper", group_id=private.id)
+        )
+        public_event = events.create_event(
+            host, event_data(title="Open picnic", group_id=public.id)
+        )
+        db.session.commit()
+        return World(
+            private.slug,
+            public.slug,
+            private.id,
+            public.id,
+            groups.invite_token(private),
+            private_event.id,
+            public_event.id,
+        )
+
+
+READERS = ("organiser", "co_organiser", "member", "moderator", "admin")
+OUTSIDERS = ("requester", "non_member")
+
+
+# --- who sees a private group --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", READERS + OUTSIDERS)
+def test_private_group_is_the_same_404_as_a_missing_one_to_outsiders(
+    app, login, people, world, who
+):
+    client = login(people[who])
+    pages = [f"/groups/{world.private}", f"/groups/{world.private}/members"]
+    for path in pages:
+        status = client.get(path).status_code
+        assert status == (200 if who in READERS else 404), (who, path)
+    missing = client.get("/groups/no-such-group")
+    assert missing.status_code == 404
+    if who in OUTSIDERS:
+        assert html(client.get(pages[0])) == html(missing)
+    listing = html(client.get("/groups"))
+    assert (SECRET in listing) == (who in READERS)
+    assert PUBLIC in listing
+    searched = html(client.get("/groups", query_string={"q": "whisper"}))
+    assert (SECRET in searched) == (who in READERS)
+
+
+def test_the_group_page_shows_its_newest_posts_and_posts_link_back(app, login, people, world):
+    with app.app_context():
+        author = user(people["member"])
+        for n in range(7):
+            post = posts.create_post(
+                author,
+                posts.PostData(
+                    kind="story",
+                    title=f"Whispered story {n}",
+                    body="Text.",
+                    group_id=world.private_id,
+                ),
+            )
+        db.session.commit()
+        newest = post.id
+    page = html(login(people["member"]).get(f"/groups/{world.private}"))
+    assert "Whispered story 6" in page and "Whispered story 2" in page
+    assert "Whispered story 1" not in page  # five shown; the feed has the rest
+    assert f'href="/posts?group={world.private}"' in page
+    assert f'href="/posts/new?group={world.private_id}"' in page  # a member may write here
+    post_page = html(login(people["member"]).get(f"/posts/{newest}"))
+    assert f'href="/groups/{world.private}"' in post_page
+    assert login(people["non_member"]).get(f"/posts/{newest}").status_code == 404
+
+
+@pytest.mark.parametrize("who", READERS + OUTSIDERS)
+def test_events_of_a_private_group_are_hidden_from_outsiders(app, login, people, world, who):
+    client = login(people[who])
+    listing = html(client.get("/events"))
+    assert "Open picnic" in listing
+    assert ("Secret supper" in listing) == (who in READERS)
+    status = client.get(f"/events/{world.private_event}").status_code
+    assert status == (200 if who in READERS else 404)
+    page = html(client.get(f"/events/{world.public_event}"))
+    assert "In group" in page and PUBLIC in page
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, world):
+    for path in (
+        "/groups",
+        f"/groups/{world.public}",
+        "/groups/new",
+        f"/groups/{world.public}/members",
+    ):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_the_invite_link_shows_only_the_name_and_a_wrong_token_is_the_missing_404(
+    app, login, people, world
+):
+    outsider = login(people["non_member"])
+    page = outsider.get(f"/groups/{world.private}/join/{world.token}")
+    assert page.status_code == 200
+    assert SECRET in html(page) and "Only <em>us</em>" not in html(page)
+    wrong = outsider.get(f"/groups/{world.private}/join/{'0' * 32}")
+    assert wrong.status_code == 404
+    assert html(wrong) == html(outsider.get("/groups/no-such-group"))
+
+
+# --- joining, requests, approving ----------------------------------------------------------
+
+
+def test_join_a_public_group_counts_once(app, login, people, world):
+    client = login(people["non_member"])
+    for _ in range(2):
+        response = post_form(
+            client, f"/groups/{world.public}/join", {}, form_page=f"/groups/{world.public}"
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Group, world.public_id).member_count == 3 + 1
+
+
+def test_joining_a_private_group_directly_is_the_missing_404(app, login, people, world):
+    client = login(people["non_member"])
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        html(client.get(f"/groups/{world.public}")),
+    ).group(1)
+    response = client.post(f"/groups/{world.private}/join", data={"csrf_token": token})
+    assert response.status_code == 404
+
+
+def test_request_through_the_invite_link_then_an_organiser_approves(app, login, people, world):
+    newcomer = login(people["non_member"])
+    link = f"/groups/{world.private}/join/{world.token}"
+    assert post_form(newcomer, link, {}).status_code == 302
+    assert newcomer.get(f"/groups/{world.private}").status_code == 404  # still waiting
+    assert "waiting for an organiser" in html(newcomer.get(link))
+    co = login(people["co_organiser"])
+    page = html(co.get(f"/groups/{world.private}"))
+    assert "Mia Member" in page and "Rae Requester" in page
+    path = f"/groups/{world.private}/requests/{people['non_member'].id}/approve"
+    assert post_form(co, path, {}, form_page=f"/groups/{world.private}").status_code == 302
+    assert newcomer.get(f"/groups/{world.private}").status_code == 200
+    with app.app_context():
+        assert db.session.get(Group, world.private_id).member_count == 4
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 302),
+        ("co_organiser", 302),
+        ("moderator", 302),
+        ("admin", 302),
+        ("member", 403),
+        ("requester", 404),
+        ("non_member", 404),
+    ],
+)
+def test_who_may_approve_a_request(app, login, people, world, who, status):
+    client = login(people[who])
+    path = f"/groups/{world.private}/requests/{people['requester'].id}/approve"
+    response = post_form(client, path, {}, form_page="/groups")
+    assert response.status_code == status
+    with app.app_context():
+        count = db.session.get(Group, world.private_id).member_count
+    assert count == (4 if status == 302 else 3)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 302),
+        ("co_organiser", 302),
+        ("moderator", 302),
+        ("member", 403),
+        ("non_member", 403),
+    ],
+)
+def test_who_may_remove_a_member_of_a_public_group(app, login, people, world, who, status):
+    client = login(people[who])
+    path = f"/groups/{world.public}/members/{people['member'].id}/remove"
+    response = post_form(client, path, {}, form_page="/groups")
+    assert response.status_code == status
+    with app.app_context():
+        assert db.session.get(Group, world.public_id).member_count == (2 if status == 302 else 3)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 200),
+        ("co_organiser", 200),
+        ("admin", 200),
+        ("member", 403),
+        ("non_member", 404),
+    ],
+)
+def test_who_may_edit_a_private_group(app, login, people, world, who, status):
+    client = login(people[who])
+    assert client.get(f"/groups/{world.private}/edit").status_code == status
+
+
+def test_make_co_organiser_then_they_see_the_organisers_tools(app, login, people, world):
+    host = login(people["organiser"])
+    path = f"/groups/{world.public}/members/{people['member'].id}/organiser"
+    assert post_form(host, path, {}, form_page=f"/groups/{world.public}/members").status_code == 302
+    page = html(login(people["member"]).get(f"/groups/{world.public}"))
+    assert "For organisers" in page and "Invite link" in page
+
+
+# --- leaving -------------------------------------------------------------------------------
+
+
+def test_the_last_organiser_names_a_successor_to_leave(app, login, people, world):
+    host = login(people["organiser"])
+    co = login(people["co_organiser"])
+    assert post_form(co, f"/groups/{world.public}/leave", {}).status_code == 302
+    refused = post_form(host, f"/groups/{world.public}/leave", {})
+    assert refused.status_code == 200 and "choose a member to take over" in html(refused)
+    done = post_form(
+        host, f"/groups/{world.public}/leave", {"successor_id": str(people["member"].id)}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        group = db.session.get(Group, world.public_id)
+        assert group.member_count == 1
+        assert groups.can_manage_group(user(people["member"]), group)
+
+
+def test_the_only_member_cannot_leave(app, login, people, organiser):
+    with app.app_context():
+        group = groups.create_group(user(organiser), groups.GroupData(name="Solo"))
+        db.session.commit()
+        slug = group.slug
+    response = post_form(login(organiser), f"/groups/{slug}/leave", {})
+    assert "only member" in html(response)
+
+
+def test_a_requester_withdraws_their_request(app, login, people, world):
+    client = login(people["requester"])
+    assert client.get(f"/groups/{world.private}/leave").status_code == 200
+    assert post_form(client, f"/groups/{world.private}/leave", {}).status_code == 302
+    with app.app_context():
+        assert groups.pending_requests(db.session.get(Group, world.private_id)) == []
+
+
+# --- creating and editing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("organiser", 200), ("moderator", 200), ("admin", 200), ("non_member", 403)]
+)
+def test_who_may_open_the_new_group_form(login, people, who, status):
+    assert login(people[who]).get("/groups/new").status_code == status
+
+
+def test_create_a_group_slug_is_unique_and_description_is_sanitised(app, login, organiser):
+    client = login(organiser)
+    data = {
+        "name": "Parents <script>alert(1)</script>",
+        "description": "Hi <script>alert(2)</script> [x](javascript:alert(3))",
+        "city": "copenhagen",
+        "visibility": "public",
+    }
+    first = post_form(client, "/groups/new", data)
+    second = post_form(client, "/groups/new", data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] != second.headers["Location"]
+    page = html(client.get(first.headers["Location"]))
+    assert "<script>alert" not in page and 'href="javascript' not in page
+    assert "Parents &lt;script&gt;" in page and "&lt;script&gt;alert(2)" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"name": ""}, "name", "Give the group a name."),
+        ({"name": "x" * 81}, "name", "Use at most 80 characters."),
+        ({"name": "Ok", "city": "atlantis"}, "city", "Choose a city from the list."),
+        ({"name": "Ok", "visibility": "secret"}, "visibility", "Choose public or private."),
+    ],
+)
+def test_the_group_form_refuses_bad_input_with_a_form_error(login, organiser, data, field, message):
+    response = post_form(login(organiser), "/groups/new", {"visibility": "public", **data})
+    assert response.status_code == 200
+    assert message in html(response)
+
+
+def test_renaming_keeps_the_slug(app, login, people, world):
+    client = login(people["organiser"])
+    response = post_form(
+        client, f"/groups/{world.public}/edit", {"name": "New name", "visibility": "public"}
+    )
+    assert response.headers["Location"].endswith(f"/groups/{world.public}")
+    assert "New name" in html(client.get(f"/groups/{world.public}"))
+
+
+# --- events in groups ----------------------------------------------------------------------
+
+
+def test_the_event_form_lists_only_groups_the_organiser_runs(app, login, people, world, make_user):
+    with app.app_context():
+        other = make_user("oz.other@example.org", "Oz Other", roles=(Role.ORGANISER,))
+        groups.create_group(user(other), groups.GroupData(name="Not yours"))
+        db.session.commit()
+    page = html(login(people["organiser"]).get("/events/new"))
+    assert SECRET in page and PUBLIC in page and "Not yours" not in page
+
+
+def test_an_event_in_a_group_one_does_not_organise_is_refused_not_a_500(app, people, world):
+    with app.app_context():
+        host = user(people["organiser"])
+        for bad in (world.public_id + 999, -1):
+            with pytest.raises(groups.Invalid) as refused:
+                events.create_event(host, event_data(group_id=bad))
+            assert refused.value.field == "group_id"
+        db.session.rollback()
+        other = user(people["moderator"])  # not an organiser of the group
+        with pytest.raises(groups.Invalid):
+            events.create_event(other, event_data(group_id=world.private_id))
+
+
+def test_the_event_form_with_a_foreign_group_shows_a_field_error(
+    app, login, people, world, make_user
+):
+    stranger = make_user("sam.stranger@example.org", "Sam Stranger", roles=(Role.ORGANISER,))
+    client = login(stranger)
+    data = {
+        "title": "Sneaky",
+        "category": "social",
+        "timezone": "Europe/Copenhagen",
+        "date": "2031-05-01",
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "venue": "Somewhere 1",
+        "guests_allowed": "0",
+        "group_id": str(world.private_id),
+    }
+    response = post_form(client, "/events/new", data)
+    assert response.status_code == 200
+    assert "Choose one of the groups you organise." in html(response)
+    with app.app_context():
+        assert db.session.scalar(db.select(Event).where(Event.title == "Sneaky")) is None
+
+
+# --- the chat hook -------------------------------------------------------------------------
+
+
+def test_the_chat_hook_runs_on_every_membership_change(app, people, organiser, caplog):
+    caplog.set_level(logging.DEBUG, logger="community.groups.services")
+
+    def calls() -> int:
+        return sum("chat room to sync" in record.getMessage() for record in caplog.records)
+
+    with app.app_context():
+        host = user(organiser)
+        group = groups.create_group(host, groups.GroupData(name="Hooked", visibility="private"))
+        assert calls() == 1
+        groups.request_to_join(user(people["member"]), group)
+        assert calls() == 1  # a request changes nobody's membership
+        groups.approve_request(host, group, people["member"].id)
+        assert calls() == 2
+        groups.make_organiser(host, group, people["member"].id)
+        assert calls() == 3
+        groups.update_group(host, group, groups.GroupData(visibility="public"))
+        groups.join_group(user(people["requester"]), group)
+        assert calls() == 4
+        groups.remove_member(host, group, people["requester"].id)
+        assert calls() == 5
+        groups.leave_group(user(people["member"]), group)
+        assert calls() == 6
+        db.session.commit()
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def _grow(app, organiser, slug: str, make_user, n: int, start: int) -> None:
+    """`n` more members in the group, `n` more groups on the list, some more group events."""
+    refs = [
+        make_user(f"grow{index}@example.org", f"Grow {index}") for index in range(start, start + n)
+    ]
+    with app.app_context():
+        group = db.session.scalar(db.select(Group).where(Group.slug == slug))
+        host = user(organiser)
+        for index, ref in enumerate(refs, start):
+            groups.join_group(user(ref), group)
+            groups.create_group(host, groups.GroupData(name=f"Extra {index}"))
+            if index % 10 == 0:
+                events.create_event(host, event_data(title=f"Grow {index}", group_id=group.id))
+        db.session.commit()
+
+
+def test_group_page_and_list_run_a_fixed_number_of_queries(
+    app, login, people, world, make_user, count_queries
+):
+    client = login(people["organiser"])
+    _grow(app, people["organiser"], world.public, make_user, 5, 0)
+    client.get(f"/groups/{world.public}")
+    client.get("/groups")
+    with count_queries() as small_page:
+        assert client.get(f"/groups/{world.public}").status_code == 200
+    with count_queries() as small_list:
+        assert client.get("/groups").status_code == 200
+    _grow(app, people["organiser"], world.public, make_user, 45, 5)
+    with count_queries() as big_page:
+        assert client.get(f"/groups/{world.public}").status_code == 200
+    with count_queries() as big_list:
+        assert client.get("/groups").status_code == 200
+    assert len(big_page.statements) == len(small_page.statements)
+    assert len(big_list.statements) == len(small_list.statements)
+
+
+def test_members_page_is_keyset_paged(app, login, people, world, make_user):
+    refs = [make_user(f"pager{index}@example.org", f"Pager {index:02d}") for index in range(25)]
+    with app.app_context():
+        group = db.session.get(Group, world.public_id)
+        for ref in refs:
+            groups.join_group(user(ref), group)
+        db.session.commit()
+    client = login(people["member"])
+    first = html(client.get(f"/groups/{world.public}/members"))
+    assert "Olu Organiser" in first and 'rel="next"' in first
+    cursor = re.search(r'rel="next" href="[^"]*cursor=([^"&]+)', first).group(1)
+    second = html(client.get(f"/groups/{world.public}/members?cursor={cursor}"))
+    assert "Pager 24" in second and "Olu Organiser" not in second
+    assert client.get(f"/groups/{world.public}/members?cursor=garbage").status_code == 400
+
+
+def test_membership_rows_match_the_count(app, world):
+    with app.app_context():
+        for group_id in (world.private_id, world.public_id):
+            active = db.session.scalar(
+                db.select(db.func.count())
+                .select_from(GroupMembership)
+                .where(GroupMembership.group_id == group_id, GroupMembership.status == "active")
+            )
+            assert db.session.get(Group, group_id).member_count == active
+
+
+# --- covers and the home page ----------------------------------------------------------------
+
+
+def _small_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_a_private_groups_cover_is_written_after_commit_and_hidden_from_outsiders(
+    app, login, people, world
+):
+    from tests.conftest import csrf_token, post_multipart
+
+    host = login(people["organiser"])
+    path = f"/groups/{world.private}/edit"
+    fields = {
+        "csrf_token": csrf_token(host, path),
+        "name": SECRET,
+        "visibility": "private",
+        "cover_alt": "Willows by a lake",
+        "cover": FileStorage(io.BytesIO(_small_png()), "willows.png", "cover", "image/png"),
+    }
+    assert post_multipart(host, path, fields).status_code == 302
+    with app.app_context():
+        name = db.session.get(Group, world.private_id).cover_name
+    assert name and os.path.isfile(app.config["GROUP_COVER_DIR"] + "/" + name)
+    for who, status in (("organiser", 200), ("member", 200), ("non_member", 404)):
+        response = login(people[who]).get(f"/groups/covers/{name}")
+        response.close()
+        assert response.status_code == status, who
+
+
+def test_a_cover_without_its_text_is_refused_and_writes_no_file(app, login, people, world):
+    from tests.conftest import csrf_token, post_multipart
+
+    host = login(people["organiser"])
+    path = f"/groups/{world.public}/edit"
+    fields = {
+        "csrf_token": csrf_token(host, path),
+        "name": PUBLIC,
+        "visibility": "public",
+        "cover": FileStorage(io.BytesIO(_small_png()), "oaks.png", "cover", "image/png"),
+    }
+    response = post_multipart(host, path, fields)
+    assert response.status_code == 200
+    assert "Say what the image shows" in html(response)
+    folder = app.config["GROUP_COVER_DIR"]
+    assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_home_page_does_not_suggest_events_of_a_private_group(app, login, people, world, make_user):
+    from community.connections import services as connections
+
+    with app.app_context():
+        outsider, insider = user(people["non_member"]), user(people["member"])
+        request = connections.send_request(outsider, insider.id)
+        connections.accept_request(insider, request.id)
+        for event_id in (world.private_event, world.public_event):
+            events.rsvp(insider, db.session.get(Event, event_id), 0)
+        db.session.commit()
+    home = html(login(people["non_member"]).get("/"))
+    assert "Open picnic" in home and "Secret supper" not in home
