@@ -133,3 +133,6 @@ def _register_blueprints(app: Flask) -> None:
         comments_bp,
     ):
         app.register_blueprint(blueprint)
+    from community import search
+
+    search.init_app(app)

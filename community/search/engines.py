@@ -1,0 +1,236 @@
+"""The two full-text engines behind `community.search.services`, chosen by the dialect.
+
+Both index (kind, ref_id, title, body) and answer the same questions: write or delete a
+document, match a query with the viewer's visibility clause, count per kind, and a
+sub-select of matching ids (for the member directory). The user's words become a query
+here and nowhere else (`words`): only letters and digits reach the engine, every word must
+match (stemmed), and the last word typed also matches as a prefix.
+
+- SQLite: FTS5 table `search_index` (porter over unicode61), rowid = ref_id * 16 + code,
+  ranked by bm25 with the title weighted 10:1, snippets by `highlight()` / `snippet()`.
+- PostgreSQL: table `search_index` with a stored, weighted tsvector and a GIN index,
+  `to_tsquery('english', 'w1 & w2 & last:*')`, ranked by `ts_rank`, snippets by
+  `ts_headline`.
+
+Highlights are marked with private sentinel characters (stripped from every document
+before it is indexed), then the text is escaped and the sentinels become <mark> tags.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from community.search.registry import SENTINELS, Document, Kind
+
+TABLE = "search_index"
+CONFIG = literal_column("'english'::regconfig")  # PostgreSQL: stemming and stop words
+MAX_WORDS = 12
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, as the tokenizers split
+
+
+def is_search_table(name: str | None) -> bool:
+    """The engine's own tables (made by migration i15search001, not in the models): the
+    FTS5 table and its shadow tables on SQLite, the tsvector table on PostgreSQL. The schema
+    comparison leaves these out and nothing else."""
+    return name is not None and (name == TABLE or name.startswith(TABLE + "_"))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's `include_object` hook: everything but the search engine's own tables (and
+    their indexes)."""
+    if type_ == "table":
+        return not is_search_table(name)
+    table_name = getattr(getattr(obj, "table", None), "name", None)
+    return not is_search_table(table_name)
+
+
+def words(q: str) -> list[str]:
+    """The words of a query: letters and digits only, at most MAX_WORDS, lower case."""
+    return [word.casefold() for word in _WORD.findall(q or "")][:MAX_WORDS]
+
+
+def marked(value: str | None) -> Markup:
+    """Engine output with sentinel marks -> escaped text with <mark> around matched words."""
+    start, stop = SENTINELS
+    safe = str(escape(value or ""))
+    # Safe: every character of `value` was escaped above; only our own tags are added.
+    return Markup(safe.replace(start, "<mark>").replace(stop, "</mark>"))  # noqa: S704
+
+
+class Engine:
+    name = "base"
+
+    def write(self, connection: Connection, kind: Kind, ref_id: int, doc: Document) -> None:
+        raise NotImplementedError
+
+    def delete(self, connection: Connection, kind: Kind, ref_id: int) -> None:
+        raise NotImplementedError
+
+    def clear(self, connection: Connection) -> None:
+        connection.execute(text("DELETE FROM search_index"))
+
+    def matching(self, terms: list[str]) -> tuple[Select, ColumnElement, ColumnElement]:
+        """(select of matches with columns kind_code / ref_id / rank / title / snippet,
+        the code column, the ref_id column), best first by `rank`, unfiltered."""
+        raise NotImplementedError
+
+    def ids_matching(self, kind: Kind, terms: list[str]) -> Select:
+        raise NotImplementedError
+
+    def key(self, kind: Kind):
+        """The value of the `kind_code` column for `kind`."""
+        raise NotImplementedError
+
+
+class SqliteEngine(Engine):
+    name = "sqlite"
+    index = table(TABLE, column("rowid", Integer), column("title", Text), column("body", Text))
+
+    def write(self, connection, kind, ref_id, doc):
+        rowid = ref_id * 16 + kind.code
+        connection.execute(text("DELETE FROM search_index WHERE rowid = :r"), {"r": rowid})
+        connection.execute(
+            text("INSERT INTO search_index (rowid, title, body) VALUES (:r, :t, :b)"),
+            {"r": rowid, "t": doc.title, "b": doc.body},
+        )
+
+    def delete(self, connection, kind, ref_id):
+        connection.execute(
+            text("DELETE FROM search_index WHERE rowid = :r"), {"r": ref_id * 16 + kind.code}
+        )
+
+    @staticmethod
+    def expression(terms: list[str]) -> str:
+        # Each word quoted (no FTS5 syntax gets through); the last one also as a prefix.
+        quoted = [f'"{term}"' for term in terms]
+        quoted[-1] += "*"
+        return " ".join(quoted)
+
+    def _match(self, terms: list[str]) -> ColumnElement[bool]:
+        return text("search_index MATCH :fts").bindparams(bindparam("fts", self.expression(terms)))
+
+    def matching(self, terms):
+        code = type_coerce(literal_column(f"{TABLE}.rowid & 15"), Integer)
+        ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
+        start, stop = SENTINELS
+        statement = select(
+            code.label("kind_code"),
+            ref_id.label("ref_id"),
+            type_coerce(literal_column(f"bm25({TABLE}, 10.0, 1.0)"), Float).label("rank"),
+            func.highlight(literal_column(TABLE), 0, start, stop).label("title"),
+            func.snippet(literal_column(TABLE), 1, start, stop, "…", 24).label("snippet"),
+        ).select_from(self.index)
+        return statement.where(self._match(terms)), code, ref_id
+
+    def order(self):
+        return [literal_column("rank").asc()]
+
+    def key(self, kind):
+        return kind.code
+
+    def ids_matching(self, kind, terms):
+        ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
+        return (
+            select(ref_id)
+            .select_from(self.index)
+            .where(self._match(terms), literal_column(f"{TABLE}.rowid & 15") == kind.code)
+        )
+
+
+class PostgresEngine(Engine):
+    name = "postgresql"
+    index = table(
+        TABLE,
+        column("kind", Text),
+        column("ref_id", Integer),
+        column("title", Text),
+        column("body", Text),
+        column("document"),
+    )
+    HEADLINE = (
+        "StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=10, MaxFragments=2, "
+        'FragmentDelimiter=" … "'
+    )
+
+    def write(self, connection, kind, ref_id, doc):
+        statement = pg_insert(self.index).values(
+            kind=kind.name, ref_id=ref_id, title=doc.title, body=doc.body
+        )
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["kind", "ref_id"],
+                set_={"title": statement.excluded.title, "body": statement.excluded.body},
+            )
+        )
+
+    def delete(self, connection, kind, ref_id):
+        connection.execute(
+            self.index.delete().where(self.index.c.kind == kind.name, self.index.c.ref_id == ref_id)
+        )
+
+    @staticmethod
+    def expression(terms: list[str]) -> str:
+        # Only \w characters reach here, none of them tsquery syntax.
+        parts = list(terms)
+        parts[-1] += ":*"
+        return " & ".join(parts)
+
+    def _query(self, terms):
+        return func.to_tsquery(CONFIG, cast(literal(self.expression(terms)), Text))
+
+    def matching(self, terms):
+        query = self._query(terms)
+        c = self.index.c
+        statement = select(
+            c.kind.label("kind_code"),
+            c.ref_id.label("ref_id"),
+            func.ts_rank(c.document, query).label("rank"),
+            func.ts_headline(
+                CONFIG, c.title, query, cast(literal("HighlightAll=true, " + self.HEADLINE), Text)
+            ).label("title"),
+            func.ts_headline(CONFIG, c.body, query, cast(literal(self.HEADLINE), Text)).label(
+                "snippet"
+            ),
+        ).where(c.document.op("@@")(query))
+        return statement, c.kind, c.ref_id
+
+    def order(self):
+        return [literal_column("rank").desc()]
+
+    def key(self, kind):
+        return kind.name
+
+    def ids_matching(self, kind, terms):
+        c = self.index.c
+        return select(c.ref_id).where(
+            and_(c.kind == kind.name, c.document.op("@@")(self._query(terms)))
+        )
+
+
+ENGINES: dict[str, Engine] = {"sqlite": SqliteEngine(), "postgresql": PostgresEngine()}
+
+
+def engine_for(dialect_name: str) -> Engine:
+    return ENGINES[dialect_name]

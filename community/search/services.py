@@ -1,0 +1,247 @@
+"""Search verbs: `index`, `unindex`, `search`, `matching_ids` and `reindex`.
+
+Keeping the index in step is one mechanism: a SQLAlchemy `after_flush` listener (`_sync`)
+looks at every row the flush added, changed or deleted; a row of a model a registered kind
+watches names the document it changes, and that document is rebuilt (or removed) on the
+flush's own connection. The index therefore changes in the same transaction as the rows:
+it commits with them and rolls back with them, savepoints included. Services never call
+the indexer themselves; `index` / `unindex` are there for `reindex` and for changes made
+outside the ORM (bulk SQL), which must call them.
+
+Rows removed by the database itself (ON DELETE CASCADE) are not seen by the listener; their
+documents stay until the next `reindex`, but never show: every kind's `visible` clause
+joins the live table, so a document without its row matches nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import Connection, event, false, func, inspect, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from community.auth.models import User
+from community.core.errors import BadRequest, Invalid
+from community.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from community.extensions import db
+from community.search import registry
+from community.search.engines import Engine, engine_for, marked, words
+from community.search.registry import KINDS, TYPES, Kind, Result
+
+PAGE_SIZE = 20
+MAX_PAGE = 50
+MAX_QUERY = 100  # characters
+MAX_OFFSET = 1000  # results beyond the first thousand are not paged to
+REINDEX_BATCH = 1000
+
+
+@dataclass
+class SearchResults:
+    """A page of results of every type (or one), and the counts per type the viewer may see."""
+
+    q: str
+    type: str | None
+    page: Page[Result]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _engine(connection: Connection | None = None) -> Engine:
+    dialect = (connection or db.session.get_bind()).dialect.name
+    return engine_for(dialect)
+
+
+def clean_query(q: str | None) -> str:
+    """The query as typed, trimmed; raises BadRequest (400) for an empty or too long one."""
+    q = (q or "").strip()
+    if not q or not words(q):
+        raise BadRequest(_("Type a word or two to search for."), "q")
+    if len(q) > MAX_QUERY:
+        raise BadRequest(_("Searches are at most %(limit)d characters long.", limit=MAX_QUERY), "q")
+    return q
+
+
+def _kind(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise KeyError(name)
+    return kind
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _write(connection: Connection, kind: Kind, ids: list[int]) -> None:
+    engine = _engine(connection)
+    documents = kind.documents(connection, ids)
+    for ref_id in ids:
+        doc = documents.get(ref_id)
+        if doc is None:
+            engine.delete(connection, kind, ref_id)
+        else:
+            engine.write(connection, kind, ref_id, doc.clean())
+
+
+def index(kind: str, ref_id: int) -> None:
+    """(Re)build the document of `kind` `ref_id` from its rows, in the current transaction
+    (it removes the document if the row is gone or should not be indexed)."""
+    _write(db.session.connection(), _kind(kind), [ref_id])
+
+
+def unindex(kind: str, ref_id: int) -> None:
+    """Remove the document of `kind` `ref_id`, in the current transaction."""
+    connection = db.session.connection()
+    _engine(connection).delete(connection, _kind(kind), ref_id)
+
+
+def reindex() -> dict[str, int]:
+    """Rebuild the whole index from the tables (`flask reindex`). The caller commits.
+    Returns the number of documents per kind."""
+    connection = db.session.connection()
+    engine = _engine(connection)
+    engine.clear(connection)
+    written: dict[str, int] = {}
+    for kind in KINDS.values():
+        ids = list(connection.scalars(kind.all_ids(connection)))
+        count = 0
+        for start in range(0, len(ids), REINDEX_BATCH):
+            batch = ids[start : start + REINDEX_BATCH]
+            documents = kind.documents(connection, batch)
+            for ref_id, doc in documents.items():
+                engine.write(connection, kind, ref_id, doc.clean())
+            count += len(documents)
+        written[kind.name] = count
+    return written
+
+
+def _touched(session: Session) -> dict[str, set[int]]:
+    """The documents this flush changes: kind name -> ids."""
+    touched: dict[str, set[int]] = defaultdict(set)
+    for obj, always in (
+        *((o, True) for o in session.new),
+        *((o, True) for o in session.deleted),
+        *((o, False) for o in session.dirty),
+    ):
+        for kind, watch in registry.watched(type(obj)):
+            if not always and watch.fields is not None:
+                state = inspect(obj)
+                if not any(state.attrs[name].history.has_changes() for name in watch.fields):
+                    continue
+            ref_id = watch.document_id(obj)
+            if ref_id is not None:
+                touched[kind.name].add(ref_id)
+    return touched
+
+
+@event.listens_for(Session, "after_flush")
+def _sync(session: Session, _flush_context) -> None:
+    """Rebuild the documents the flush changed, on the flush's connection (see module doc)."""
+    if not KINDS:
+        return
+    touched = _touched(session)
+    if not touched:
+        return
+    connection = session.connection()
+    for name, ids in touched.items():
+        _write(connection, KINDS[name], sorted(ids))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _visible(viewer: User, engine: Engine, code_column, ref_column, kinds: list[Kind]):
+    return or_(
+        *[(code_column == engine.key(kind)) & kind.visible(viewer, ref_column) for kind in kinds]
+    )
+
+
+def _offset(cursor: str | None) -> int:
+    data = decode_cursor(cursor)
+    if data is None:
+        return 0
+    offset = data.get("o")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise BadCursor()
+    return offset
+
+
+def search(
+    viewer: User,
+    q: str,
+    type: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> SearchResults:
+    """Results `viewer` may see for `q`, best first, of one `type` or all, and the counts
+    per type. Called by `/search` and `GET /api/v1/search`.
+
+    Pages are offsets into the ranked list, carried by an opaque cursor: a rank is a
+    float that moves as documents come and go, so a keyset on it would skip or repeat
+    results; offsets stop at MAX_OFFSET. Raises BadRequest for an empty or too long `q`,
+    Invalid for an unknown type, BadCursor for a cursor we did not make. Three queries
+    (counts, page, and each kind's presentation).
+    """
+    q = clean_query(q)
+    if type is not None and type not in TYPES:
+        raise Invalid(_("Choose one of: %(types)s.", types=", ".join(TYPES)), "type")
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = _offset(cursor)
+    terms = words(q)
+    engine = _engine()
+    kinds = list(KINDS.values())
+    matches, code_column, ref_column = engine.matching(terms)
+    visible = _visible(viewer, engine, code_column, ref_column, kinds)
+
+    count_rows = db.session.execute(
+        matches.with_only_columns(code_column, func.count()).where(visible).group_by(code_column)
+    ).all()
+    by_key = {engine.key(kind): kind.name for kind in kinds}
+    counts = {name: 0 for name in TYPES}
+    for key, number in count_rows:
+        if key in by_key:
+            counts[by_key[key]] = number
+
+    chosen = [KINDS[type]] if type is not None and type in KINDS else ([] if type else kinds)
+    if not chosen:
+        return SearchResults(q, type, Page([], None, None), counts)
+    statement = (
+        matches.where(_visible(viewer, engine, code_column, ref_column, chosen))
+        .order_by(*engine.order(), code_column, ref_column)
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    rows = db.session.execute(statement).all()
+    more = len(rows) > limit and offset + limit < MAX_OFFSET
+    rows = rows[:limit]
+    by_code = {engine.key(kind): kind for kind in kinds}
+    hits: dict[str, list[registry.Hit]] = defaultdict(list)
+    order: list[tuple[str, int]] = []
+    for row in rows:
+        kind = by_code[row.kind_code]
+        hits[kind.name].append(
+            registry.Hit(kind.name, row.ref_id, marked(row.title), marked(row.snippet))
+        )
+        order.append((kind.name, row.ref_id))
+    presented: dict[tuple[str, int], Result] = {}
+    for name, kind_hits in hits.items():
+        for result in KINDS[name].present(viewer, kind_hits):
+            presented[(name, result.id)] = result
+    items = [presented[key] for key in order if key in presented]
+    next_cursor = encode_cursor({"o": offset + limit}) if more else None
+    prev_cursor = encode_cursor({"o": max(0, offset - limit)}) if offset else None
+    return SearchResults(q, type, Page(items, next_cursor, prev_cursor), counts)
+
+
+def matching_ids(kind: str, q: str):
+    """A SELECT of the ids of `kind` whose documents match `q` (no visibility: the caller
+    filters), for lists with a text box of their own (the member directory). A `q` without
+    a letter or digit ("%", "_") matches nothing."""
+    terms = words(q)
+    if not terms:
+        return select(literal_column("0")).where(false())
+    return _engine().ids_matching(_kind(kind), terms)
