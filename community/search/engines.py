@@ -4,13 +4,14 @@ Both index (kind, ref_id, title, body) and answer the same questions: write or d
 document, match a query with the viewer's visibility clause, count per kind, and a
 sub-select of matching ids (for the member directory). The user's words become a query
 here and nowhere else (`words`): only letters and digits reach the engine, every word must
-match (stemmed), and the last word typed also matches as a prefix.
+match (stemmed), and the last word typed also matches as a prefix, both of its stem and
+of its raw form (a stemmer rewrites a half-typed word: "analy" stems to "anali").
 
 - SQLite: FTS5 table `search_index` (porter over unicode61), rowid = ref_id * 16 + code,
   ranked by bm25 with the title weighted 10:1, snippets by `highlight()` / `snippet()`.
 - PostgreSQL: table `search_index` with a stored, weighted tsvector and a GIN index,
-  `to_tsquery('english', 'w1 & w2 & last:*')`, ranked by `ts_rank`, snippets by
-  `ts_headline`.
+  `to_tsquery('english', 'w1 & w2') && (to_tsquery('english', 'last:*') ||
+  to_tsquery('simple', 'last:*'))`, ranked by `ts_rank`, snippets by `ts_headline`.
 
 Highlights are marked with private sentinel characters (stripped from every document
 before it is indexed), then the text is escaped and the sentinels become <mark> tags.
@@ -46,6 +47,7 @@ from community.search.registry import SENTINELS, Document, Kind
 
 TABLE = "search_index"
 CONFIG = literal_column("'english'::regconfig")  # PostgreSQL: stemming and stop words
+MAX_EXPANSION = 40  # SQLite: index terms the last word's raw prefix may stand for
 MAX_WORDS = 12
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, as the tokenizers split
 
@@ -91,12 +93,14 @@ class Engine:
     def clear(self, connection: Connection) -> None:
         connection.execute(text("DELETE FROM search_index"))
 
-    def matching(self, terms: list[str]) -> tuple[Select, ColumnElement, ColumnElement]:
+    def matching(
+        self, connection: Connection, terms: list[str]
+    ) -> tuple[Select, ColumnElement, ColumnElement]:
         """(select of matches with columns kind_code / ref_id / rank / title / snippet,
         the code column, the ref_id column), best first by `rank`, unfiltered."""
         raise NotImplementedError
 
-    def ids_matching(self, kind: Kind, terms: list[str]) -> Select:
+    def ids_matching(self, connection: Connection, kind: Kind, terms: list[str]) -> Select:
         raise NotImplementedError
 
     def key(self, kind: Kind):
@@ -121,17 +125,32 @@ class SqliteEngine(Engine):
             text("DELETE FROM search_index WHERE rowid = :r"), {"r": ref_id * 16 + kind.code}
         )
 
-    @staticmethod
-    def expression(terms: list[str]) -> str:
-        # Each word quoted (no FTS5 syntax gets through); the last one also as a prefix.
+    def expression(self, connection: Connection, terms: list[str]) -> str:
+        """Each word quoted (no FTS5 syntax gets through) and stemmed by the tokenizer; the
+        last one also as a prefix of the stemmed form ("running" -> run*) or of the raw
+        form ("analy" finds "analyst", whose stem is not a prefix of "anali"): the index's
+        terms that begin with it, from the vocabulary table, up to MAX_EXPANSION."""
         quoted = [f'"{term}"' for term in terms]
-        quoted[-1] += "*"
-        return " ".join(quoted)
+        last = terms[-1]
+        expansions = connection.scalars(
+            text(
+                "SELECT term FROM search_index_vocab WHERE term >= :low AND term < :high "
+                "ORDER BY doc DESC LIMIT :n"
+            ),
+            {"low": last, "high": last + "\U0010ffff", "n": MAX_EXPANSION},
+        ).all()
+        options = dict.fromkeys(
+            [f'"{last}"*', *(f'"{term}"*' for term in expansions if _WORD.fullmatch(term))]
+        )
+        quoted[-1] = "(" + " OR ".join(options) + ")"
+        return " AND ".join(quoted)
 
-    def _match(self, terms: list[str]) -> ColumnElement[bool]:
-        return text("search_index MATCH :fts").bindparams(bindparam("fts", self.expression(terms)))
+    def _match(self, connection: Connection, terms: list[str]) -> ColumnElement[bool]:
+        return text("search_index MATCH :fts").bindparams(
+            bindparam("fts", self.expression(connection, terms))
+        )
 
-    def matching(self, terms):
+    def matching(self, connection, terms):
         code = type_coerce(literal_column(f"{TABLE}.rowid & 15"), Integer)
         ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
         start, stop = SENTINELS
@@ -142,7 +161,7 @@ class SqliteEngine(Engine):
             func.highlight(literal_column(TABLE), 0, start, stop).label("title"),
             func.snippet(literal_column(TABLE), 1, start, stop, "…", 24).label("snippet"),
         ).select_from(self.index)
-        return statement.where(self._match(terms)), code, ref_id
+        return statement.where(self._match(connection, terms)), code, ref_id
 
     def order(self):
         return [literal_column("rank").asc()]
@@ -150,12 +169,14 @@ class SqliteEngine(Engine):
     def key(self, kind):
         return kind.code
 
-    def ids_matching(self, kind, terms):
+    def ids_matching(self, connection, kind, terms):
         ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
         return (
             select(ref_id)
             .select_from(self.index)
-            .where(self._match(terms), literal_column(f"{TABLE}.rowid & 15") == kind.code)
+            .where(
+                self._match(connection, terms), literal_column(f"{TABLE}.rowid & 15") == kind.code
+            )
         )
 
 
@@ -191,16 +212,24 @@ class PostgresEngine(Engine):
         )
 
     @staticmethod
-    def expression(terms: list[str]) -> str:
-        # Only \w characters reach here, none of them tsquery syntax.
-        parts = list(terms)
-        parts[-1] += ":*"
-        return " & ".join(parts)
+    def _tsquery(config: str, expression: str):
+        # Only letters and digits reach `expression` (`words`), none of them tsquery syntax.
+        return func.to_tsquery(
+            literal_column(f"'{config}'::regconfig"), cast(literal(expression), Text)
+        )
 
     def _query(self, terms):
-        return func.to_tsquery(CONFIG, cast(literal(self.expression(terms)), Text))
+        """Every word stemmed ('english'); the last one also as a prefix, of its stem
+        ("running" -> run:*) or of its raw form ('simple': "analy" finds "analyst")."""
+        *rest, last = terms
+        prefix = self._tsquery("english", f"{last}:*").op("||")(
+            self._tsquery("simple", f"{last}:*")
+        )
+        if not rest:
+            return prefix
+        return self._tsquery("english", " & ".join(rest)).op("&&")(prefix)
 
-    def matching(self, terms):
+    def matching(self, connection, terms):
         query = self._query(terms)
         c = self.index.c
         statement = select(
@@ -222,7 +251,7 @@ class PostgresEngine(Engine):
     def key(self, kind):
         return kind.name
 
-    def ids_matching(self, kind, terms):
+    def ids_matching(self, connection, kind, terms):
         c = self.index.c
         return select(c.ref_id).where(
             and_(c.kind == kind.name, c.document.op("@@")(self._query(terms)))

@@ -194,7 +194,7 @@ def search(
     terms = words(q)
     engine = _engine()
     kinds = list(KINDS.values())
-    matches, code_column, ref_column = engine.matching(terms)
+    matches, code_column, ref_column = engine.matching(db.session.connection(), terms)
     visible = _visible(viewer, engine, code_column, ref_column, kinds)
 
     count_rows = db.session.execute(
@@ -244,4 +244,4 @@ def matching_ids(kind: str, q: str):
     terms = words(q)
     if not terms:
         return select(literal_column("0")).where(false())
-    return _engine().ids_matching(_kind(kind), terms)
+    return _engine().ids_matching(db.session.connection(), _kind(kind), terms)

@@ -34,6 +34,7 @@ def upgrade():
             "CREATE VIRTUAL TABLE search_index USING fts5("
             "title, body, tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
         )
+        op.execute("CREATE VIRTUAL TABLE search_index_vocab USING fts5vocab(search_index, row)")
         return
     op.create_table('search_index',
     sa.Column('kind', sa.String(length=16), nullable=False),
@@ -51,6 +52,7 @@ def upgrade():
 
 def downgrade():
     if op.get_bind().dialect.name == 'sqlite':
+        op.execute("DROP TABLE search_index_vocab")
         op.execute("DROP TABLE search_index")
         return
     with op.batch_alter_table('search_index', schema=None) as batch_op:
