@@ -39,6 +39,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -83,6 +84,7 @@ def marked(value: str | None) -> Markup:
 
 class Engine:
     name = "base"
+    descending: bool  # whether a higher `rank` is a better match
 
     def write(self, connection: Connection, kind: Kind, ref_id: int, doc: Document) -> None:
         raise NotImplementedError
@@ -90,17 +92,28 @@ class Engine:
     def delete(self, connection: Connection, kind: Kind, ref_id: int) -> None:
         raise NotImplementedError
 
+    def insert_many(self, connection: Connection, kind: Kind, docs: dict[int, Document]) -> None:
+        """Add many new documents at once (`reindex`, after `clear`)."""
+        raise NotImplementedError
+
     def clear(self, connection: Connection) -> None:
         connection.execute(text("DELETE FROM search_index"))
 
-    def matching(
-        self, connection: Connection, terms: list[str]
-    ) -> tuple[Select, ColumnElement, ColumnElement]:
-        """(select of matches with columns kind_code / ref_id / rank / title / snippet,
-        the code column, the ref_id column), best first by `rank`, unfiltered."""
+    def prepare(self, connection: Connection, terms: list[str]):
+        """The engine's query for `terms` (made once per search, used by the calls below)."""
         raise NotImplementedError
 
-    def ids_matching(self, connection: Connection, kind: Kind, terms: list[str]) -> Select:
+    def matching(self, query) -> tuple[Select, ColumnElement, ColumnElement]:
+        """(select of matches with columns kind_code / ref_id / rank, the code column, the
+        ref_id column), unfiltered; sorted best first by `rank` (see `descending`)."""
+        raise NotImplementedError
+
+    def snippets(self, connection: Connection, query, keys: list[tuple]) -> dict[tuple, tuple]:
+        """{(kind_code, ref_id): (title, snippet)} with sentinel marks, for one page's keys
+        only (highlighting every match before the LIMIT would cost more than the search)."""
+        raise NotImplementedError
+
+    def ids_matching(self, kind: Kind, query) -> Select:
         raise NotImplementedError
 
     def key(self, kind: Kind):
@@ -125,7 +138,17 @@ class SqliteEngine(Engine):
             text("DELETE FROM search_index WHERE rowid = :r"), {"r": ref_id * 16 + kind.code}
         )
 
-    def expression(self, connection: Connection, terms: list[str]) -> str:
+    def insert_many(self, connection, kind, docs):
+        if docs:
+            connection.execute(
+                text("INSERT INTO search_index (rowid, title, body) VALUES (:r, :t, :b)"),
+                [
+                    {"r": ref_id * 16 + kind.code, "t": doc.title, "b": doc.body}
+                    for ref_id, doc in docs.items()
+                ],
+            )
+
+    def prepare(self, connection: Connection, terms: list[str]) -> str:
         """Each word quoted (no FTS5 syntax gets through) and stemmed by the tokenizer; the
         last one also as a prefix of the stemmed form ("running" -> run*) or of the raw
         form ("analy" finds "analyst", whose stem is not a prefix of "anali"): the index's
@@ -145,38 +168,45 @@ class SqliteEngine(Engine):
         quoted[-1] = "(" + " OR ".join(options) + ")"
         return " AND ".join(quoted)
 
-    def _match(self, connection: Connection, terms: list[str]) -> ColumnElement[bool]:
-        return text("search_index MATCH :fts").bindparams(
-            bindparam("fts", self.expression(connection, terms))
-        )
+    @staticmethod
+    def _match(query: str) -> ColumnElement[bool]:
+        return text("search_index MATCH :fts").bindparams(bindparam("fts", query))
 
-    def matching(self, connection, terms):
+    def matching(self, query):
         code = type_coerce(literal_column(f"{TABLE}.rowid & 15"), Integer)
         ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
-        start, stop = SENTINELS
         statement = select(
             code.label("kind_code"),
             ref_id.label("ref_id"),
             type_coerce(literal_column(f"bm25({TABLE}, 10.0, 1.0)"), Float).label("rank"),
-            func.highlight(literal_column(TABLE), 0, start, stop).label("title"),
-            func.snippet(literal_column(TABLE), 1, start, stop, "…", 24).label("snippet"),
         ).select_from(self.index)
-        return statement.where(self._match(connection, terms)), code, ref_id
+        return statement.where(self._match(query)), code, ref_id
 
-    def order(self):
-        return [literal_column("rank").asc()]
+    def snippets(self, connection, query, keys):
+        if not keys:
+            return {}
+        start, stop = SENTINELS
+        rowids = [ref_id * 16 + code for code, ref_id in keys]
+        rows = connection.execute(
+            select(
+                self.index.c.rowid,
+                func.highlight(literal_column(TABLE), 0, start, stop),
+                func.snippet(literal_column(TABLE), 1, start, stop, "…", 24),
+            ).where(self._match(query), self.index.c.rowid.in_(rowids))
+        )
+        return {(rowid & 15, rowid >> 4): (title, snippet) for rowid, title, snippet in rows}
+
+    descending = False  # bm25: lower is better
 
     def key(self, kind):
         return kind.code
 
-    def ids_matching(self, connection, kind, terms):
+    def ids_matching(self, kind, query):
         ref_id = type_coerce(literal_column(f"{TABLE}.rowid >> 4"), Integer)
         return (
             select(ref_id)
             .select_from(self.index)
-            .where(
-                self._match(connection, terms), literal_column(f"{TABLE}.rowid & 15") == kind.code
-            )
+            .where(self._match(query), literal_column(f"{TABLE}.rowid & 15") == kind.code)
         )
 
 
@@ -206,6 +236,16 @@ class PostgresEngine(Engine):
             )
         )
 
+    def insert_many(self, connection, kind, docs):
+        if docs:
+            connection.execute(
+                self.index.insert(),
+                [
+                    {"kind": kind.name, "ref_id": ref_id, "title": doc.title, "body": doc.body}
+                    for ref_id, doc in docs.items()
+                ],
+            )
+
     def delete(self, connection, kind, ref_id):
         connection.execute(
             self.index.delete().where(self.index.c.kind == kind.name, self.index.c.ref_id == ref_id)
@@ -218,7 +258,7 @@ class PostgresEngine(Engine):
             literal_column(f"'{config}'::regconfig"), cast(literal(expression), Text)
         )
 
-    def _query(self, terms):
+    def prepare(self, connection, terms):
         """Every word stemmed ('english'); the last one also as a prefix, of its stem
         ("running" -> run:*) or of its raw form ('simple': "analy" finds "analyst")."""
         *rest, last = terms
@@ -229,33 +269,42 @@ class PostgresEngine(Engine):
             return prefix
         return self._tsquery("english", " & ".join(rest)).op("&&")(prefix)
 
-    def matching(self, connection, terms):
-        query = self._query(terms)
+    def matching(self, query):
         c = self.index.c
         statement = select(
             c.kind.label("kind_code"),
             c.ref_id.label("ref_id"),
             func.ts_rank(c.document, query).label("rank"),
-            func.ts_headline(
-                CONFIG, c.title, query, cast(literal("HighlightAll=true, " + self.HEADLINE), Text)
-            ).label("title"),
-            func.ts_headline(CONFIG, c.body, query, cast(literal(self.HEADLINE), Text)).label(
-                "snippet"
-            ),
         ).where(c.document.op("@@")(query))
         return statement, c.kind, c.ref_id
 
-    def order(self):
-        return [literal_column("rank").desc()]
+    def snippets(self, connection, query, keys):
+        if not keys:
+            return {}
+        c = self.index.c
+        rows = connection.execute(
+            select(
+                c.kind,
+                c.ref_id,
+                func.ts_headline(
+                    CONFIG,
+                    c.title,
+                    query,
+                    cast(literal("HighlightAll=true, StartSel=\x02, StopSel=\x03"), Text),
+                ),
+                func.ts_headline(CONFIG, c.body, query, cast(literal(self.HEADLINE), Text)),
+            ).where(tuple_(c.kind, c.ref_id).in_(keys))
+        )
+        return {(kind, ref_id): (title, snippet) for kind, ref_id, title, snippet in rows}
+
+    descending = True  # ts_rank: higher is better
 
     def key(self, kind):
         return kind.name
 
-    def ids_matching(self, connection, kind, terms):
+    def ids_matching(self, kind, query):
         c = self.index.c
-        return select(c.ref_id).where(
-            and_(c.kind == kind.name, c.document.op("@@")(self._query(terms)))
-        )
+        return select(c.ref_id).where(and_(c.kind == kind.name, c.document.op("@@")(query)))
 
 
 ENGINES: dict[str, Engine] = {"sqlite": SqliteEngine(), "postgresql": PostgresEngine()}

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, exists, or_, select
 
 from community.auth.models import User
 from community.auth.roles import Role
@@ -59,11 +59,13 @@ def _member_documents(connection: Connection, ids: list[int]) -> dict[int, Docum
 
 
 def _member_visible(viewer: User, ref_id):
+    # Correlated (one primary-key probe per match), so a rare word costs little whatever
+    # the number of members.
     connected, _pending, blocked = related_ids(viewer.id)
-    return ref_id.in_(
+    return exists(
         select(User.id)
         .outerjoin(Profile, Profile.user_id == User.id)
-        .where(visible_to_clause(viewer, connected, blocked))
+        .where(User.id == ref_id, visible_to_clause(viewer, connected, blocked))
     )
 
 
@@ -140,14 +142,16 @@ def _event_visible(viewer: User, ref_id):
                 Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
             )
         )
-    return ref_id.in_(select(Event.id).where(and_(*clauses)))
+    return exists(select(Event.id).where(Event.id == ref_id, and_(*clauses)))
 
 
 def _event_present(viewer: User, hits: list[Hit]) -> list[Result]:
     events = {
-        event.id: event
-        for event in db.session.scalars(
-            select(Event).where(Event.id.in_([hit.ref_id for hit in hits]))
+        row.id: row
+        for row in db.session.execute(
+            select(Event.id, Event.starts_at, Event.timezone, Event.status).where(
+                Event.id.in_([hit.ref_id for hit in hits])
+            )
         )
     }
     results = []

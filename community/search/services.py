@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, event, false, func, inspect, literal_column, or_, select
+from sqlalchemy import Connection, case, event, false, func, inspect, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from community.auth.models import User
@@ -112,8 +112,9 @@ def reindex() -> dict[str, int]:
         for start in range(0, len(ids), REINDEX_BATCH):
             batch = ids[start : start + REINDEX_BATCH]
             documents = kind.documents(connection, batch)
-            for ref_id, doc in documents.items():
-                engine.write(connection, kind, ref_id, doc.clean())
+            engine.insert_many(
+                connection, kind, {ref_id: doc.clean() for ref_id, doc in documents.items()}
+            )
             count += len(documents)
         written[kind.name] = count
     return written
@@ -170,6 +171,19 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
+def _count(matches, code_column, visible, engine: Engine) -> dict[str, int]:
+    """Visible matches per type (for a page past the end, or a type not registered)."""
+    rows = db.session.execute(
+        matches.with_only_columns(code_column, func.count()).where(visible).group_by(code_column)
+    ).all()
+    by_key = {engine.key(kind): kind.name for kind in KINDS.values()}
+    counts = {name: 0 for name in TYPES}
+    for key, number in rows:
+        if key in by_key:
+            counts[by_key[key]] = number
+    return counts
+
+
 def search(
     viewer: User,
     q: str,
@@ -183,8 +197,9 @@ def search(
     Pages are offsets into the ranked list, carried by an opaque cursor: a rank is a
     float that moves as documents come and go, so a keyset on it would skip or repeat
     results; offsets stop at MAX_OFFSET. Raises BadRequest for an empty or too long `q`,
-    Invalid for an unknown type, BadCursor for a cursor we did not make. Three queries
-    (counts, page, and each kind's presentation).
+    Invalid for an unknown type, BadCursor for a cursor we did not make. One pass over
+    the matches gives the page and the counts; then the page's snippets, and one query per
+    kind on the page to present it.
     """
     q = clean_query(q)
     if type is not None and type not in TYPES:
@@ -194,38 +209,55 @@ def search(
     terms = words(q)
     engine = _engine()
     kinds = list(KINDS.values())
-    matches, code_column, ref_column = engine.matching(db.session.connection(), terms)
+    connection = db.session.connection()
+    query = engine.prepare(connection, terms)
+    matches, code_column, ref_column = engine.matching(query)
     visible = _visible(viewer, engine, code_column, ref_column, kinds)
 
-    count_rows = db.session.execute(
-        matches.with_only_columns(code_column, func.count()).where(visible).group_by(code_column)
-    ).all()
-    by_key = {engine.key(kind): kind.name for kind in kinds}
-    counts = {name: 0 for name in TYPES}
-    for key, number in count_rows:
-        if key in by_key:
-            counts[by_key[key]] = number
-
-    chosen = [KINDS[type]] if type is not None and type in KINDS else ([] if type else kinds)
-    if not chosen:
-        return SearchResults(q, type, Page([], None, None), counts)
+    # One pass over the visible matches: the page, and every kind's count on each row (a
+    # window over all of them, before the LIMIT). With a type, its rows sort first and the
+    # others only count.
+    chosen = KINDS.get(type) if type else None
+    if type and chosen is None:  # a type not registered yet (posts, groups): none
+        return SearchResults(
+            q, type, Page([], None, None), _count(matches, code_column, visible, engine)
+        )
+    # The engine's rank functions only work in the match's own SELECT: the window goes on
+    # top of it.
+    found = matches.where(visible).subquery("found")
+    first = [] if chosen is None else [case((found.c.kind_code == engine.key(chosen), 0), else_=1)]
+    totals = [
+        func.sum(case((found.c.kind_code == engine.key(kind), 1), else_=0)).over().label(kind.name)
+        for kind in kinds
+    ]
+    rank = found.c.rank.desc() if engine.descending else found.c.rank.asc()
     statement = (
-        matches.where(_visible(viewer, engine, code_column, ref_column, chosen))
-        .order_by(*engine.order(), code_column, ref_column)
+        select(found.c.kind_code, found.c.ref_id, *totals)
+        .order_by(*first, rank, found.c.kind_code, found.c.ref_id)
         .offset(offset)
         .limit(limit + 1)
     )
     rows = db.session.execute(statement).all()
+    if rows:
+        counts = {name: 0 for name in TYPES} | {
+            kind.name: int(getattr(rows[0], kind.name)) for kind in kinds
+        }
+    elif offset:
+        counts = _count(matches, code_column, visible, engine)
+    else:
+        counts = {name: 0 for name in TYPES}
+    if chosen is not None:
+        rows = [row for row in rows if row.kind_code == engine.key(chosen)]
     more = len(rows) > limit and offset + limit < MAX_OFFSET
     rows = rows[:limit]
     by_code = {engine.key(kind): kind for kind in kinds}
+    marks = engine.snippets(connection, query, [(row.kind_code, row.ref_id) for row in rows])
     hits: dict[str, list[registry.Hit]] = defaultdict(list)
     order: list[tuple[str, int]] = []
     for row in rows:
         kind = by_code[row.kind_code]
-        hits[kind.name].append(
-            registry.Hit(kind.name, row.ref_id, marked(row.title), marked(row.snippet))
-        )
+        title, snippet = marks.get((row.kind_code, row.ref_id), ("", ""))
+        hits[kind.name].append(registry.Hit(kind.name, row.ref_id, marked(title), marked(snippet)))
         order.append((kind.name, row.ref_id))
     presented: dict[tuple[str, int], Result] = {}
     for name, kind_hits in hits.items():
@@ -244,4 +276,5 @@ def matching_ids(kind: str, q: str):
     terms = words(q)
     if not terms:
         return select(literal_column("0")).where(false())
-    return _engine().ids_matching(db.session.connection(), _kind(kind), terms)
+    engine = _engine()
+    return engine.ids_matching(_kind(kind), engine.prepare(db.session.connection(), terms))
