@@ -98,8 +98,7 @@ def generate(documents: int, seed_value: int = 15) -> int:
                 {
                     "user_id": user_id,
                     "headline": text_of(rng, words, 4) + (" quokka" if user_id % 9973 == 0 else ""),
-                    "bio": text_of(rng, words, 30),
-                    "bio_html": "",
+                    "bio_html": text_of(rng, words, 30),
                     "visibility": "members",
                 }
                 for user_id in user_ids[start : start + 5000]
@@ -113,8 +112,7 @@ def generate(documents: int, seed_value: int = 15) -> int:
                 {
                     "organiser_id": organiser_id,
                     "title": text_of(rng, words, 4) + (" quokka" if n % 9973 == 5 else ""),
-                    "description": text_of(rng, words, 30),
-                    "description_html": "",
+                    "description_html": text_of(rng, words, 30),
                     "category": "social",
                     "starts_at": starts,
                     "ends_at": starts + timedelta(hours=2),
@@ -134,8 +132,8 @@ def like_scan(q: str) -> tuple[int, int]:
     in a case-folded LIKE on each text column; counts and the first 20 rows of each."""
     found = 0
     for table, columns in (
-        (Profile, (Profile.headline, Profile.bio)),
-        (Event, (Event.title, Event.description)),
+        (Profile, (Profile.headline, Profile.bio_html)),
+        (Event, (Event.title, Event.description_html)),
     ):
         clause = and_(
             *[

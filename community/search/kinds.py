@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import Connection, and_, exists, or_, select
 
 from community.auth.models import User
@@ -44,16 +45,28 @@ def _tag_labels(connection: Connection, link, owner_column, ids: list[int]) -> d
 # --- members ------------------------------------------------------------------------------
 
 
+def _plain(html: str | None) -> str:
+    """The text of sanitised HTML (rendered Markdown), without tags or entities."""
+    # Only reads the text out (tags dropped, entities decoded); never rendered as markup.
+    return Markup(html or "").striptags()  # noqa: S704
+
+
 def _member_documents(connection: Connection, ids: list[int]) -> dict[int, Document]:
     rows = connection.execute(
-        select(User.id, User.display_name, Profile.headline, Profile.bio, Profile.host_city)
+        select(User.id, User.display_name, Profile.headline, Profile.bio_html, Profile.host_city)
         .outerjoin(Profile, Profile.user_id == User.id)
         .where(User.id.in_(ids))
     ).all()
     tags = _tag_labels(connection, ProfileTag, ProfileTag.user_id, ids)
     documents = {}
-    for user_id, name, headline, bio, city in rows:
-        body = [headline or "", " ".join(tags.get(user_id, [])), ref.city_label(city), bio or ""]
+    for user_id, name, headline, bio_html, city in rows:
+        # Readable text first (snippets come from it), then the words to match on.
+        body = [
+            headline or "",
+            _plain(bio_html),
+            " ".join(tags.get(user_id, [])),
+            ref.city_label(city),
+        ]
         documents[user_id] = Document(name, "\n".join(part for part in body if part))
     return documents
 
@@ -113,18 +126,18 @@ MEMBER = register(
 
 def _event_documents(connection: Connection, ids: list[int]) -> dict[int, Document]:
     rows = connection.execute(
-        select(Event.id, Event.title, Event.description, Event.category, Event.city).where(
+        select(Event.id, Event.title, Event.description_html, Event.category, Event.city).where(
             Event.id.in_(ids)
         )
     ).all()
     tags = _tag_labels(connection, EventTag, EventTag.event_id, ids)
     documents = {}
-    for event_id, title, description, category, city in rows:
+    for event_id, title, description_html, category, city in rows:
         body = [
+            _plain(description_html),
             " ".join(tags.get(event_id, [])),
             category_label(category),
             ref.city_label(city),
-            description or "",
         ]
         documents[event_id] = Document(title, "\n".join(part for part in body if part))
     return documents
@@ -181,7 +194,7 @@ EVENT = register(
         code=3,
         label=_l("Events"),
         watches=(
-            Watch(Event, lambda event: event.id, ("title", "description", "category", "city")),
+            Watch(Event, lambda event: event.id, ("title", "description_html", "category", "city")),
             Watch(EventTag, lambda row: row.event_id),
         ),
         all_ids=lambda connection: select(Event.id).order_by(Event.id),

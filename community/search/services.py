@@ -19,7 +19,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import Connection, case, event, false, func, inspect, literal_column, or_, select
+from sqlalchemy import (
+    Connection,
+    case,
+    event,
+    false,
+    func,
+    inspect,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from community.auth.models import User
@@ -155,10 +165,17 @@ def _sync(session: Session, _flush_context) -> None:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _visible(viewer: User, engine: Engine, code_column, ref_column, kinds: list[Kind]):
-    return or_(
-        *[(code_column == engine.key(kind)) & kind.visible(viewer, ref_column) for kind in kinds]
-    )
+def _visible_matches(viewer: User, engine: Engine, query, kinds: list[Kind]):
+    """The matches `viewer` may see: one SELECT per kind (its code and its `visible`
+    clause), put together with UNION ALL. Apart, each kind's clause is a semi-join probed
+    per match; joined by OR, PostgreSQL would hash every visible row of every table."""
+    parts = []
+    for kind in kinds:
+        matches, code_column, ref_column = engine.matching(query)
+        parts.append(
+            matches.where(code_column == engine.key(kind), kind.visible(viewer, ref_column))
+        )
+    return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
 def _offset(cursor: str | None) -> int:
@@ -171,10 +188,11 @@ def _offset(cursor: str | None) -> int:
     return offset
 
 
-def _count(matches, code_column, visible, engine: Engine) -> dict[str, int]:
+def _count(visible, engine: Engine) -> dict[str, int]:
     """Visible matches per type (for a page past the end, or a type not registered)."""
+    found = visible.subquery("found")
     rows = db.session.execute(
-        matches.with_only_columns(code_column, func.count()).where(visible).group_by(code_column)
+        select(found.c.kind_code, func.count()).group_by(found.c.kind_code)
     ).all()
     by_key = {engine.key(kind): kind.name for kind in KINDS.values()}
     counts = {name: 0 for name in TYPES}
@@ -211,20 +229,17 @@ def search(
     kinds = list(KINDS.values())
     connection = db.session.connection()
     query = engine.prepare(connection, terms)
-    matches, code_column, ref_column = engine.matching(query)
-    visible = _visible(viewer, engine, code_column, ref_column, kinds)
+    visible = _visible_matches(viewer, engine, query, kinds)
 
     # One pass over the visible matches: the page, and every kind's count on each row (a
     # window over all of them, before the LIMIT). With a type, its rows sort first and the
     # others only count.
     chosen = KINDS.get(type) if type else None
     if type and chosen is None:  # a type not registered yet (posts, groups): none
-        return SearchResults(
-            q, type, Page([], None, None), _count(matches, code_column, visible, engine)
-        )
+        return SearchResults(q, type, Page([], None, None), _count(visible, engine))
     # The engine's rank functions only work in the match's own SELECT: the window goes on
     # top of it.
-    found = matches.where(visible).subquery("found")
+    found = visible.subquery("found")
     first = [] if chosen is None else [case((found.c.kind_code == engine.key(chosen), 0), else_=1)]
     totals = [
         func.sum(case((found.c.kind_code == engine.key(kind), 1), else_=0)).over().label(kind.name)
@@ -243,7 +258,7 @@ def search(
             kind.name: int(getattr(rows[0], kind.name)) for kind in kinds
         }
     elif offset:
-        counts = _count(matches, code_column, visible, engine)
+        counts = _count(visible, engine)
     else:
         counts = {name: 0 for name in TYPES}
     if chosen is not None:
