@@ -12,15 +12,17 @@ How posts and groups register themselves (one module each, one import line):
 1. Add `community/posts/search.py` (or `community/groups/search.py`) calling
    `community.search.registry.register(Kind(...))` with
    - `name="post"` (`"group"`), `code=2` (`4`): the names are already in `registry.TYPES`
-     (tabs and the API's `type`), the codes reserved for them;
+     (tabs and the API's `type`), the codes reserved for them; `label=_l("Posts")`,
+     `singular=_l("Post")`;
    - `watches=(Watch(Post, lambda p: p.id, ("title", "body", "kind")), Watch(PostTag,
      lambda r: r.post_id))`: the models whose changes rebuild a document;
    - `all_ids=lambda c: select(Post.id).where(...)` and `documents(connection, ids)`
      returning `{id: Document(title, body)}` built with core SQL from public fields only
      (leave an id out to keep it unindexed, e.g. a deleted or hidden post);
-   - `visible=lambda viewer, ref_id: ref_id.in_(select(Post.id).where(
+   - `visible=lambda viewer, ref_id: probe(select(Post.id).where(Post.id == ref_id,
      readable_group_clause(viewer, Post.group_id), <author not blocked either way>, ...))`
-     (groups: `ref_id.in_(select(Group.id).where(<public or mine or sees_everything>))`);
+     (groups: `probe(select(Group.id).where(Group.id == ref_id, <public, mine, or
+     sees_everything>))`);
    - `present(viewer, hits)`: one query for the page's rows, then `Result(type, id,
      hit.title, hit.snippet, url_for(...), meta=[...])` per hit, in order.
 2. Import that module in `init_app` below (`SEARCH_KINDS`), then run `flask reindex` once.

@@ -14,7 +14,7 @@ from collections import defaultdict
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Connection, and_, exists, or_, select
+from sqlalchemy import Connection, and_, or_, select
 
 from community.auth.models import User
 from community.auth.roles import Role
@@ -26,7 +26,7 @@ from community.groups.access import readable_group_clause
 from community.profiles import reference as ref
 from community.profiles.directory import visible_to_clause
 from community.profiles.models import Profile, ProfileTag, Tag
-from community.search.registry import Document, Hit, Kind, Result, Watch, register
+from community.search.registry import Document, Hit, Kind, Result, Watch, probe, register
 
 
 def _tag_labels(connection: Connection, link, owner_column, ids: list[int]) -> dict[int, list]:
@@ -72,10 +72,10 @@ def _member_documents(connection: Connection, ids: list[int]) -> dict[int, Docum
 
 
 def _member_visible(viewer: User, ref_id):
-    # Correlated (one primary-key probe per match), so a rare word costs little whatever
-    # the number of members.
+    # One primary-key probe per match (`probe`), so a rare word costs little whatever the
+    # number of members.
     connected, _pending, blocked = related_ids(viewer.id)
-    return exists(
+    return probe(
         select(User.id)
         .outerjoin(Profile, Profile.user_id == User.id)
         .where(User.id == ref_id, visible_to_clause(viewer, connected, blocked))
@@ -108,6 +108,7 @@ MEMBER = register(
         name="member",
         code=1,
         label=_l("People"),
+        singular=_l("Person"),
         watches=(
             Watch(User, lambda user: user.id, ("display_name",)),
             Watch(Profile, lambda profile: profile.user_id, ("headline", "bio", "host_city")),
@@ -155,7 +156,7 @@ def _event_visible(viewer: User, ref_id):
                 Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
             )
         )
-    return exists(select(Event.id).where(Event.id == ref_id, and_(*clauses)))
+    return probe(select(Event.id).where(Event.id == ref_id, and_(*clauses)))
 
 
 def _event_present(viewer: User, hits: list[Hit]) -> list[Result]:
@@ -193,6 +194,7 @@ EVENT = register(
         name="event",
         code=3,
         label=_l("Events"),
+        singular=_l("Event"),
         watches=(
             Watch(Event, lambda event: event.id, ("title", "description_html", "category", "city")),
             Watch(EventTag, lambda row: row.event_id),

@@ -77,7 +77,7 @@ class Kind:
     """A searchable kind.
 
     - `name`: the API's `type` ("member"); `code`: 1..15, unique (part of SQLite's rowid).
-    - `label` / `label_plural`: for tabs ("People").
+    - `label`: the tab ("People"); `singular`: one result's type ("Person").
     - `watches`: the models whose changes reindex documents of this kind (same transaction).
     - `all_ids(connection)`: a SELECT of every id to index (for `flask reindex`).
     - `documents(connection, ids)`: {id: Document} for the ids that should be indexed; an id
@@ -89,11 +89,21 @@ class Kind:
     name: str
     code: int
     label: Any
+    singular: Any
     watches: tuple[Watch, ...]
     all_ids: Callable[[Connection], Select]
     documents: Callable[[Connection, list[int]], dict[int, Document]]
     visible: Callable[[User, ColumnElement], ColumnElement[bool]]
     present: Callable[[User, list[Hit]], list[Result]]
+
+
+def probe(statement: Select) -> ColumnElement[bool]:
+    """True when the correlated `statement` (e.g. `select(User.id).where(User.id ==
+    ref_id, ...)`) finds a row: for `Kind.visible`. Written as a scalar subquery with
+    LIMIT 1 rather than EXISTS, so both databases check it per match (an index probe);
+    PostgreSQL would otherwise turn it into a join that reads every visible row of the
+    table before the full-text match narrows anything."""
+    return statement.limit(1).scalar_subquery().is_not(None)
 
 
 KINDS: dict[str, Kind] = {}
