@@ -137,3 +137,6 @@ def _register_blueprints(app: Flask) -> None:
         posts_bp,
     ):
         app.register_blueprint(blueprint)
+    from community import search
+
+    search.init_app(app)

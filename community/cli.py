@@ -1,5 +1,5 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
-send-reminders."""
+send-reminders | reindex."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from community.extensions import db
 
 def init_app(app: Flask) -> None:
     """Called by create_app: registers the commands."""
-    for command in (seed_demo, create_user, backup, send_mail, send_reminders):
+    for command in (seed_demo, create_user, backup, send_mail, send_reminders, reindex):
         app.cli.add_command(command)
 
 
@@ -132,3 +132,16 @@ def send_reminders() -> None:
     done = run_scheduled_jobs()
     sent, told = done["reminders"], done["change notices"]
     click.echo(f"sent {sent} reminders, told {told} members of changes")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex() -> None:
+    """Rebuild the search index from the tables (in one transaction)."""
+    from community.search.services import reindex as rebuild
+
+    started = time.monotonic()
+    written = rebuild()
+    db.session.commit()
+    counts = ", ".join(f"{count} {name}" for name, count in written.items())
+    click.echo(f"Search index rebuilt: {counts} ({time.monotonic() - started:.1f} s).")

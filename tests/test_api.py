@@ -553,13 +553,15 @@ def test_members_q_is_case_insensitive_for_non_ascii_names(app, make_user):
 
 @pytest.mark.parametrize("q", ["%", "_"], ids=["percent", "underscore"])
 def test_members_q_treats_wildcards_literally(app, make_user, q):
+    """q runs on the search index (words of letters and digits): a wildcard is no word, so
+    it matches nobody rather than everybody."""
     viewer = make_user()
     make_user(display_name="Ana Lima")
-    percent = make_user(display_name="100% Cotton")
-    underscore = make_user(display_name="snake_case Sam")
-    expected = {"%": [percent.id], "_": [underscore.id]}[q]
+    make_user(display_name="100% Cotton")
+    make_user(display_name="snake_case Sam")
     response = api_login(app, viewer).get("/api/v1/members", query_string={"q": q})
-    assert item_ids(response) == expected
+    assert response.status_code == 200
+    assert item_ids(response) == []
 
 
 def test_members_results_carry_no_private_fields_in_the_summary(app, directory):

@@ -94,6 +94,12 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("render_item", render_item)
+    # The search engine's own tables (an FTS5 table and its shadow tables on SQLite, a
+    # tsvector table on PostgreSQL) are made by migration i15search001 and are not models:
+    # autogenerate must neither drop nor compare them. Every other table is compared.
+    from community.search.engines import include_object
+
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -16,12 +16,12 @@ from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.models import Block
 from community.connections.relations import related_ids
-from community.core.database import casefold, like_pattern
 from community.core.pagination import Page, keyset
 from community.extensions import db
 from community.profiles import reference as ref
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
 from community.profiles.services import get_profile, load_profiles, normalise_tag
+from community.search.services import matching_ids
 
 MAX_PAGE = 50
 MAX_SEARCH = 80  # characters of a name or headline search
@@ -103,13 +103,9 @@ def search_members(
         .where(visible_to_clause(viewer, connected, blocked))
     )
     if filters.q:
-        pattern = like_pattern(filters.q.strip().casefold()[:MAX_SEARCH])
-        statement = statement.where(
-            or_(
-                casefold(User.display_name).like(pattern, escape="\\"),
-                casefold(func.coalesce(Profile.headline, "")).like(pattern, escape="\\"),
-            )
-        )
+        # The search index (name, headline, skills, interests, city, bio): stemmed words,
+        # the last one also as a prefix. Visibility stays the clause above.
+        statement = statement.where(User.id.in_(matching_ids("member", filters.q[:MAX_SEARCH])))
     if filters.skill:
         statement = statement.where(
             exists(

@@ -276,6 +276,20 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("admin-page-2")
 
 
+def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """/search: the empty box, results with tabs and counts, one type, and no results."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/search")
+    shoot("search-empty")
+    page.goto(url + "/search?q=coffee")
+    expect(page.get_by_role("navigation", name="Result types")).to_be_visible()
+    shoot("search-results")
+    page.goto(url + "/search?q=walk&type=event")
+    shoot("search-events")
+    page.goto(url + "/search?q=zzyzx")
+    shoot("search-nothing")
+
+
 GROUPS = (
     visitor_pages,
     member_pages,
@@ -289,6 +303,7 @@ GROUPS = (
     group_member_pages,
     group_organiser_pages,
     admin_pages,
+    search_pages,
 )
 
 
@@ -323,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, admin",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():

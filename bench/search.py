@@ -1,0 +1,224 @@
+"""Search benchmark: what one search costs at 1,000 and 100,000 documents, on SQLite and on
+PostgreSQL, against a `LIKE '%word%'` scan over the same rows in the same run.
+
+Documents are half members (a profile with a headline and a bio) and half events (a title
+and a description), words drawn from a fixed vocabulary, rows put in by bulk insert and
+then indexed with `reindex` (as `flask reindex` does). Measured: the search service
+(`community.search.services.search`: counts per type, the first page ranked, snippets and
+presentation, as a plain member with every visibility rule applied), median of N runs; the
+baseline is the LIKE scan the directory used before the index (case-folded LIKE on each
+text column, every word, counts and the first 20 rows of each table, no visibility rules).
+
+Run: `.venv/bin/python -m bench.search` (`--help` for the options). PostgreSQL runs in a
+throwaway server (`tests.servers.PostgresServer`) and is skipped if none is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import and_, func, insert, or_, select
+
+from community import create_app
+from community.auth.models import User
+from community.core.database import casefold, like_pattern, utcnow
+from community.events.models import Event
+from community.extensions import db
+from community.profiles.models import Profile
+from community.search.services import reindex, search
+from config import TestingConfig
+
+REAL_WORDS = [
+    *("design", "nurse", "python", "yoga", "tax", "freelance", "school", "danish"),
+    *("copenhagen", "marketing", "teacher", "photography", "cooking", "running"),
+    *("language", "engineer", "garden", "volunteer", "music", "children"),
+]
+QUERIES = ("nurse", "python yoga", "desig", "quokka", "zzyzx")
+
+
+def vocabulary(rng: random.Random, size: int = 2000) -> list[str]:
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "be", "da", "fo", "gu"]
+    words = {"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(size)}
+    return sorted(words) + list(REAL_WORDS)
+
+
+def text_of(rng: random.Random, words: list[str], count: int) -> str:
+    return " ".join(rng.choice(words) for _ in range(count))
+
+
+def generate(documents: int, seed_value: int = 15) -> int:
+    """`documents` rows (half members with profiles, half events), bulk inserted, then the
+    index rebuilt. Ten rows carry the rare word "quokka". Commits; answers the viewer id."""
+    rng = random.Random(seed_value)
+    words = vocabulary(rng)
+    now = utcnow()
+    members = documents // 2
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"viewer{n}@bench.example",
+                "display_name": f"Viewer {n}",
+                "password_hash": "x",
+                "email_confirmed_at": now,
+            }
+            for n in range(2)
+        ],
+    )
+    viewer_id, organiser_id = db.session.scalars(select(User.id).order_by(User.id)).all()
+    for start in range(0, members, 5000):
+        batch = range(start, min(members, start + 5000))
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"bench{n}@bench.example",
+                    "display_name": f"{rng.choice(words).title()} {rng.choice(words).title()}",
+                    "password_hash": "x",
+                    "email_confirmed_at": now,
+                }
+                for n in batch
+            ],
+        )
+    user_ids = db.session.scalars(
+        select(User.id).where(User.id > organiser_id).order_by(User.id)
+    ).all()
+    for start in range(0, len(user_ids), 5000):
+        db.session.execute(
+            insert(Profile),
+            [
+                {
+                    "user_id": user_id,
+                    "headline": text_of(rng, words, 4) + (" quokka" if user_id % 9973 == 0 else ""),
+                    "bio_html": text_of(rng, words, 30),
+                    "visibility": "members",
+                }
+                for user_id in user_ids[start : start + 5000]
+            ],
+        )
+    for start in range(0, documents - members, 5000):
+        rows = []
+        for n in range(start, min(documents - members, start + 5000)):
+            starts = now + timedelta(days=rng.uniform(-60, 60))
+            rows.append(
+                {
+                    "organiser_id": organiser_id,
+                    "title": text_of(rng, words, 4) + (" quokka" if n % 9973 == 5 else ""),
+                    "description_html": text_of(rng, words, 30),
+                    "category": "social",
+                    "starts_at": starts,
+                    "ends_at": starts + timedelta(hours=2),
+                    "timezone": "Europe/Copenhagen",
+                    "venue": "Hall",
+                }
+            )
+        db.session.execute(insert(Event), rows)
+    db.session.commit()
+    reindex()
+    db.session.commit()
+    return viewer_id
+
+
+def like_scan(q: str) -> tuple[int, int]:
+    """The scan the directory ran before the index, over profiles and events: every word
+    in a case-folded LIKE on each text column; counts and the first 20 rows of each."""
+    found = 0
+    for table, columns in (
+        (Profile, (Profile.headline, Profile.bio_html)),
+        (Event, (Event.title, Event.description_html)),
+    ):
+        clause = and_(
+            *[
+                or_(*[casefold(column).like(like_pattern(word), escape="\\") for column in columns])
+                for word in q.split()
+            ]
+        )
+        found += db.session.scalar(select(func.count()).select_from(table).where(clause))
+        key = table.user_id if table is Profile else table.id
+        db.session.execute(select(table).where(clause).order_by(key).limit(20)).all()
+    return found, 0
+
+
+def median_ms(function, repeat: int) -> float:
+    function()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+        db.session.rollback()
+    return statistics.median(samples)
+
+
+def run(backend: str, database_url: str, documents: int, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            TestingConfig,
+            SQLALCHEMY_DATABASE_URI=database_url or f"sqlite:///{Path(tmp) / 'bench.db'}",
+            RATELIMIT_ENABLED=False,
+            MAIL_DIR=str(Path(tmp) / "mail"),
+        )
+        with app.app_context():
+            upgrade()
+            started = time.perf_counter()
+            viewer_id = generate(documents)
+            load = time.perf_counter() - started
+            print(
+                f"\n[{backend}] {documents:,} documents (made and indexed in {load:.1f} s), "
+                f"median of {repeat}"
+            )
+            print(f"{'query':<14} {'matches':>8} {'search ms':>10} {'LIKE ms':>9} {'ratio':>7}")
+            with app.test_request_context("/search"):
+                for q in QUERIES:
+                    viewer = db.session.get(User, viewer_id)
+                    matches = search(viewer, q, limit=20).total
+                    search_ms = median_ms(
+                        lambda q=q: search(db.session.get(User, viewer_id), q, limit=20), repeat
+                    )
+                    like_ms = median_ms(lambda q=q: like_scan(q), repeat)
+                    print(
+                        f"{q:<14} {matches:8d} {search_ms:10.2f} {like_ms:9.2f} "
+                        f"{search_ms / like_ms:7.3f}"
+                    )
+        with app.app_context():
+            db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 100000])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    from tests.servers import PostgresServer
+
+    for backend in args.backends:
+        postgres = None
+        if backend == "postgresql":
+            reason = PostgresServer.missing_reason()
+            if reason:
+                print(f"\n[postgresql] skipped: {reason}")
+                continue
+            postgres = PostgresServer()
+            postgres.start()
+        try:
+            for size in args.sizes:
+                url = ""
+                if postgres is not None:
+                    url = postgres.create_database(f"bench_{uuid.uuid4().hex[:8]}")
+                run(backend, url, size, args.repeat)
+        finally:
+            if postgres is not None:
+                postgres.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+"""Search verbs: `index`, `unindex`, `search`, `matching_ids` and `reindex`.
+
+Keeping the index in step is one mechanism: a SQLAlchemy `after_flush` listener (`_sync`)
+looks at every row the flush added, changed or deleted; a row of a model a registered kind
+watches names the document it changes, and that document is rebuilt (or removed) on the
+flush's own connection. The index therefore changes in the same transaction as the rows:
+it commits with them and rolls back with them, savepoints included. Services never call
+the indexer themselves; `index` / `unindex` are there for `reindex` and for changes made
+outside the ORM (bulk SQL), which must call them.
+
+Rows removed by the database itself (ON DELETE CASCADE) are not seen by the listener; their
+documents stay until the next `reindex`, but never show: every kind's `visible` clause
+joins the live table, so a document without its row matches nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import (
+    Connection,
+    case,
+    event,
+    false,
+    func,
+    inspect,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from community.auth.models import User
+from community.core.errors import BadRequest, Invalid
+from community.core.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from community.extensions import db
+from community.search import registry
+from community.search.engines import Engine, engine_for, marked, words
+from community.search.registry import KINDS, TYPES, Kind, Result
+
+PAGE_SIZE = 20
+MAX_PAGE = 50
+MAX_QUERY = 100  # characters
+MAX_OFFSET = 1000  # results beyond the first thousand are not paged to
+REINDEX_BATCH = 1000
+
+
+@dataclass
+class SearchResults:
+    """A page of results of every type (or one), and the counts per type the viewer may see."""
+
+    q: str
+    type: str | None
+    page: Page[Result]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _engine(connection: Connection | None = None) -> Engine:
+    dialect = (connection or db.session.get_bind()).dialect.name
+    return engine_for(dialect)
+
+
+def clean_query(q: str | None) -> str:
+    """The query as typed, trimmed; raises BadRequest (400) for an empty or too long one."""
+    q = (q or "").strip()
+    if not q or not words(q):
+        raise BadRequest(_("Type a word or two to search for."), "q")
+    if len(q) > MAX_QUERY:
+        raise BadRequest(_("Searches are at most %(limit)d characters long.", limit=MAX_QUERY), "q")
+    return q
+
+
+def _kind(name: str) -> Kind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise KeyError(name)
+    return kind
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _write(connection: Connection, kind: Kind, ids: list[int]) -> None:
+    engine = _engine(connection)
+    documents = kind.documents(connection, ids)
+    for ref_id in ids:
+        doc = documents.get(ref_id)
+        if doc is None:
+            engine.delete(connection, kind, ref_id)
+        else:
+            engine.write(connection, kind, ref_id, doc.clean())
+
+
+def index(kind: str, ref_id: int) -> None:
+    """(Re)build the document of `kind` `ref_id` from its rows, in the current transaction
+    (it removes the document if the row is gone or should not be indexed)."""
+    _write(db.session.connection(), _kind(kind), [ref_id])
+
+
+def unindex(kind: str, ref_id: int) -> None:
+    """Remove the document of `kind` `ref_id`, in the current transaction."""
+    connection = db.session.connection()
+    _engine(connection).delete(connection, _kind(kind), ref_id)
+
+
+def reindex() -> dict[str, int]:
+    """Rebuild the whole index from the tables (`flask reindex`). The caller commits.
+    Returns the number of documents per kind."""
+    connection = db.session.connection()
+    engine = _engine(connection)
+    engine.clear(connection)
+    written: dict[str, int] = {}
+    for kind in KINDS.values():
+        ids = list(connection.scalars(kind.all_ids(connection)))
+        count = 0
+        for start in range(0, len(ids), REINDEX_BATCH):
+            batch = ids[start : start + REINDEX_BATCH]
+            documents = kind.documents(connection, batch)
+            engine.insert_many(
+                connection, kind, {ref_id: doc.clean() for ref_id, doc in documents.items()}
+            )
+            count += len(documents)
+        written[kind.name] = count
+    return written
+
+
+def _touched(session: Session) -> dict[str, set[int]]:
+    """The documents this flush changes: kind name -> ids."""
+    touched: dict[str, set[int]] = defaultdict(set)
+    for obj, always in (
+        *((o, True) for o in session.new),
+        *((o, True) for o in session.deleted),
+        *((o, False) for o in session.dirty),
+    ):
+        for kind, watch in registry.watched(type(obj)):
+            if not always and watch.fields is not None:
+                state = inspect(obj)
+                if not any(state.attrs[name].history.has_changes() for name in watch.fields):
+                    continue
+            ref_id = watch.document_id(obj)
+            if ref_id is not None:
+                touched[kind.name].add(ref_id)
+    return touched
+
+
+@event.listens_for(Session, "after_flush")
+def _sync(session: Session, _flush_context) -> None:
+    """Rebuild the documents the flush changed, on the flush's connection (see module doc)."""
+    if not KINDS:
+        return
+    touched = _touched(session)
+    if not touched:
+        return
+    connection = session.connection()
+    for name, ids in touched.items():
+        _write(connection, KINDS[name], sorted(ids))
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _visible_matches(viewer: User, engine: Engine, query, kinds: list[Kind]):
+    """The matches `viewer` may see: one SELECT per kind (its code and its `visible`
+    clause), put together with UNION ALL. Apart, each kind's clause is a semi-join probed
+    per match; joined by OR, PostgreSQL would hash every visible row of every table."""
+    parts = []
+    for kind in kinds:
+        matches, code_column, ref_column = engine.matching(query)
+        parts.append(
+            matches.where(code_column == engine.key(kind), kind.visible(viewer, ref_column))
+        )
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _offset(cursor: str | None) -> int:
+    data = decode_cursor(cursor)
+    if data is None:
+        return 0
+    offset = data.get("o")
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise BadCursor()
+    return offset
+
+
+def _count(visible, engine: Engine) -> dict[str, int]:
+    """Visible matches per type (for a page past the end, or a type not registered)."""
+    found = visible.subquery("found")
+    rows = db.session.execute(
+        select(found.c.kind_code, func.count()).group_by(found.c.kind_code)
+    ).all()
+    by_key = {engine.key(kind): kind.name for kind in KINDS.values()}
+    counts = {name: 0 for name in TYPES}
+    for key, number in rows:
+        if key in by_key:
+            counts[by_key[key]] = number
+    return counts
+
+
+def search(
+    viewer: User,
+    q: str,
+    type: str | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> SearchResults:
+    """Results `viewer` may see for `q`, best first, of one `type` or all, and the counts
+    per type. Called by `/search` and `GET /api/v1/search`.
+
+    Pages are offsets into the ranked list, carried by an opaque cursor: a rank is a
+    float that moves as documents come and go, so a keyset on it would skip or repeat
+    results; offsets stop at MAX_OFFSET. Raises BadRequest for an empty or too long `q`,
+    Invalid for an unknown type, BadCursor for a cursor we did not make. One pass over
+    the matches gives the page and the counts; then the page's snippets, and one query per
+    kind on the page to present it.
+    """
+    q = clean_query(q)
+    if type is not None and type not in TYPES:
+        raise Invalid(_("Choose one of: %(types)s.", types=", ".join(TYPES)), "type")
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = _offset(cursor)
+    terms = words(q)
+    engine = _engine()
+    kinds = list(KINDS.values())
+    connection = db.session.connection()
+    query = engine.prepare(connection, terms)
+    visible = _visible_matches(viewer, engine, query, kinds)
+
+    # One pass over the visible matches: the page, and every kind's count on each row (a
+    # window over all of them, before the LIMIT). With a type, its rows sort first and the
+    # others only count.
+    chosen = KINDS.get(type) if type else None
+    if type and chosen is None:  # a type not registered yet (posts, groups): none
+        return SearchResults(q, type, Page([], None, None), _count(visible, engine))
+    # The engine's rank functions only work in the match's own SELECT: the window goes on
+    # top of it.
+    found = visible.subquery("found")
+    first = [] if chosen is None else [case((found.c.kind_code == engine.key(chosen), 0), else_=1)]
+    totals = [
+        func.sum(case((found.c.kind_code == engine.key(kind), 1), else_=0)).over().label(kind.name)
+        for kind in kinds
+    ]
+    rank = found.c.rank.desc() if engine.descending else found.c.rank.asc()
+    statement = (
+        select(found.c.kind_code, found.c.ref_id, *totals)
+        .order_by(*first, rank, found.c.kind_code, found.c.ref_id)
+        .offset(offset)
+        .limit(limit + 1)
+    )
+    rows = db.session.execute(statement).all()
+    if rows:
+        counts = {name: 0 for name in TYPES} | {
+            kind.name: int(getattr(rows[0], kind.name)) for kind in kinds
+        }
+    elif offset:
+        counts = _count(visible, engine)
+    else:
+        counts = {name: 0 for name in TYPES}
+    if chosen is not None:
+        rows = [row for row in rows if row.kind_code == engine.key(chosen)]
+    more = len(rows) > limit and offset + limit < MAX_OFFSET
+    rows = rows[:limit]
+    by_code = {engine.key(kind): kind for kind in kinds}
+    marks = engine.snippets(connection, query, [(row.kind_code, row.ref_id) for row in rows])
+    hits: dict[str, list[registry.Hit]] = defaultdict(list)
+    order: list[tuple[str, int]] = []
+    for row in rows:
+        kind = by_code[row.kind_code]
+        title, snippet = marks.get((row.kind_code, row.ref_id), ("", ""))
+        hits[kind.name].append(registry.Hit(kind.name, row.ref_id, marked(title), marked(snippet)))
+        order.append((kind.name, row.ref_id))
+    presented: dict[tuple[str, int], Result] = {}
+    for name, kind_hits in hits.items():
+        for result in KINDS[name].present(viewer, kind_hits):
+            presented[(name, result.id)] = result
+    items = [presented[key] for key in order if key in presented]
+    next_cursor = encode_cursor({"o": offset + limit}) if more else None
+    prev_cursor = encode_cursor({"o": max(0, offset - limit)}) if offset else None
+    return SearchResults(q, type, Page(items, next_cursor, prev_cursor), counts)
+
+
+def matching_ids(kind: str, q: str):
+    """A SELECT of the ids of `kind` whose documents match `q` (no visibility: the caller
+    filters), for lists with a text box of their own (the member directory). A `q` without
+    a letter or digit ("%", "_") matches nothing."""
+    terms = words(q)
+    if not terms:
+        return select(literal_column("0")).where(false())
+    engine = _engine()
+    return engine.ids_matching(_kind(kind), engine.prepare(db.session.connection(), terms))
