@@ -35,7 +35,7 @@ from community.events.forms import (
     RsvpForm,
     guest_choices,
 )
-from community.events.models import Event, EventStatus, RsvpStatus
+from community.events.models import Event, RsvpStatus
 from community.events.news import take_event_news
 from community.events.queries import (
     connections_going,
@@ -116,23 +116,13 @@ def show(event_id: int):
             current_user, SUBJECT, event.id, request.args.get("comments"), subject=event
         ),
         comment_form=CommentForm(formdata=None),
-        can_claim=_can_claim(event, state),
+        can_claim=services.may_claim_seat(event, state),
         series_rule=series.describe(event.series) if event.series_id else None,
         series_dates=series.upcoming_dates(event),
     )
     if news:
         db.session.commit()  # the news was shown: it stays read
     return page
-
-
-def _can_claim(event: Event, state: services.RsvpResult | None) -> bool:
-    """Whether to offer "Claim the free seat": waitlisted, inside the cut-off, seats free."""
-    if state is None or state.status != RsvpStatus.WAITLISTED:
-        return False
-    if event.status != EventStatus.SCHEDULED or event.starts_at <= utcnow():
-        return False
-    free = event.seats_free
-    return services.in_cutoff(event) and (free is None or free >= state.seats)
 
 
 @bp.post("/events/<int:event_id>/rsvp")

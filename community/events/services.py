@@ -605,6 +605,19 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     return row
 
 
+def may_claim_seat(event: Event, state: RsvpResult | None) -> bool:
+    """Whether to offer "Claim the free seat" to a member whose RSVP is `state`: they are
+    waitlisted, the event is scheduled and not started, it is inside its promotion cut-off
+    and enough seats are free for their party. Called by the event page; `claim_seat`
+    decides under the lock."""
+    if state is None or state.status != RsvpStatus.WAITLISTED:
+        return False
+    if event.status != EventStatus.SCHEDULED or event.starts_at <= utcnow():
+        return False
+    free = event.seats_free
+    return in_cutoff(event) and (free is None or free >= state.seats)
+
+
 def claim_seat(member: User, event: Event, *, now: datetime | None = None) -> RsvpResult:
     """A waitlisted `member` claims seats freed inside the promotion cut-off (the "Claim the
     free seat" button). Called by the event page. Under `lock_row(event)`, so of several

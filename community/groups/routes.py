@@ -15,7 +15,7 @@ from community.extensions import db
 from community.groups import bp, covers, services
 from community.groups.access import membership_of
 from community.groups.forms import ActionForm, GroupFilterForm, GroupForm, LeaveForm
-from community.groups.models import Group, MembershipRole, MembershipStatus
+from community.groups.models import Group, MembershipStatus
 from community.posts import queries as post_queries
 from community.posts import services as post_services
 
@@ -214,15 +214,10 @@ def leave(slug: str):
     """Leave the group (or withdraw a request): the GET asks first, and the last organiser
     chooses who takes over."""
     group = services.get_group_to_leave(current_user, slug)
-    mine = membership_of(current_user, group.id)
+    leaving = services.leaving(current_user, group, SUCCESSORS_SHOWN)
     form = LeaveForm()
-    successors = [
-        row
-        for row in services.list_members(group, None, SUCCESSORS_SHOWN).items
-        if row.user_id != current_user.id
-    ]
     form.successor_id.choices = [("", _("Choose a member"))] + [
-        (str(row.user_id), row.user.display_name) for row in successors
+        (str(row.user_id), row.user.display_name) for row in leaving.successors
     ]
     if request.method == "POST" and form.validate_on_submit():
         successor = form.successor_id.data
@@ -238,14 +233,12 @@ def leave(slug: str):
             return redirect(url_for("groups.index"))
     elif request.method == "POST":
         abort(400)
-    last_organiser = (
-        mine is not None
-        and mine.role == MembershipRole.ORGANISER
-        and mine.status == MembershipStatus.ACTIVE
-        and not any(row.role == MembershipRole.ORGANISER for row in successors)
-    )
     return render_template(
-        "groups/leave.html", group=group, mine=mine, form=form, last_organiser=last_organiser
+        "groups/leave.html",
+        group=group,
+        mine=leaving.membership,
+        form=form,
+        last_organiser=leaving.last_organiser,
     )
 
 

@@ -489,6 +489,30 @@ def make_organiser(actor: User, group: Group, user_id: int) -> GroupMembership:
     return row
 
 
+@dataclass(frozen=True)
+class Leaving:
+    """What the leave page shows `member`: their membership, the members who could take
+    over (the first `limit`, organisers first), and whether they are the last organiser,
+    who must name one of them (`leave_group` enforces it)."""
+
+    membership: GroupMembership | None
+    successors: list[GroupMembership]
+    last_organiser: bool
+
+
+def leaving(member: User, group: Group, limit: int) -> Leaving:
+    """The leave page's choices for `member` (see `Leaving`). Called by the groups pages."""
+    mine = membership_of(member, group.id)
+    successors = [row for row in list_members(group, None, limit).items if row.user_id != member.id]
+    last_organiser = (
+        mine is not None
+        and mine.role == MembershipRole.ORGANISER
+        and mine.status == MembershipStatus.ACTIVE
+        and not any(row.role == MembershipRole.ORGANISER for row in successors)
+    )
+    return Leaving(mine, successors, last_organiser)
+
+
 def leave_group(member: User, group: Group, successor_id: int | None = None) -> None:
     """`member` leaves `group`, or withdraws their request. The last organiser of a group
     with other members names `successor_id` (an active member, made an organiser): without
