@@ -62,6 +62,9 @@ class Config:
     REQUEST_QUEUE_SECONDS = float(os.environ.get("REQUEST_QUEUE_SECONDS", "60"))
     DATABASE_SPARE_CONNECTIONS = int(os.environ.get("DATABASE_SPARE_CONNECTIONS", "8"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # How Socket.IO serves sockets: "threading" (python wsgi.py, gunicorn --threads) or
+    # "gevent" (gunicorn -k gevent). bench/chat.py measures both; the README says which.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     # The public address: every mailed link is built on it, and requests for any other host
     # get a 400 (Flask's TRUSTED_HOSTS, set from it by create_app).
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or None

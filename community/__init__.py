@@ -104,7 +104,7 @@ def _init_extensions(app: Flask) -> None:
     socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),
-        async_mode="threading",
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
     )
