@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     import community.auth.sockets
+    import community.chat.sockets
     import community.models  # noqa: F401  (every feature's tables, for foreign keys and Alembic)
     from community.auth.sessions import load_user_from_token
 
@@ -108,6 +109,9 @@ def _init_extensions(app: Flask) -> None:
         cors_allowed_origins=allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
     )
+    from community.core import control
+
+    control.init_app(app)  # with REDIS_URL: this process's listener for socket commands
 
 
 def _register_blueprints(app: Flask) -> None:
