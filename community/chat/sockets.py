@@ -64,14 +64,12 @@ def leave_conversation_room(user_id: int, conversation_id: int, *, removed: bool
     """Take `user_id`'s open sockets, on every process, out of the conversation's room, so
     nothing more of it reaches them; `removed` also tells them `conversation:removed`.
     Queued by the chat service after the commit of a removal, a leave or a block."""
-    control.leave(user_room(user_id), conversation_room(conversation_id))
-    if removed:
-        socketio.emit(
-            "conversation:removed",
-            {"conversation_id": conversation_id},
-            to=user_room(user_id),
-            namespace="/",
-        )
+    control.leave(
+        user_room(user_id),
+        conversation_room(conversation_id),
+        event="conversation:removed" if removed else None,
+        data={"conversation_id": conversation_id},
+    )
 
 
 # --- payloads, rates, errors -----------------------------------------------------------------

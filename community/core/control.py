@@ -13,8 +13,8 @@ removed from a conversation) goes through `send`:
 Commands (the room names are `user:<id>`, `session:<id>`, `conversation:<id>`):
 
 - `disconnect {room}`: disconnect every socket in `room`;
-- `join {who, room}` / `leave {who, room}`: every socket in the room `who` enters or leaves
-  `room`.
+- `join {who, room}` / `leave {who, room, event?, data?}`: every socket in the room `who`
+  enters or leaves `room` (and, leaving, is sent `event`).
 
 Callers queue `send` after their commit (`community.core.effects.on_commit`), like every
 other side effect; `send` never touches the database.
@@ -61,9 +61,11 @@ def _join(who: str, room: str) -> None:
         socketio.server.enter_room(sid, room, namespace=NAMESPACE)
 
 
-def _leave(who: str, room: str) -> None:
+def _leave(who: str, room: str, event: str | None = None, data: object = None) -> None:
     for sid in _local_sids(who):
         socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+        if event:  # told only once out of the room, so nothing of it follows the notice
+            socketio.server.emit(event, data, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
 COMMANDS: dict[str, Callable[..., None]] = {
@@ -103,12 +105,13 @@ def join(who: str, room: str) -> None:
     send("join", who=who, room=room)
 
 
-def leave(who: str, room: str) -> None:
-    """The sockets in room `who` leave `room`, on every process."""
-    send("leave", who=who, room=room)
+def leave(who: str, room: str, event: str | None = None, data: object = None) -> None:
+    """The sockets in room `who` leave `room`, on every process; with `event`, each is then
+    sent `event` with `data` (after leaving, so nothing of the room follows the notice)."""
+    send("leave", who=who, room=room, event=event, data=data)
 
 
-def send(name: str, **args: str) -> None:
+def send(name: str, **args: object) -> None:
     """Run command `name` on every process: published on Redis when `REDIS_URL` is set, at
     once here otherwise (or when Redis cannot be reached, so this process at least acts)."""
     command = {"command": name, "args": args}
