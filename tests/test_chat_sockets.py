@@ -14,6 +14,8 @@ import pytest
 import socketio
 from sqlalchemy import func, select
 
+from community.auth.roles import UserStatus
+from community.auth.sessions import revoke_all_sessions
 from community.chat import services as chat
 from community.chat.models import Message
 from community.extensions import db
@@ -324,3 +326,38 @@ def test_typing_is_relayed_to_the_others_at_most_once_per_interval(live, app):
         time.sleep(0.5)
         assert len(sofia.received("typing")) == 1
         assert mia.received("typing") == []
+
+
+def test_a_socket_whose_session_ended_unseen_is_refused_at_its_next_event(live, app):
+    """A logout whose disconnect never reached this socket (here: made by another process
+    without a message queue) still ends it: every handler re-checks the session row."""
+    conversation_id = direct(app, ORGANISER, PRIYA)
+    with people() as crowd:
+        organiser = crowd.chat(live.url, ORGANISER)
+        assert organiser.send(conversation_id, "Is it still on?")["ok"]
+        with app.app_context():
+            revoke_all_sessions(user(ORGANISER))
+            db.session.commit()
+        organiser.client.emit(
+            "message:send", {"conversation_id": conversation_id, "body": "Hi?", "client_id": "z"}
+        )
+        assert organiser.wait_for("error")["code"] == "unauthorized"
+        assert organiser.wait_disconnected(5)
+    assert stored(app, conversation_id=conversation_id) == 1
+
+
+def test_a_suspended_members_open_socket_can_do_nothing_more(live, app):
+    conversation_id = direct(app, COORDINATOR, LARS)
+    with people() as crowd:
+        coordinator = crowd.chat(live.url, COORDINATOR)
+        with app.app_context():
+            user(COORDINATOR).status = UserStatus.SUSPENDED
+            db.session.commit()
+        try:
+            coordinator.client.emit("sync", {"conversation_id": conversation_id, "after_seq": 0})
+            assert coordinator.wait_for("error")["code"] == "unauthorized"
+            assert coordinator.wait_disconnected(5)
+        finally:
+            with app.app_context():
+                user(COORDINATOR).status = UserStatus.ACTIVE
+                db.session.commit()

@@ -109,7 +109,8 @@ class _Refused(Exception):
 
 def _member() -> User:
     """The member behind this socket now, or end it: a revoked session or an account that
-    is no longer active gets `error {code: "unauthorized"}` and a disconnect."""
+    is no longer active gets `error {code: "unauthorized"}` and a disconnect (the event's
+    ack never comes: the socket is closed, and reconnecting is refused)."""
     if current_user.is_authenticated:
         return current_user._get_current_object()
     message = _("Your session has ended. Please log in again.")
