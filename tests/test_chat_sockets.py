@@ -210,6 +210,8 @@ def test_a_non_member_cannot_join_sync_send_or_hear(live, app):
         ("message:send", {"conversation_id": 1, "body": "x" * 20000, "client_id": "a"}, "body"),
         ("message:send", {"conversation_id": 1, "body": "x", "client_id": "bad id!"}, "client_id"),
         ("sync", {"conversation_id": 1, "after_seq": -1}, "after_seq"),
+        ("sync", {"conversation_id": 2**31, "after_seq": 0}, "conversation_id"),
+        ("message:edit", {"conversation_id": 1, "message_id": 2**40, "body": "x"}, "message_id"),
         ("read", {"conversation_id": 1, "seq": "many"}, "seq"),
         ("message:react", {"conversation_id": 1, "message_id": 1, "emoji": "💩"}, "emoji"),
     ],

@@ -32,12 +32,12 @@ from community.auth.sockets import user_room
 from community.chat import services
 from community.chat.services import conversation_room
 from community.core import control
+from community.core.database import MAX_ID
 from community.core.errors import Invalid, ServiceError
 from community.extensions import db, limiter, socketio
 
 log = logging.getLogger(__name__)
 
-MAX_ID = 2**63 - 1
 # Longest text a field may carry before the service looks at it (bodies are checked
 # against services.MAX_BODY there; the transport caps a packet at max_http_buffer_size).
 MAX_TEXT = 4 * services.MAX_BODY
@@ -80,7 +80,9 @@ def _int(data: dict, name: str, *, required: bool = True) -> int | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
-        raise Invalid(_("%(name)s is a whole number, 0 or more.", name=name), name)
+        raise Invalid(
+            _("%(name)s is a whole number from 0 to %(max)d.", name=name, max=MAX_ID), name
+        )
     return value
 
 
