@@ -154,6 +154,11 @@ class Chat:
         self.http.close()
 
 
+# Session cookies by (server, email): logging in costs a password hash, so tests reuse a
+# member's login on a server until a test ends it (`People.session(..., fresh=True)`).
+_COOKIES: dict[tuple[str, str], requests.cookies.RequestsCookieJar] = {}
+
+
 class People:
     """Log members in on servers and open their sockets; closes everything at the end."""
 
@@ -161,10 +166,27 @@ class People:
         self.sessions: list[requests.Session] = []
         self.chats: list[Chat] = []
 
-    def session(self, base_url: str, email: str) -> requests.Session:
-        session = login(base_url, email)
+    def session(self, base_url: str, email: str, *, fresh: bool = False) -> requests.Session:
+        """A logged-in session: the member's earlier login on this server, or with `fresh`
+        a login of its own that nobody else uses (for a test that ends it)."""
+        key = (base_url, email)
+        if fresh or key not in _COOKIES:
+            session = login(base_url, email)
+            if fresh:
+                _COOKIES.pop(key, None)
+            else:
+                _COOKIES[key] = session.cookies.copy()
+        else:
+            session = requests.Session()
+            session.cookies.update(_COOKIES[key].copy())
         self.sessions.append(session)
         return session
+
+    @staticmethod
+    def forget(email: str) -> None:
+        """Drop the member's reused logins (their sessions were ended) on every server."""
+        for key in [key for key in _COOKIES if key[1] == email]:
+            del _COOKIES[key]
 
     def chat(self, base_url: str, email: str, *, session: requests.Session | None = None) -> Chat:
         session = session or self.session(base_url, email)

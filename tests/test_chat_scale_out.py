@@ -139,11 +139,12 @@ def test_catch_up_on_the_other_process_after_a_disconnect(cluster):
 def test_logout_on_one_process_disconnects_sockets_on_both(cluster):
     a, b, _app = cluster
     with people() as crowd:
-        session = crowd.session(b.url, PRIYA)
+        session = crowd.session(b.url, PRIYA, fresh=True)
         on_a = crowd.chat(a.url, PRIYA, session=session)
         on_b = crowd.chat(b.url, PRIYA, session=session)
         bystander = crowd.chat(a.url, SOFIA)
         assert post_form(session, b.url, "/auth/logout").status_code == 302
+        crowd.forget(PRIYA)  # the logout ended every session of Priya
         assert on_a.wait_disconnected(5), "the socket on the other process stayed connected"
         assert on_b.wait_disconnected(5)
         assert bystander.connected

@@ -53,6 +53,13 @@ def app(live):
         db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def moderator(live):
+    """One socket for the payload checks (each parameter a new event on it)."""
+    with people() as crowd:
+        yield crowd.chat(live.url, MODERATOR)
+
+
 def direct(app, a: str, b: str) -> int:
     with app.app_context():
         conversation = chat.start_direct(user(a), user(b).id)
@@ -135,10 +142,14 @@ def test_catch_up_after_a_disconnect_returns_every_change_once_in_order(live, ap
         last_seen = priya.call("join", {"conversation_id": conversation_id})["last_seq"]
         priya.close()
         with app.app_context():  # meanwhile: 200 messages, an edit and a delete
+            sofia_now = user(SOFIA)
             for n in range(200):
-                chat.send_message(user(SOFIA), conversation_id, f"missed {n}", f"m-{uuid.uuid4()}")
-            chat.edit_message(user(SOFIA), conversation_id, kept["id"], "Kept, and edited")
-            chat.delete_message(user(SOFIA), conversation_id, doomed["id"])
+                chat.send_message(sofia_now, conversation_id, f"missed {n}", f"m-{uuid.uuid4()}")
+                if n % 50 == 49:
+                    db.session.commit()
+            chat.edit_message(sofia_now, conversation_id, kept["id"], "Kept, and edited")
+            db.session.commit()
+            chat.delete_message(sofia_now, conversation_id, doomed["id"])
             db.session.commit()
         priya = crowd.chat(live.url, PRIYA)
         changes, pages = priya.sync_all(conversation_id, last_seen)
@@ -216,14 +227,12 @@ def test_a_non_member_cannot_join_sync_send_or_hear(live, app):
         ("message:react", {"conversation_id": 1, "message_id": 1, "emoji": "💩"}, "emoji"),
     ],
 )
-def test_bad_payloads_get_a_validation_error_not_a_disconnect(live, event, data, field):
-    with people() as crowd:
-        moderator = crowd.chat(live.url, MODERATOR)
-        answer = moderator.call(event, data)
-        assert answer["ok"] is False
-        assert answer["error"]["code"] == "validation_error"
-        assert answer["error"]["field"] == field
-        assert moderator.connected
+def test_bad_payloads_get_a_validation_error_not_a_disconnect(moderator, event, data, field):
+    answer = moderator.call(event, data)
+    assert answer["ok"] is False
+    assert answer["error"]["code"] == "validation_error"
+    assert answer["error"]["field"] == field
+    assert moderator.connected
 
 
 def test_sending_too_fast_is_refused_with_rate_limited_and_the_socket_stays(live, app):
@@ -244,11 +253,12 @@ def test_sending_too_fast_is_refused_with_rate_limited_and_the_socket_stays(live
 def test_logout_disconnects_the_members_open_sockets_at_once(live, app):
     conversation_id = direct(app, LARS, PRIYA)
     with people() as crowd:
-        session = crowd.session(live.url, LARS)
+        session = crowd.session(live.url, LARS, fresh=True)
         lars = crowd.chat(live.url, LARS, session=session)
         other_device = crowd.chat(live.url, LARS)
         priya = crowd.chat(live.url, PRIYA)
         assert post_form(session, live.url, "/auth/logout").status_code == 302
+        crowd.forget(LARS)  # the logout ended every session of Lars
         assert lars.wait_disconnected(5) and other_device.wait_disconnected(5)
         assert priya.connected
         stale = Chat(live.url, session.cookies.get("session") or lars.cookie)
@@ -340,6 +350,7 @@ def test_a_socket_whose_session_ended_unseen_is_refused_at_its_next_event(live, 
         with app.app_context():
             revoke_all_sessions(user(ORGANISER))
             db.session.commit()
+        crowd.forget(ORGANISER)
         organiser.client.emit(
             "message:send", {"conversation_id": conversation_id, "body": "Hi?", "client_id": "z"}
         )
