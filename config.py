@@ -62,9 +62,9 @@ class Config:
     REQUEST_QUEUE_SECONDS = float(os.environ.get("REQUEST_QUEUE_SECONDS", "60"))
     DATABASE_SPARE_CONNECTIONS = int(os.environ.get("DATABASE_SPARE_CONNECTIONS", "8"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
-    # With REDIS_URL: run the listener that carries logouts and room changes to the sockets
-    # of this process (community/core/control.py). Off only for processes that hold no
-    # sockets and only publish (a test driving a cluster from outside).
+    # With REDIS_URL: run Socket.IO's queue listener, which brings events and socket commands
+    # (logouts, room changes: community/core/control.py) to this process's sockets. Off only
+    # for processes that hold no sockets and only publish (a test driving a cluster).
     SOCKET_COMMAND_LISTENER = _flag("SOCKET_COMMAND_LISTENER", True)
     # The public address: every mailed link is built on it, and requests for any other host
     # get a 400 (Flask's TRUSTED_HOSTS, set from it by create_app).

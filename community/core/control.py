@@ -5,9 +5,13 @@ by process B cannot see, let alone disconnect, a socket held by process A. So a 
 must reach open sockets (logout, password change, suspension, a block, a member added to or
 removed from a conversation) goes through `send`:
 
-- with `REDIS_URL`, `send` publishes a small JSON command on the Redis channel `CHANNEL`; a
-  listener thread in every app process (`ControlListener`, started by `init_app`) runs it
-  on the sockets that process holds, the sender's own process included;
+- with `REDIS_URL`, `send` runs the command here and publishes it on Socket.IO's own Redis
+  pub/sub channel (`QueueManager` is the app's Socket.IO client manager); the queue's
+  listener thread in every other app process runs it on the sockets that process holds.
+  Commands and events travel on one channel and are handled by one thread per process, in
+  the order they were published: a member removed from a room has left it everywhere before
+  a message published after the removal arrives, and a member added is in the room before a
+  message published after the addition;
 - without Redis (one process) `send` runs it here at once.
 
 Commands (the room names are `user:<id>`, `session:<id>`, `conversation:<id>`):
@@ -22,22 +26,44 @@ other side effect; `send` never touches the database.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
+import socketio as python_socketio
 from flask import Flask, current_app
 
 from community.extensions import socketio
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "alongside:sockets"
 NAMESPACE = "/"
-_RETRY_MAX_SECONDS = 30
+COMMAND_EVENT = "alongside:socket-command"  # never sent to a client: QueueManager runs it
+COMMAND_ROOM = "alongside:commands"  # a room no socket is in
+
+
+class QueueManager(python_socketio.RedisManager):
+    """Socket.IO's Redis client manager that also carries our socket commands: an "emit"
+    of COMMAND_EVENT is run as a command instead of being sent to sockets (here when it is
+    sent, and by the queue listener of every other process when it arrives)."""
+
+    def _handle_emit(self, message: dict) -> None:
+        if message.get("event") != COMMAND_EVENT:
+            super()._handle_emit(message)
+            return
+        data = message.get("data")
+        run(data[0] if isinstance(data, list) and len(data) == 1 else data)
+
+
+def client_manager(app: Flask) -> QueueManager | None:
+    """The Socket.IO client manager for `app` (create_app passes it to `socketio.init_app`):
+    with REDIS_URL a QueueManager, listening unless SOCKET_COMMAND_LISTENER is off; without,
+    None (Socket.IO's in-process manager)."""
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    listen = app.config.get("SOCKET_COMMAND_LISTENER", True)
+    return QueueManager(url, channel="flask-socketio", write_only=not listen)
 
 
 # --- what a command does, on the sockets of this process ------------------------------------
@@ -112,151 +138,57 @@ def leave(who: str, room: str, event: str | None = None, data: object = None) ->
 
 
 def send(name: str, **args: object) -> None:
-    """Run command `name` on every process: published on Redis when `REDIS_URL` is set, at
-    once here otherwise (or when Redis cannot be reached, so this process at least acts)."""
+    """Run command `name` on every process: here at once and, with REDIS_URL, published on
+    Socket.IO's queue for the others."""
     command = {"command": name, "args": args}
-    url = current_app.config.get("REDIS_URL")
-    if url:
-        try:
-            _publisher(url).publish(CHANNEL, json.dumps(command))
-            return
-        except Exception:
-            log.exception("Could not publish the socket command %r; acting locally only", name)
-    run(command)
+    manager = socketio.server.manager if socketio.server is not None else None
+    if current_app.config.get("REDIS_URL") and isinstance(manager, QueueManager):
+        manager.emit(COMMAND_EVENT, command, namespace=NAMESPACE, room=COMMAND_ROOM)
+    else:
+        run(command)
 
 
-_clients: dict[str, object] = {}
-_clients_lock = threading.Lock()
-
-
-def _publisher(url: str):
-    """One Redis client per URL for publishing (it holds a connection pool)."""
-    with _clients_lock:
-        client = _clients.get(url)
-        if client is None:
-            import redis
-
-            client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-            _clients[url] = client
-        return client
-
-
-# --- listening -------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class ControlListener:
-    """The thread that runs the commands published on CHANNEL in this process (one per app
-    process, started by `init_app` when REDIS_URL is set). It reconnects with backoff when
-    Redis goes away; `healthy` is what /healthz reports."""
-
-    app: Flask
-    url: str
-    subscribed: threading.Event = field(default_factory=threading.Event)
-    stopping: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-
-    def start(self) -> ControlListener:
-        self.thread = threading.Thread(target=self._run, name="socket-commands", daemon=True)
-        self.thread.start()
-        return self
-
-    @property
-    def healthy(self) -> bool:
-        return self.thread is not None and self.thread.is_alive() and self.subscribed.is_set()
-
-    def _run(self) -> None:
-        import redis
-
-        delay = 0.5
-        while not self.stopping.is_set():
-            client = pubsub = None
-            try:
-                client = redis.Redis.from_url(self.url, socket_connect_timeout=5)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(CHANNEL)
-                self.subscribed.set()
-                delay = 0.5
-                while not self.stopping.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message and message.get("type") == "message":
-                        self._handle(message["data"])
-            except Exception:
-                self.subscribed.clear()
-                log.exception("The socket command listener lost Redis; retrying in %.1fs", delay)
-                self.stopping.wait(delay)
-                delay = min(delay * 2, _RETRY_MAX_SECONDS)
-            finally:
-                for thing in (pubsub, client):
-                    if thing is not None:
-                        with contextlib.suppress(Exception):  # closing a broken connection
-                            thing.close()
-        self.subscribed.clear()
-
-    def _handle(self, data: bytes) -> None:
-        try:
-            command = json.loads(data)
-        except ValueError:
-            log.warning("Ignored a socket command that is not JSON: %r", data[:200])
-            return
-        try:
-            with self.app.app_context():
-                run(command)
-        except Exception:
-            log.exception("A socket command failed: %r", command)
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self.stopping.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
+# --- start-up and health ---------------------------------------------------------------------
 
 
 def init_app(app: Flask) -> None:
-    """Called by create_app: with REDIS_URL (and SOCKET_COMMAND_LISTENER on), start this
-    process's listener. The thread connects to Redis itself, so nothing here waits on the
-    network."""
-    url = app.config.get("REDIS_URL")
-    if url and app.config.get("SOCKET_COMMAND_LISTENER", True):
-        app.extensions["socket_commands"] = ControlListener(app, url).start()
-        server = socketio.server
-        if server is not None and not server.manager_initialized:
-            # Socket.IO starts its own queue listener on the first connection; start it now
-            # so /healthz can vouch for it before any socket arrives.
-            server.manager_initialized = True
-            server.manager.initialize()
+    """Called by create_app after `socketio.init_app`: with REDIS_URL, start this process's
+    queue listener now rather than at the first connection, so commands from other
+    processes and /healthz work from the start. The thread connects to Redis itself."""
+    server = socketio.server
+    manager = server.manager if server is not None else None
+    if (
+        isinstance(manager, QueueManager)
+        and not manager.write_only
+        and not server.manager_initialized
+    ):
+        server.manager_initialized = True
+        manager.initialize()
 
 
 def queue_status() -> str:
-    """For /healthz: whether Socket.IO's message-queue listener thread is running."""
+    """For /healthz: whether this process's Socket.IO queue listener (events and socket
+    commands from the other processes) is running."""
     server = socketio.server
     thread = getattr(server.manager, "thread", None) if server is not None else None
     return "ok" if thread is not None and thread.is_alive() else "down"
 
 
+_pingers: dict[str, object] = {}
+_pingers_lock = threading.Lock()
+
+
 def redis_answers(app: Flask) -> bool:
     """Whether Redis answers a PING within two seconds (for /healthz)."""
+    url = app.config["REDIS_URL"]
     try:
-        return bool(_publisher(app.config["REDIS_URL"]).ping())
+        with _pingers_lock:
+            client = _pingers.get(url)
+            if client is None:
+                import redis
+
+                client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+                _pingers[url] = client
+        return bool(client.ping())
     except Exception:
         return False
-
-
-def status(app: Flask) -> str | None:
-    """For /healthz: None without Redis; "ok" while this process's listener is subscribed,
-    "down" while it is not (starting, or reconnecting to Redis), "off" if not started."""
-    if not app.config.get("REDIS_URL"):
-        return None
-    listener: ControlListener | None = app.extensions.get("socket_commands")
-    if listener is None:
-        return "off"
-    if listener.healthy:
-        return "ok"
-    return "down"
-
-
-def wait_until_listening(app: Flask, timeout: float = 5.0) -> bool:
-    """Block until this process's listener is subscribed (the first health check, tests)."""
-    listener: ControlListener | None = app.extensions.get("socket_commands")
-    if listener is None:
-        return False
-    return listener.subscribed.wait(timeout)
