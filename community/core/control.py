@@ -163,15 +163,23 @@ def init_app(app: Flask) -> None:
         and not server.manager_initialized
     ):
         server.manager_initialized = True
-        manager.initialize()
+        try:
+            manager.initialize()
+        except RuntimeError:  # gevent not patched yet (a CLI command): the first socket will
+            server.manager_initialized = False
+            log.info("The Socket.IO queue listener starts with the first connection.")
 
 
 def queue_status() -> str:
     """For /healthz: whether this process's Socket.IO queue listener (events and socket
     commands from the other processes) is running."""
     server = socketio.server
-    thread = getattr(server.manager, "thread", None) if server is not None else None
-    return "ok" if thread is not None and thread.is_alive() else "down"
+    task = getattr(server.manager, "thread", None) if server is not None else None
+    if task is None:
+        return "down"
+    # A thread (threading mode) or a greenlet (gevent mode).
+    alive = task.is_alive() if hasattr(task, "is_alive") else not getattr(task, "dead", True)
+    return "ok" if alive else "down"
 
 
 _pingers: dict[str, object] = {}
