@@ -20,7 +20,8 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from community.auth.models import User, UserStatus
 from community.chat.models import (
@@ -31,7 +32,7 @@ from community.chat.models import (
     Message,
     MessageReport,
 )
-from community.connections.relations import is_blocked_either_way, pair
+from community.connections.relations import blocked_ids_select, is_blocked_either_way, pair
 from community.connections.services import reachable_member
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.effects import emit_after_commit, on_commit
@@ -97,6 +98,60 @@ def is_member(user_id: int, conversation_id: int) -> bool:
     )
 
 
+def live_conversation_ids(user_id: int) -> list[int]:
+    """The conversations whose room `user_id`'s sockets join on connect: all of theirs but a
+    direct conversation with someone blocked either way. One query."""
+    other = aliased(ConversationMember)
+    blocked_partner = exists(
+        select(other.id).where(
+            other.conversation_id == Conversation.id,
+            other.user_id != user_id,
+            other.user_id.in_(blocked_ids_select(user_id)),
+        )
+    )
+    return list(
+        db.session.scalars(
+            select(ConversationMember.conversation_id)
+            .join(Conversation, Conversation.id == ConversationMember.conversation_id)
+            .where(
+                ConversationMember.user_id == user_id,
+                or_(Conversation.kind != ConversationKind.DIRECT, ~blocked_partner),
+            )
+            .order_by(ConversationMember.conversation_id)
+        )
+    )
+
+
+def live_room(member: User, conversation_id: int) -> Conversation:
+    """The conversation whose live events (messages, typing) `member` may get and cause:
+    theirs (NotFound otherwise) and, for a direct one, no block either way (Forbidden).
+    Called by the `join` and `typing` socket handlers."""
+    conversation = membership(member, conversation_id).conversation
+    if conversation.kind == ConversationKind.DIRECT and blocked_direct(conversation, member):
+        raise Forbidden(_("You can no longer message each other."))
+    return conversation
+
+
+def block_changed(a: int, b: int) -> None:
+    """A block between `a` and `b` was made or lifted (called by the connections service in
+    its transaction): after the commit both members' sockets leave their direct
+    conversation's room, or join it again once no block stands either way."""
+    from community.chat.sockets import join_conversation_room, leave_conversation_room
+
+    low, high = pair(a, b)
+    conversation_id = db.session.scalar(
+        select(Conversation.id).where(Conversation.direct_key == f"{low}:{high}")
+    )
+    if conversation_id is None:
+        return
+    blocked = is_blocked_either_way(a, b)
+    for user_id in (a, b):
+        if blocked:
+            on_commit(leave_conversation_room, user_id, conversation_id, removed=False)
+        else:
+            on_commit(join_conversation_room, user_id, conversation_id)
+
+
 def member_ids(conversation_id: int) -> list[int]:
     return list(
         db.session.scalars(
@@ -150,12 +205,16 @@ def _add_member(
     conversation: Conversation, user_id: int, role: str = MemberRole.MEMBER
 ) -> ConversationMember:
     """Add `user_id` (race-safe); they have read nothing sent before they joined."""
-    row, _created = get_or_create(
+    row, created = get_or_create(
         ConversationMember,
         {"role": role, "last_read_seq": conversation.last_seq},
         conversation_id=conversation.id,
         user_id=user_id,
     )
+    if created:
+        from community.chat.sockets import join_conversation_room
+
+        on_commit(join_conversation_room, user_id, conversation.id)
     return row
 
 
