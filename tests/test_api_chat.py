@@ -707,3 +707,38 @@ def test_messages_cost_the_same_for_5_and_50(app, world, count_queries):
     _fill(app, world, 0, 45)
     assert len(ben.get(newest).get_json()["messages"]) == 50
     assert (_count(count_queries, ben, newest), _count(count_queries, ben, changes)) == few
+
+
+# --- demo data -----------------------------------------------------------------------------
+
+
+def test_the_demo_member_has_chats_to_read_through_the_api(app, runner):
+    from community.demo import DEMO_PASSWORD
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        mia = db.session.scalar(select(User).where(User.email == "member@alongside.example"))
+        ref = UserRef(mia.id, mia.email, mia.display_name, DEMO_PASSWORD)
+    api = api_login(app, ref)
+    items = api.get("/api/v1/conversations?limit=100").get_json()["items"]
+    talked = [item for item in items if item["last_message"]]
+    assert {item["kind"] for item in talked} == {"direct", "group", "group_room", "event_room"}
+    assert [item["id"] for item in items[: len(talked)]] == [item["id"] for item in talked]
+    assert sum(item["unread"] > 0 for item in talked) >= 3
+    assert sum(item["unread"] == 0 for item in talked) >= 2
+    group = next(item for item in talked if item["kind"] == "group")
+    assert 4 <= len(api.get(f"/api/v1/conversations/{group['id']}").get_json()["members"]) <= 5
+    seen: list[dict] = []
+    for item in talked:
+        page = api.get(f"/api/v1/conversations/{item['id']}/messages?after_seq=0&limit=100")
+        body = page.get_json()
+        assert not body["has_more"] and body["last_seq"] == item["last_seq"]
+        seqs = [m["seq"] for m in body["messages"]]
+        assert seqs == sorted(seqs) and seqs[-1] == item["last_seq"]  # changes in seq order
+        if item["kind"] == "direct":
+            assert 10 <= len(body["messages"]) <= 40
+        seen += body["messages"]
+    assert any(m["edited_at"] for m in seen) and any(m["deleted"] for m in seen)
+    assert any(m["reply_to_id"] for m in seen) and any(m["reactions"] for m in seen)
+    days = {m["created_at"][:10] for m in seen}
+    assert len(days) >= 3  # spread over the last days, not all "now"
