@@ -619,6 +619,22 @@ def test_leaving_hands_the_group_on(app, world):
     assert world.api(app, "dan").get(base).get_json()["role"] == "owner"
 
 
+@pytest.mark.parametrize("app_overrides", [{"CHAT_API_WRITE_LIMIT": "3 per minute"}])
+def test_writes_over_the_rate_are_refused_with_429(app, world):
+    ana, ben = world.api(app, "ana"), world.api(app, "ben")
+    path = f"/api/v1/conversations/{world.direct_id}/messages"
+    assert send(ana, world.direct_id, "One", "rate-1").status_code == 201
+    assert ana.patch(f"{path}/{world.first_id}", json={"body": "Two"}).status_code == 200
+    assert ana.post(f"{path}/{world.first_id}/reactions", json={"emoji": "👍"}).status_code == 200
+    refused = send(ana, world.direct_id, "Four", "rate-4")
+    assert refused.status_code == 429 and error_code(refused) == "rate_limited"
+    assert int(refused.headers["Retry-After"]) > 0
+    assert send(ben, world.direct_id, "Mine is fine", "rate-b").status_code == 201  # per member
+    assert ana.get(path).status_code == 200  # reading is not limited
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 5
+
+
 # --- the same rules as the sockets ---------------------------------------------------------
 
 

@@ -11,18 +11,28 @@ ServiceError kinds, answered by the one error handler; what the live half sends
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import current_app
 from flask_smorest import Blueprint
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.chat import services
 from community.chat.models import ConversationMember
-from community.extensions import db
+from community.extensions import db, limiter
 
 blp = Blueprint("chat_api", __name__, description="Conversations and their messages")
 
 KINDS = ["direct", "group", "group_room", "event_room"]
 NOT_FOUND = "No such conversation, or one you are not in"
+RATE_DOC = "Too many messages, edits and reactions in a minute"
+
+# Sends, edits, deletes and reactions share one budget per member (a 429 beyond it); the
+# socket handlers keep their own.
+chat_writes = limiter.shared_limit(
+    lambda: current_app.config.get("CHAT_API_WRITE_LIMIT", "120 per minute"),
+    scope="chat-api-writes",
+    key_func=lambda: f"account:{api_user().id}",
+)
 
 
 # --- schemas -------------------------------------------------------------------------------
@@ -494,12 +504,14 @@ def list_messages(query: dict, conversation_id: int):
 
 @blp.post("/conversations/<int:conversation_id>/messages")
 @token_required
+@chat_writes
 @blp.arguments(ChatMessageCreateSchema)
 @blp.response(201, ChatMessageSchema, description="Stored")
 @blp.alt_response(200, schema=ChatMessageSchema, description="A retry: the message already stored")
 @blp.alt_response(403, description="A block between you, or your account may not send")
 @blp.alt_response(404, description=NOT_FOUND)
 @blp.alt_response(409, description="This client_id was used for another message")
+@blp.alt_response(429, description=RATE_DOC)
 @blp.doc(**TOKEN_DOC)
 def send_message(body: dict, conversation_id: int):
     """Send a message; the room hears `message:new` after it is stored. Retrying with the
@@ -513,11 +525,13 @@ def send_message(body: dict, conversation_id: int):
 
 @blp.patch("/conversations/<int:conversation_id>/messages/<int:message_id>")
 @token_required
+@chat_writes
 @blp.arguments(ChatMessagePatchSchema)
 @blp.response(200, ChatMessageSchema)
 @blp.alt_response(403, description="Not your message")
 @blp.alt_response(404, description=NOT_FOUND + ", or no such message in it")
 @blp.alt_response(409, description="The message was deleted")
+@blp.alt_response(429, description=RATE_DOC)
 @blp.doc(**TOKEN_DOC)
 def edit_message(body: dict, conversation_id: int, message_id: int):
     """Change the text of your message: it takes a new seq and shows as edited."""
@@ -528,10 +542,12 @@ def edit_message(body: dict, conversation_id: int, message_id: int):
 
 @blp.delete("/conversations/<int:conversation_id>/messages/<int:message_id>")
 @token_required
+@chat_writes
 @blp.response(200, ChatMessageSchema, description="The tombstone, at its new seq")
 @blp.alt_response(403, description="Not your message")
 @blp.alt_response(404, description=NOT_FOUND + ", or no such message in it")
 @blp.alt_response(409, description="Already deleted")
+@blp.alt_response(429, description=RATE_DOC)
 @blp.doc(**TOKEN_DOC)
 def delete_message(conversation_id: int, message_id: int):
     """Delete your message: its text goes, its place stays (shown as deleted)."""
@@ -542,9 +558,11 @@ def delete_message(conversation_id: int, message_id: int):
 
 @blp.post("/conversations/<int:conversation_id>/messages/<int:message_id>/reactions")
 @token_required
+@chat_writes
 @blp.arguments(ChatReactionSchema)
 @blp.response(200, ChatMessageSchema)
 @blp.alt_response(404, description=NOT_FOUND + ", or no such message in it")
+@blp.alt_response(429, description=RATE_DOC)
 @blp.doc(**TOKEN_DOC)
 def react(body: dict, conversation_id: int, message_id: int):
     """Add your reaction to a message, or take it back if you had given it."""
