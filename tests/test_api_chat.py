@@ -702,10 +702,15 @@ def _count(count_queries, api: ApiClient, path: str) -> int:
     return counter.count
 
 
-def test_my_conversations_cost_the_same_for_5_and_50(app, world, count_queries):
+def test_my_conversations_cost_the_same_for_5_and_50(app, world, rooms, count_queries):
+    with app.app_context():  # Ana goes to the event too: every kind of conversation is listed
+        rsvp(u(world.people["ana"]), db.session.get(Event, rooms["event_id"][0]))
+        db.session.commit()
     ana = world.api(app, "ana")
     path = "/api/v1/conversations?limit=100"
-    _fill(app, world, 3, 0)
+    _fill(app, world, 1, 0)
+    kinds = {item["kind"] for item in ana.get(path).get_json()["items"]}
+    assert kinds == {"direct", "group", "group_room", "event_room"}
     few = _count(count_queries, ana, path)
     assert len(ana.get(path).get_json()["items"]) == 5
     _fill(app, world, 45, 0)
@@ -723,6 +728,42 @@ def test_messages_cost_the_same_for_5_and_50(app, world, count_queries):
     _fill(app, world, 0, 45)
     assert len(ben.get(newest).get_json()["messages"]) == 50
     assert (_count(count_queries, ben, newest), _count(count_queries, ben, changes)) == few
+
+
+# --- the service verbs this API added ------------------------------------------------------
+
+
+def test_service_open_direct_room_for_summary_and_recent(app, world, rooms):
+    from community.core.errors import NotFound
+
+    with app.app_context():
+        ana, ben, cai = (u(world.people[name]) for name in ("ana", "ben", "cai"))
+        conversation, created = chat.open_direct(ben, ana.id)
+        assert conversation.id == world.direct_id and not created
+        conversation, created = chat.open_direct(cai, ana.id)
+        assert created and chat.start_direct(ana, cai.id).id == conversation.id
+        db.session.commit()
+        group_id, group_room = rooms["group_id"]
+        assert chat.room_for(ana, "group_id", group_id).id == group_room
+        for who, field, owner_id in (
+            (ben, "group_id", group_id),
+            (ana, "event_id", rooms["event_id"][0]),
+            (ana, "group_id", MISSING_ID),
+            (ana, "group_id", True),
+        ):
+            with pytest.raises(NotFound):
+                chat.room_for(who, field, owner_id)
+        with pytest.raises(ValueError):
+            chat.room_for(ana, "owner_id", group_id)
+        item = chat.summary(ben, world.direct_id)
+        assert (item.name, item.unread, item.last_message.body) == ("Ana", 1, "Coffee on Friday?")
+        with pytest.raises(NotFound):
+            chat.summary(cai, world.direct_id)
+        page = chat.recent(ben, world.direct_id, limit=2)
+        assert [m.position for m in page.messages] == [2, 3] and page.last_seq == 3
+        assert [
+            m.position for m in chat.recent(ben, world.direct_id, page.next_cursor).messages
+        ] == [1]
 
 
 # --- demo data -----------------------------------------------------------------------------
