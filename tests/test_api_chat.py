@@ -430,6 +430,29 @@ def test_racing_retries_store_one_message(app, world):
         assert db.session.scalar(select(func.count()).select_from(Message)) == 4
 
 
+@pytest.mark.backends("sqlite", "postgresql")
+def test_two_people_starting_at_once_get_one_direct_conversation(app, world):
+    cai, dan = world.api(app, "cai"), world.api(app, "dan")
+    pairs = [(cai, world.people["dan"].id), (dan, world.people["cai"].id)] * 2
+
+    def start(pair):
+        api, other = pair
+        with app.test_client() as client:
+            response = client.post(
+                "/api/v1/conversations", json={"member_ids": [other]}, headers=api.headers
+            )
+            return response.status_code, response.get_json()["id"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(start, pairs))
+    assert sorted(status for status, _id in results) == [200, 200, 200, 201]
+    assert len({conversation_id for _status, conversation_id in results}) == 1
+    with app.app_context():
+        assert chat.member_ids(results[0][1]) == sorted(
+            [world.people["cai"].id, world.people["dan"].id]
+        )
+
+
 def test_a_reply_stays_in_its_conversation(app, world):
     ben = world.api(app, "ben")
     reply = send(ben, world.direct_id, "Friday works", "b-2", reply_to_id=world.first_id)
