@@ -21,7 +21,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 
 from community.auth.models import User, UserStatus
 from community.chat.models import (
@@ -163,11 +163,13 @@ def member_ids(conversation_id: int) -> list[int]:
 
 
 def members(conversation: Conversation) -> list[ConversationMember]:
-    """The conversation's members with their users, owner first then by name."""
+    """The conversation's members with their users (in the same query), owner first then
+    by name."""
     return list(
         db.session.scalars(
             select(ConversationMember)
             .join(User, User.id == ConversationMember.user_id)
+            .options(contains_eager(ConversationMember.user))
             .where(ConversationMember.conversation_id == conversation.id)
             .order_by(
                 (ConversationMember.role == MemberRole.OWNER).desc(),
@@ -237,9 +239,15 @@ def start_direct(starter: User, other_id: int) -> Conversation:
     """The direct conversation between `starter` and `other_id`, created on first use (two
     people have one: found, never duplicated, even when both start it at once). NotFound
     when the other is not an active member or a block stands either way."""
+    return open_direct(starter, other_id)[0]
+
+
+def open_direct(starter: User, other_id: int) -> tuple[Conversation, bool]:
+    """`start_direct`, also telling whether the conversation is new (the API answers 201
+    for a new one and 200 for one found)."""
     other = reachable_member(starter, other_id)
     low, high = pair(starter.id, other.id)
-    conversation, _created = get_or_create(
+    conversation, created = get_or_create(
         Conversation,
         {"kind": ConversationKind.DIRECT},
         direct_key=f"{low}:{high}",
@@ -247,7 +255,7 @@ def start_direct(starter: User, other_id: int) -> Conversation:
     db.session.flush()
     for user_id in (low, high):
         _add_member(conversation, user_id)
-    return conversation
+    return conversation, created
 
 
 def _title(title: str | None) -> str:
@@ -390,6 +398,20 @@ def room_of(owner_field: str, owner_id: int) -> Conversation | None:
     return db.session.scalar(
         select(Conversation).where(getattr(Conversation, owner_field) == owner_id)
     )
+
+
+def room_for(viewer: User, owner_field: str, owner_id: object) -> Conversation:
+    """The room of a group or an event (`owner_field` "group_id" or "event_id") that
+    `viewer` is in: the group's active members, the event's organiser and those going.
+    Anyone else gets the NotFound of a missing room, moderators and admins included."""
+    if owner_field not in ("group_id", "event_id"):
+        raise ValueError(owner_field)
+    if isinstance(owner_id, bool) or not isinstance(owner_id, int):
+        raise NotFound(_("We could not find that conversation."))
+    room = room_of(owner_field, owner_id)
+    if room is None:
+        raise NotFound(_("We could not find that conversation."))
+    return membership(viewer, room.id).conversation
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -640,6 +662,28 @@ def changes_after(
     return Changes(rows[:limit], len(rows) > limit, False, conversation.last_seq)
 
 
+@dataclass
+class Recent:
+    """A page of history, oldest first, and the conversation's seq read before it: a client
+    that shows these asks `changes_after(last_seq)` next and misses nothing."""
+
+    messages: list[Message]
+    next_cursor: str | None  # older messages, or None at the beginning
+    last_seq: int
+
+
+def recent(
+    viewer: User, conversation_id: int, cursor: str | None = None, limit: int = HISTORY_PAGE
+) -> Recent:
+    """The newest page of the conversation (or an older one, from `cursor`), oldest first.
+    Called by the API's messages endpoint without `after_seq`. The seq is read before the
+    messages, so anything that lands in between comes again through catch-up (the client
+    drops what it already has) rather than being skipped."""
+    last_seq = membership(viewer, conversation_id).conversation.last_seq
+    page = history(viewer, conversation_id, cursor, limit)
+    return Recent(list(reversed(page.items)), page.next_cursor, last_seq)
+
+
 def history(
     viewer: User, conversation_id: int, cursor: str | None = None, limit: int = HISTORY_PAGE
 ) -> Page[Message]:
@@ -819,8 +863,22 @@ def my_conversations(
         key=lambda row: (row[1].last_activity_at, row[1].id),
         scalars=False,
     )
-    rows: list[ConversationMember] = [row[0] for row in page.items]
-    conversations = {row[1].id: row[1] for row in page.items}
+    items = _summaries(viewer, [(row[0], row[1]) for row in page.items])
+    return Page(items, page.next_cursor, page.prev_cursor)
+
+
+def summary(viewer: User, conversation_id: int) -> Summary:
+    """One conversation of `viewer` as the /chat list shows it (NotFound if they are not
+    in it). Called by the API's conversation endpoints."""
+    found = membership(viewer, conversation_id)
+    return _summaries(viewer, [(found.member, found.conversation)])[0]
+
+
+def _summaries(viewer: User, pairs: list[tuple[ConversationMember, Conversation]]) -> list[Summary]:
+    """Last message, unread count and name for each (member row, conversation): four
+    queries at most, whatever the number."""
+    rows: list[ConversationMember] = [row for row, _conversation in pairs]
+    conversations = {conversation.id: conversation for _row, conversation in pairs}
     last = {}
     wanted = [(c.id, c.last_seq) for c in conversations.values() if c.last_seq]
     if wanted:
@@ -842,7 +900,7 @@ def my_conversations(
             last[message.conversation_id] = message
     unread = _unread_counts(viewer, rows)
     called = names(viewer, list(conversations.values()))
-    items = [
+    return [
         Summary(
             conversations[row.conversation_id],
             row,
@@ -852,7 +910,6 @@ def my_conversations(
         )
         for row in rows
     ]
-    return Page(items, page.next_cursor, page.prev_cursor)
 
 
 def unread_label(count: int) -> str:
