@@ -59,6 +59,8 @@
   var connection = document.getElementById("chat-connection");
 
   function setConnectionNote(text) {
+    // The state for styles and tests: "true" once connected, "false" while not.
+    if (historyNode) historyNode.dataset.connected = text ? "false" : "true";
     if (!connection) return;
     connection.textContent = text || "";
     connection.hidden = !text;
@@ -77,6 +79,7 @@
     setConnectionNote("");
     if (conversationId && live) {
       catchUp().then(function () {
+        historyNode.dataset.synced = "true"; // caught up on this connection (tests wait for it)
         markRead();
         pump();
       });
@@ -84,6 +87,7 @@
   });
   socket.on("disconnect", function (reason) {
     setConnectionNote(strings.offline);
+    if (historyNode) historyNode.dataset.synced = "false";
     inflight = null; // its ack will not come: send it again once connected
     if (reason === "io server disconnect" && navigator.onLine) {
       // The server ended it (a logout elsewhere, a removal): a reload shows why.
