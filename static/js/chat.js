@@ -200,7 +200,8 @@
     });
     node.querySelector(".chat-message__sender").textContent = senderName(message.sender_id);
     var time = node.querySelector(".chat-message__time");
-    time.setAttribute("datetime", message.created_at || new Date().toISOString());
+    var created = message.created_at ? new Date(message.created_at) : new Date();
+    time.setAttribute("datetime", (isNaN(created) ? new Date() : created).toISOString());
     time.textContent = timeText(message.created_at);
     time.removeAttribute("title");
     node.querySelector(".chat-message__edited").hidden = !message.edited_at || message.deleted;
