@@ -144,9 +144,12 @@
   function timeText(iso) {
     var date = iso ? new Date(iso) : new Date();
     try {
+      // On the member's own clock, as the server renders the page.
       return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
         hour: "2-digit",
         minute: "2-digit",
+        hourCycle: "h23",
+        timeZone: (data && data.timezone) || undefined,
       }).format(date);
     } catch (error) {
       return date.toTimeString().slice(0, 5);
@@ -277,9 +280,20 @@
     list.insertBefore(node, before || firstPending());
   }
 
+  // The bottom of what the sticky composer leaves visible.
+  function visibleBottom() {
+    var composer = document.getElementById("composer");
+    return window.innerHeight - (composer ? composer.offsetHeight : 0) - 8;
+  }
+
   function nearBottom() {
-    var rect = list.getBoundingClientRect();
-    return rect.bottom - window.innerHeight < 200;
+    return list.getBoundingClientRect().bottom - visibleBottom() < 200;
+  }
+
+  // Scroll just enough for `node` to show above the composer.
+  function reveal(node) {
+    var overflow = node.getBoundingClientRect().bottom - visibleBottom();
+    if (overflow > 0) window.scrollBy(0, overflow);
   }
 
   // Show a message from the server (an event, an ack or a catch-up page). Returns whether
@@ -303,7 +317,7 @@
       place(node, message.position);
       var empty = document.getElementById("history-empty");
       if (empty) empty.remove();
-      if (stick) node.scrollIntoView({ block: "nearest" });
+      if (stick) reveal(node);
     }
     if (message.sender_id === userId && !message.deleted) updateSeenTarget();
     return true;
@@ -436,6 +450,7 @@
 
   function showPending(item) {
     var node = pendingNode(item.client_id);
+    var created = !node;
     if (!node) {
       node = build(
         {
@@ -451,7 +466,6 @@
       list.appendChild(node);
       var empty = document.getElementById("history-empty");
       if (empty) empty.remove();
-      node.scrollIntoView({ block: "nearest" });
     }
     var status = node.querySelector(".chat-message__status");
     status.hidden = false;
@@ -476,6 +490,7 @@
       node.classList.remove("chat-message--failed");
       status.textContent = strings.sending;
     }
+    if (created) reveal(node);
   }
 
   function nextItem() {
@@ -749,7 +764,7 @@
   });
 
   // The newest message in view on arrival (unless the address points somewhere).
-  if (list && live && !window.location.hash && list.lastElementChild) {
-    list.lastElementChild.scrollIntoView({ block: "end" });
+  if (list && live && (!window.location.hash || window.location.hash === "#composer") && list.lastElementChild) {
+    reveal(list.lastElementChild);
   }
 })();

@@ -79,6 +79,7 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
     mia = mia_context.new_page()
     log_in(mia, url, MIA)
     mia.goto(url + "/chat?find=Herrera")
+    page_checker.check(mia, "chat-list")
     mia.get_by_label("Sofía Herrera").check()
     mia.get_by_role("button", name="Start the conversation").click()
     expect(mia.get_by_role("heading", level=1)).to_have_text("Sofía Herrera")
@@ -94,7 +95,11 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
 
     write(mia, "One: hello from Mia")
     expect(sofia.locator(".chat-message[data-id]", has_text="One: hello from Mia")).to_have_count(1)
+    expect(mia.locator("#chat-seen")).to_have_text("Seen by Sofía Herrera")  # live read state
+    sofia.get_by_label("Message", exact=True).press_sequentially("Tw")
+    expect(mia.locator("#chat-typing")).to_have_text("Sofía Herrera is typing…")
     write(sofia, "Two: hej from Sofía")
+    expect(mia.locator("#chat-typing")).to_have_text("")
     expect(mia.locator(".chat-message[data-id]", has_text="Two: hej from Sofía")).to_have_count(1)
     page_checker.check(mia, "chat-live")
 
