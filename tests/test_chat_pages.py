@@ -383,6 +383,18 @@ def test_starting_a_direct_conversation_finds_the_existing_one(app, login, ana, 
     assert response.status_code == 302 and response.location == f"/chat/{direct}#composer"
 
 
+def test_a_profile_offers_to_send_a_message(app, login, ana, ben):
+    client = login(ana)
+    page = client.get(f"/members/{ben.id}").get_data(as_text=True)
+    assert "Send a message" in page
+    token = csrf_token(client, f"/members/{ben.id}")
+    response = client.post("/chat/new", data={"csrf_token": token, "member_ids": str(ben.id)})
+    assert response.status_code == 302
+    with app.app_context():
+        direct = chat.start_direct(user(ana), ben.id).id
+    assert response.location == f"/chat/{direct}#composer"
+
+
 def test_starting_a_group_conversation(app, login, ana, ben, cy):
     client = login(ana)
     token = csrf_token(client, "/chat")
