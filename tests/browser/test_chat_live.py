@@ -144,3 +144,17 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
     # The server agrees: a reload shows the same, once each.
     mia.reload()
     shown_in_order(mia, expected)
+
+    # The pages behind the message actions, checked as they are.
+    mine = mia.locator(".chat-message--mine[data-id]").last
+    mine.locator(".chat-message__menu > summary").click()
+    mine.get_by_role("link", name="Edit").click()
+    expect(mia.get_by_role("heading", level=1)).to_have_text("Edit your message")
+    page_checker.check(mia, "chat-edit")
+    mia.goto(conversation)
+    theirs = mia.locator(".chat-message[data-id]:not(.chat-message--mine)").last
+    theirs.locator(".chat-message__menu > summary").click()
+    theirs.get_by_role("link", name="Report").click()
+    page_checker.check(mia, "chat-report")
+    mia.goto(conversation + "/members")
+    page_checker.check(mia, "chat-members")
