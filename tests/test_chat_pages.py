@@ -462,6 +462,22 @@ def test_only_the_owner_adds_and_removes(app, login, make_user, ana, ben, cy, gr
     assert login(cy).get(f"/chat/{group}").status_code == 404
 
 
+def test_the_members_list_is_paged(app, login, make_user, ana, ben):
+    others = [make_user(display_name=f"Member {n:02d}") for n in range(3)]
+    with app.app_context():
+        group = chat.create_group_conversation(user(ana), "Big", [ben.id, *(o.id for o in others)])
+        db.session.commit()
+        group_id = group.id
+        first = chat.members_page(group, limit=3)
+        second = chat.members_page(group, first.next_cursor, limit=3)
+        names = [row.user.display_name for row in [*first.items, *second.items]]
+    assert names == ["Ana Alves", "Ben Berg", "Member 00", "Member 01", "Member 02"]
+    assert second.next_cursor is None
+    page = login(ben).get(f"/chat/{group_id}/members").get_data(as_text=True)
+    assert "5 members." in page and "Member 02" in page
+    assert login(ben).get(f"/chat/{group_id}/members?cursor=bad").status_code == 400
+
+
 def test_leaving_a_group_conversation(app, login, ana, ben, group, direct):
     client = login(ben)
     assert "Leave Book club?" in client.get(f"/chat/{group}/leave").get_data(as_text=True)

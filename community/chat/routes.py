@@ -345,11 +345,12 @@ def members(conversation_id: int):
 
 def _render_members(found: services.Membership, form: AddMembersForm, status: int = 200):
     conversation = found.conversation
-    people = services.members(conversation)
+    page = services.members_page(conversation, request.args.get("cursor"))
+    ids = services.member_ids(conversation.id)
     is_owner = conversation.kind == ConversationKind.GROUP and found.member.role == MemberRole.OWNER
     find = FindMemberForm(request.args)
     if is_owner:
-        present = {row.user_id for row in people}
+        present = set(ids)
         form.member_ids.choices = [
             (user.id, user.display_name) for user in _candidates(find) if user.id not in present
         ]
@@ -357,7 +358,8 @@ def _render_members(found: services.Membership, form: AddMembersForm, status: in
         "chat/members.html",
         conversation=conversation,
         name=services.names(current_user, [conversation])[conversation.id],
-        people=people,
+        page=page,
+        member_count=len(ids),
         is_owner=is_owner,
         is_group=conversation.kind == ConversationKind.GROUP,
         form=form,

@@ -125,6 +125,29 @@ def members(conversation: Conversation) -> list[ConversationMember]:
     )
 
 
+MEMBERS_PAGE = 50
+
+
+def members_page(
+    conversation: Conversation, cursor: str | None = None, limit: int = MEMBERS_PAGE
+) -> Page[ConversationMember]:
+    """The members page's list, by name, keyset-paged (a group's or an event's room can be
+    large). Each row carries its user. Raises BadCursor."""
+    statement = (
+        select(ConversationMember)
+        .join(User, User.id == ConversationMember.user_id)
+        .options(contains_eager(ConversationMember.user))
+        .where(ConversationMember.conversation_id == conversation.id)
+    )
+    return keyset(
+        statement,
+        [User.display_name.asc(), User.id.asc()],
+        cursor,
+        limit,
+        key=lambda row: (row.user.display_name, row.user.id),
+    )
+
+
 def member_names(conversation_id: int) -> dict[int, str]:
     """Display names of the conversation's members by id (the live client names senders
     and readers with them). One query."""
