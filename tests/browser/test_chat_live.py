@@ -16,6 +16,11 @@ from community.extensions import socketio
 from tests.browser.live import DEMO_PASSWORD
 
 MIA = "member@alongside.example"
+# The texts in the page's outboxes (localStorage), oldest first.
+OUTBOX = (
+    "() => Object.keys(localStorage).filter(k => k.startsWith('alongside.chat.outbox.'))"
+    ".map(k => JSON.parse(localStorage.getItem(k))).flat().map(item => item.body)"
+)
 SOFIA = "sofia@alongside.example"
 
 
@@ -110,11 +115,7 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
     write(mia, "Four: written offline")
     pending = mia.locator(".chat-message--pending", has_text="Four: written offline")
     expect(pending).to_contain_text("Sending…")
-    outbox = mia.evaluate(
-        "() => Object.keys(localStorage).filter(k => k.startsWith('alongside.chat.outbox.'))"
-        ".map(k => JSON.parse(localStorage.getItem(k))).flat().map(i => i.body)"
-    )
-    assert outbox == ["Four: written offline"]
+    assert mia.evaluate(OUTBOX) == ["Four: written offline"]
     write(sofia, "Five: I will wait")
     mia.wait_for_timeout(500)
     assert "Four: written offline" not in stored(sofia)
@@ -133,13 +134,20 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
     ]
     shown_in_order(mia, expected)
     shown_in_order(sofia, expected)
-    assert (
-        mia.evaluate(
-            "() => Object.keys(localStorage).filter(k => k.startsWith('alongside.chat.outbox.'))"
-            ".map(k => JSON.parse(localStorage.getItem(k))).flat().length"
-        )
-        == 0
-    )
+    assert mia.evaluate(OUTBOX) == []
+
+    # A send the server refuses shows "Not sent" with Retry and Delete (a text over 4,000
+    # characters: the textarea's maxlength stops typing, not a script).
+    mia.evaluate("() => { document.getElementById('composer-body').value = 'x'.repeat(4001); }")
+    mia.get_by_role("button", name="Send", exact=True).click()
+    failed = mia.locator(".chat-message--failed")
+    expect(failed).to_contain_text("Not sent.")
+    failed.get_by_role("button", name="Retry").click()
+    expect(failed).to_contain_text("Not sent.")
+    failed.get_by_role("button", name="Delete").click()
+    expect(mia.locator(".chat-message--pending")).to_have_count(0)
+    assert mia.evaluate(OUTBOX) == []
+    assert "x" * 4001 not in stored(sofia)
 
     # The server agrees: a reload shows the same, once each.
     mia.reload()
