@@ -418,6 +418,21 @@ def test_starting_a_group_conversation(app, login, ana, ben, cy):
         assert chat.member_ids(conversation.id) == sorted([ana.id, ben.id, cy.id])
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999", "-1", "0", "abc"])
+def test_ids_in_forms_that_no_row_could_have_are_form_errors(app, login, ana, direct, bad):
+    client = login(ana)
+    token = csrf_token(client, "/chat")
+    assert (
+        client.post("/chat/new", data={"csrf_token": token, "member_ids": bad}).status_code == 422
+    )
+    fields = {**composer(client, direct), "body": "Hi", "reply_to_id": bad}
+    response = client.post(f"/chat/{direct}/messages", data=fields)
+    assert response.status_code == 422
+    assert "That message is not in this conversation." in response.get_data(as_text=True)
+    assert client.get(f"/chat/{direct}?reply={bad}").status_code == 200
+    assert messages_in(app, direct) == []
+
+
 def test_nobody_blocked_can_be_picked(app, login, blocker, blocked):
     client = login(blocker)
     token = csrf_token(client, "/chat")

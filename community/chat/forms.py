@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.chat.services import MAX_BODY, MAX_CLIENT_ID, MAX_REPORT, MAX_TITLE, REACTIONS
+from community.core.database import MAX_ID
 from community.core.forms import max_length
 
 
@@ -19,11 +20,24 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+def record_id(value) -> int:
+    """A form's member or message id: a whole number a row could have (else ValueError, a
+    form error), never a number too big for the database."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+def _reply_to(value):
+    """The message a reply quotes: None when empty; an id no message has (0) when it is not
+    a valid id, so the service refuses it rather than sending without the quote."""
+    if value in (None, ""):
         return None
+    try:
+        return record_id(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 class ActionForm(FlaskForm):
@@ -39,7 +53,7 @@ class SendForm(FlaskForm):
         validators=[DataRequired(_l("Write a message.")), max_length(MAX_BODY)],
     )
     client_id = HiddenField(validators=[DataRequired(), max_length(MAX_CLIENT_ID)])
-    reply_to_id = HiddenField(filters=[_int_or_none], validators=[Optional()])
+    reply_to_id = HiddenField(filters=[_reply_to], validators=[Optional()])
 
     @classmethod
     def fresh(cls, reply_to_id: int | None = None) -> SendForm:
@@ -81,7 +95,7 @@ class MultiCheckboxField(SelectMultipleField):
 class NewConversationForm(FlaskForm):
     """Pick one member to talk with, or several and a name for a group conversation."""
 
-    member_ids = MultiCheckboxField(_l("Who?"), coerce=int, validate_choice=False)
+    member_ids = MultiCheckboxField(_l("Who?"), coerce=record_id, validate_choice=False)
     title = StringField(
         _l("Name of the group conversation"),
         filters=[_strip],
@@ -91,7 +105,7 @@ class NewConversationForm(FlaskForm):
 
 
 class AddMembersForm(FlaskForm):
-    member_ids = MultiCheckboxField(_l("Add"), coerce=int, validate_choice=False)
+    member_ids = MultiCheckboxField(_l("Add"), coerce=record_id, validate_choice=False)
 
 
 class FindMemberForm(FlaskForm):

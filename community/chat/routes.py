@@ -23,6 +23,7 @@ from community.chat.forms import (
     ReactForm,
     ReportForm,
     SendForm,
+    record_id,
 )
 from community.chat.models import ConversationKind, MemberRole, Message
 from community.core.errors import NotFound, ServiceError
@@ -118,7 +119,7 @@ def show(conversation_id: int):
     if not cursor and found.member.last_read_seq < found.conversation.last_seq:
         services.mark_read(current_user, conversation_id, found.conversation.last_seq)
         db.session.commit()
-    reply_to = request.args.get("reply", type=int)
+    reply_to = request.args.get("reply", type=record_id)
     return _render_show(found, SendForm.fresh(reply_to), cursor)
 
 
@@ -189,12 +190,15 @@ def send(conversation_id: int):
         else:
             db.session.commit()
             return redirect(_to(conversation_id, sent.message.id))
-    if form.client_id.errors or not form.client_id.data:
-        # A page sent back after changing its text (or a broken one): say so, and let the
-        # next submit be a new message.
-        form.form_errors.extend(form.client_id.errors)
-        form.client_id.errors = []
+    for hidden in (form.client_id, form.reply_to_id):  # not shown next to a field: on top
+        form.form_errors.extend(hidden.errors)
+        hidden.errors = []
+    if form.form_errors or not form.client_id.data:
+        # A page sent back after changing its text (or a broken one): the next submit is a
+        # new message.
         form.client_id.data = SendForm.fresh().client_id.data
+    if form.reply_to_id.data == 0:
+        form.reply_to_id.data = None
     return _render_show(found, form, None, 422)
 
 
