@@ -349,6 +349,7 @@ def test_mute_keeps_the_conversation_out_of_the_badge(app, login, ana, ben, dire
     listing = client.get("/chat").get_data(as_text=True)
     assert ">Muted<" in listing and "1 unread message" in listing
     assert 'data-unread-ids="" hidden' in listing
+    assert f'<script type="application/json" id="chat-muted">[{direct}]</script>' in listing
     client.post(f"/chat/{direct}/mute", data={"csrf_token": token, "muted": "0"})
     assert ">Muted<" not in client.get("/chat").get_data(as_text=True)
 

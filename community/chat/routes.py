@@ -44,6 +44,12 @@ def chat_unread_ids() -> set[int]:
     return g.chat_unread_ids
 
 
+@bp.app_template_global()
+def chat_muted_ids() -> list[int]:
+    """The conversations I muted, for the live client on the chat pages."""
+    return sorted(services.muted_ids(current_user)) if current_user.is_authenticated else []
+
+
 @bp.record_once
 def _filters(state) -> None:
     state.app.jinja_env.filters.update(FILTERS)

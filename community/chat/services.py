@@ -767,6 +767,17 @@ def unread_conversation_ids(viewer: User) -> set[int]:
     return set(db.session.scalars(statement))
 
 
+def muted_ids(viewer: User) -> set[int]:
+    """The conversations `viewer` muted (the live client keeps them out of the badge)."""
+    return set(
+        db.session.scalars(
+            select(ConversationMember.conversation_id).where(
+                ConversationMember.user_id == viewer.id, ConversationMember.muted.is_(True)
+            )
+        )
+    )
+
+
 def unread_total(viewer: User) -> int:
     """How many conversations have unread messages (the navigation's badge)."""
     return len(unread_conversation_ids(viewer))

@@ -674,11 +674,15 @@
 
   // --- events from the server ------------------------------------------------------------
 
+  var mutedNode = document.getElementById("chat-muted");
+  var muted = new Set(mutedNode ? JSON.parse(mutedNode.textContent) : []);
+
   function otherConversation(message) {
     if (message.sender_id === userId || message.deleted) return;
+    updateRow(message);
+    if (muted.has(message.conversation_id)) return; // listed, but not in the badge
     unread.add(message.conversation_id);
     showBadge();
-    updateRow(message);
   }
 
   function updateRow(message) {
