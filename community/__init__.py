@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
     from community.auth import settings_bp
+    from community.chat.routes import bp as chat_bp
     from community.comments import bp as comments_bp
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         groups_bp,
         comments_bp,
         posts_bp,
+        chat_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

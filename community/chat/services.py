@@ -21,7 +21,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from community.auth.models import User, UserStatus
 from community.chat.models import (
@@ -180,6 +180,41 @@ def members(conversation: Conversation) -> list[ConversationMember]:
     )
 
 
+MEMBERS_PAGE = 50
+
+
+def members_page(
+    conversation: Conversation, cursor: str | None = None, limit: int = MEMBERS_PAGE
+) -> Page[ConversationMember]:
+    """The members page's list, by name, keyset-paged (a group's or an event's room can be
+    large). Each row carries its user. Raises BadCursor."""
+    statement = (
+        select(ConversationMember)
+        .join(User, User.id == ConversationMember.user_id)
+        .options(contains_eager(ConversationMember.user))
+        .where(ConversationMember.conversation_id == conversation.id)
+    )
+    return keyset(
+        statement,
+        [User.display_name.asc(), User.id.asc()],
+        cursor,
+        limit,
+        key=lambda row: (row.user.display_name, row.user.id),
+    )
+
+
+def member_names(conversation_id: int) -> dict[int, str]:
+    """Display names of the conversation's members by id (the live client names senders
+    and readers with them). One query."""
+    return dict(
+        db.session.execute(
+            select(User.id, User.display_name)
+            .join(ConversationMember, ConversationMember.user_id == User.id)
+            .where(ConversationMember.conversation_id == conversation_id)
+        ).all()
+    )
+
+
 def direct_partner(conversation: Conversation, viewer: User) -> User | None:
     """The other member of a direct conversation."""
     if conversation.kind != ConversationKind.DIRECT:
@@ -300,6 +335,21 @@ def create_group_conversation(owner: User, title: str | None, ids: Iterable[int]
     return conversation
 
 
+def start_conversation(starter: User, ids: Iterable[int], title: str | None = None) -> Conversation:
+    """The "New conversation" form's verb: one member and no name opens (or finds) the
+    direct conversation with them; a name, or several members, makes a group conversation.
+    Raises Invalid when nobody is picked, NotFound for someone `starter` cannot reach."""
+    ids = [user_id for user_id in dict.fromkeys(ids) if user_id != starter.id]
+    if not ids:
+        raise Invalid(_("Choose at least one member."), "member_ids")
+    if len(ids) == 1 and not " ".join((title or "").split()):
+        try:
+            return start_direct(starter, ids[0])
+        except NotFound:
+            raise Invalid(_("We could not find one of those members."), "member_ids") from None
+    return create_group_conversation(starter, title, ids)
+
+
 def _owned_group(actor: User, conversation_id: int) -> Conversation:
     found = membership(actor, conversation_id)
     if found.conversation.kind != ConversationKind.GROUP:
@@ -311,6 +361,9 @@ def _owned_group(actor: User, conversation_id: int) -> Conversation:
 
 def add_members(actor: User, conversation_id: int, ids: Iterable[int]) -> list[User]:
     """The owner adds members (up to MAX_GROUP_MEMBERS in all); returns those added."""
+    ids = list(ids)
+    if not ids:
+        raise Invalid(_("Choose at least one member."), "member_ids")
     conversation = lock_row(_owned_group(actor, conversation_id))
     present = set(member_ids(conversation.id))
     people = [person for person in _addable(actor, ids) if person.id not in present]
@@ -690,7 +743,11 @@ def history(
     """A page of the conversation's messages, newest first (the page shows them oldest
     first); `next_cursor` goes further back."""
     conversation = membership(viewer, conversation_id).conversation
-    statement = select(Message).where(Message.conversation_id == conversation.id)
+    statement = (
+        select(Message)
+        .where(Message.conversation_id == conversation.id)
+        .options(selectinload(Message.sender))
+    )
     return keyset(statement, [Message.position.desc()], cursor=cursor, limit=limit)
 
 
@@ -699,7 +756,8 @@ def messages_by_id(ids: Iterable[int]) -> dict[int, Message]:
     ids = sorted({i for i in ids if i})
     if not ids:
         return {}
-    return {m.id: m for m in db.session.scalars(select(Message).where(Message.id.in_(ids)))}
+    statement = select(Message).where(Message.id.in_(ids)).options(selectinload(Message.sender))
+    return {m.id: m for m in db.session.scalars(statement)}
 
 
 # --- read state ---------------------------------------------------------------------------
@@ -792,10 +850,12 @@ def _unread_counts(viewer: User, rows: list[ConversationMember]) -> dict[int, in
     return dict(found)
 
 
-def unread_total(viewer: User) -> int:
-    """How many conversations have unread messages (the navigation's badge)."""
+def unread_conversation_ids(viewer: User) -> set[int]:
+    """The conversations (not muted) with messages `viewer` has not read: the navigation's
+    badge counts them and the live client keeps the set up to date. One query."""
     statement = (
-        select(func.count(func.distinct(ConversationMember.conversation_id)))
+        select(ConversationMember.conversation_id)
+        .distinct()
         .join(Message, Message.conversation_id == ConversationMember.conversation_id)
         .where(
             ConversationMember.user_id == viewer.id,
@@ -805,7 +865,23 @@ def unread_total(viewer: User) -> int:
             or_(Message.sender_id.is_(None), Message.sender_id != viewer.id),
         )
     )
-    return db.session.scalar(statement) or 0
+    return set(db.session.scalars(statement))
+
+
+def muted_ids(viewer: User) -> set[int]:
+    """The conversations `viewer` muted (the live client keeps them out of the badge)."""
+    return set(
+        db.session.scalars(
+            select(ConversationMember.conversation_id).where(
+                ConversationMember.user_id == viewer.id, ConversationMember.muted.is_(True)
+            )
+        )
+    )
+
+
+def unread_total(viewer: User) -> int:
+    """How many conversations have unread messages (the navigation's badge)."""
+    return len(unread_conversation_ids(viewer))
 
 
 def names(viewer: User, conversations: list[Conversation]) -> dict[int, str]:
