@@ -151,8 +151,17 @@ def seed(context: DemoContext) -> None:
         made.append(post)
         question_of[post.id] = title
     db.session.flush()
+    private = {gid for groups in groups_of.values() for gid, is_private in groups if is_private}
     for post in made:
-        others = [user for user in writers if user.id != post.author_id]
+        # Who comments and finds it helpful: anyone, or in a private group its members.
+        others = [
+            user
+            for user in writers
+            if user.id != post.author_id
+            and (
+                post.group_id not in private or (post.group_id, True) in groups_of.get(user.id, [])
+            )
+        ]
         replied = []
         for step in range(rng.choice([0, 1, 1, 2, 3])):
             writer = rng.choice(others)
