@@ -28,6 +28,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, insert, select
 
 from bench.common import bench_app, log_in, timed
@@ -160,14 +161,40 @@ def walk(viewer: User, filters: PostFilters, page: int) -> tuple[int, str | None
     return reached, cursor
 
 
-def median_ms(function, repeat: int) -> float:
-    function()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+def interleaved_ms(functions: list, repeat: int) -> list[float]:
+    """Median milliseconds of each of `functions`, run in turn `repeat` times after one
+    warm-up round: taking turns, a busy moment on a shared machine slows them alike."""
+    samples: list[list[float]] = [[] for _ in functions]
+    for round_ in range(repeat + 1):
+        for function, kept in zip(functions, samples, strict=True):
+            started = time.perf_counter()
+            function()
+            if round_:
+                kept.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(kept) for kept in samples]
+
+
+def interleaved_pages(engine, client, paths: list[str], repeat: int) -> list[tuple[float, int]]:
+    """`bench.common.timed` for several pages in turn: (median ms, SQL statements) each."""
+    counts = [0] * len(paths)
+
+    def getter(index: int):
+        def get() -> None:
+            statements: list[str] = []
+
+            def record(*args):
+                statements.append(args[2])
+
+            sa_event.listen(engine, "before_cursor_execute", record)
+            response = client.get(paths[index])
+            sa_event.remove(engine, "before_cursor_execute", record)
+            assert response.status_code == 200, (paths[index], response.status_code)
+            counts[index] = len(statements)
+
+        return get
+
+    medians = interleaved_ms([getter(n) for n in range(len(paths))], repeat)
+    return list(zip(medians, counts, strict=True))
 
 
 def measure(app: Flask, backend: str, posts: int, page: int, repeat: int) -> None:
@@ -177,42 +204,39 @@ def measure(app: Flask, backend: str, posts: int, page: int, repeat: int) -> Non
         total = generate(posts)
         load_seconds = time.perf_counter() - started
         engine = db.engine
-    results = []
+    walked = []
     with app.test_request_context("/posts"):
         viewer = db.session.scalar(select(User).where(User.email == MEMBER))
         for label, filters, query in FEEDS:
             reached, cursor = walk(viewer, filters, page)
-            first = median_ms(lambda f=filters: list_posts(viewer, f, None), repeat)
-            later = median_ms(lambda f=filters, c=cursor: list_posts(viewer, f, c), repeat)
-            results.append((label, query, reached, cursor, first, later))
+            cursors = [None] if cursor is None else [None, cursor]
+            service = interleaved_ms(
+                [lambda f=filters, c=c: list_posts(viewer, f, c) for c in cursors], repeat
+            )
+            walked.append((label, query, reached, cursors, service))
         db.session.remove()
     client = log_in(app, MEMBER)
     base_ms, base_q = timed(engine, client, "/healthz", repeat)
     print(
         f"\n[{backend}] {total:,} posts (made in {load_seconds:.1f} s), "
-        f"as the demo member, median of {repeat}"
+        f"as the demo member, median of {repeat} (page 1 and the later page in turn)"
     )
     print(f"baseline /healthz: {base_ms:.2f} ms, {base_q} statement")
     print(
         f"{'feed':<22} {'page':>5} {'service ms':>11} {'ratio':>6} "
         f"{'page ms':>8} {'ratio':>6} {'x healthz':>10} {'queries':>8}"
     )
-    for label, query, reached, cursor, first, later in results:
+    for label, query, reached, cursors, service in walked:
         path = f"/posts?{query}" if query else "/posts"
         joiner = "&" if query else "?"
-        page_1_ms, page_1_q = timed(engine, client, path, repeat)
-        print(
-            f"{label:<22} {1:5d} {first:11.2f} {1.0:6.2f} "
-            f"{page_1_ms:8.2f} {1.0:6.2f} {page_1_ms / base_ms:10.1f} {page_1_q:8d}"
-        )
-        if cursor is None:
-            continue
-        later_ms, later_q = timed(engine, client, f"{path}{joiner}cursor={cursor}", repeat)
-        print(
-            f"{'':<22} {reached:5d} {later:11.2f} {later / first:6.2f} "
-            f"{later_ms:8.2f} {later_ms / page_1_ms:6.2f} {later_ms / base_ms:10.1f} "
-            f"{later_q:8d}"
-        )
+        paths = [path if c is None else f"{path}{joiner}cursor={c}" for c in cursors]
+        pages = interleaved_pages(engine, client, paths, repeat)
+        for n, ((page_ms, statements), service_ms) in enumerate(zip(pages, service, strict=True)):
+            print(
+                f"{label if n == 0 else '':<22} {1 if n == 0 else reached:5d} "
+                f"{service_ms:11.2f} {service_ms / service[0]:6.2f} {page_ms:8.2f} "
+                f"{page_ms / pages[0][0]:6.2f} {page_ms / base_ms:10.1f} {statements:8d}"
+            )
     with app.app_context():
         db.engine.dispose()
 
