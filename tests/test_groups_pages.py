@@ -585,3 +585,31 @@ def test_home_page_does_not_suggest_events_of_a_private_group(app, login, people
         db.session.commit()
     home = html(login(people["non_member"]).get("/"))
     assert "Open picnic" in home and "Secret supper" not in home
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["viewer blocked them", "they blocked the viewer"])
+def test_members_blocked_either_way_are_left_out_of_the_lists(app, login, people, world, direction):
+    """The group page's members and the members list leave out a member the viewer
+    blocked or who blocked the viewer (the directory's rule); the others stay."""
+    viewer, other = people["member"], people["co_organiser"]
+    for path in (f"/groups/{world.public}", f"/groups/{world.public}/members"):
+        assert other.display_name in html(login(viewer).get(path))
+    with app.app_context():
+        from community.connections import services as connections
+
+        if direction == "viewer blocked them":
+            connections.block(user(viewer), other.id)
+        else:
+            connections.block(user(other), viewer.id)
+        db.session.commit()
+    client = login(viewer)
+    for path in (f"/groups/{world.public}", f"/groups/{world.public}/members"):
+        page = html(client.get(path))
+        assert other.display_name not in page, path
+        assert people["organiser"].display_name in page and viewer.display_name in page
+    # a third member still sees both of them
+    third = html(login(people["organiser"]).get(f"/groups/{world.public}/members"))
+    assert other.display_name in third and viewer.display_name in third

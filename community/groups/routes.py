@@ -66,7 +66,7 @@ def show(slug: str):
         group=group,
         mine=membership_of(current_user, group.id),
         can_manage=can_manage,
-        members=services.list_members(group, None, services.MEMBERS_SHOWN),
+        members=services.list_members(group, None, services.MEMBERS_SHOWN, viewer=current_user),
         events=events,
         rsvps=my_rsvps(current_user, events.items),
         places={event.id: place_for(None, event) for event in events.items},
@@ -92,7 +92,7 @@ def members(slug: str):
     return render_template(
         "groups/members.html",
         group=group,
-        page=services.list_members(group, request.args.get("cursor")),
+        page=services.list_members(group, request.args.get("cursor"), viewer=current_user),
         can_manage=services.can_manage_group(current_user, group),
         action_form=ActionForm(),
     )

@@ -44,6 +44,7 @@ from sqlalchemy.orm import joinedload
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
+from community.connections.relations import blocked_ids_select
 from community.core.database import casefold, get_or_create, like_pattern, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
@@ -601,9 +602,13 @@ def my_group_ids(viewer: User, group_ids: list[int]) -> dict[int, GroupMembershi
     return {row.group_id: row for row in rows}
 
 
-def list_members(group: Group, cursor: str | None, limit: int = PAGE_SIZE) -> Page[GroupMembership]:
+def list_members(
+    group: Group, cursor: str | None, limit: int = PAGE_SIZE, *, viewer: User | None = None
+) -> Page[GroupMembership]:
     """Active members, organisers first, then in joining order, with their accounts
-    loaded (one query). Callers check `get_visible_group` first."""
+    loaded (one query). Callers check `get_visible_group` first. With a `viewer` (the group
+    page and its members list), members they blocked or were blocked by are left out, as
+    the directory leaves them out."""
     statement = (
         select(GroupMembership)
         .where(
@@ -612,6 +617,8 @@ def list_members(group: Group, cursor: str | None, limit: int = PAGE_SIZE) -> Pa
         )
         .options(joinedload(GroupMembership.user).lazyload(User.role_rows))
     )
+    if viewer is not None:
+        statement = statement.where(GroupMembership.user_id.not_in(blocked_ids_select(viewer.id)))
     return keyset(
         statement,
         [GroupMembership.role.desc(), GroupMembership.joined_at.asc(), GroupMembership.id.asc()],
