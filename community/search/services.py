@@ -130,23 +130,39 @@ def reindex() -> dict[str, int]:
     return written
 
 
-def _touched(session: Session) -> dict[str, set[int]]:
-    """The documents this flush changes: kind name -> ids."""
+def _touched(session: Session, objects=None) -> dict[str, set[int]]:
+    """The documents this flush changes (or `objects`, as (row, always) pairs, would):
+    kind name -> ids."""
     touched: dict[str, set[int]] = defaultdict(set)
-    for obj, always in (
-        *((o, True) for o in session.new),
-        *((o, True) for o in session.deleted),
-        *((o, False) for o in session.dirty),
-    ):
+    if objects is None:
+        objects = (
+            *((o, True) for o in session.new),
+            *((o, True) for o in session.deleted),
+            *((o, False) for o in session.dirty),
+        )
+    for obj, always in objects:
         for kind, watch in registry.watched(type(obj)):
             if not always and watch.fields is not None:
                 state = inspect(obj)
                 if not any(state.attrs[name].history.has_changes() for name in watch.fields):
                     continue
-            ref_id = watch.document_id(obj)
-            if ref_id is not None:
-                touched[kind.name].add(ref_id)
+            ref_ids = watch.document_id(obj)
+            if isinstance(ref_ids, int):
+                touched[kind.name].add(ref_ids)
+            elif ref_ids is not None:
+                touched[kind.name].update(ref_ids)
     return touched
+
+
+_BEFORE = "search_touched_before_flush"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_deleted(session: Session, _flush_context, _instances) -> None:
+    """The documents the flush's deleted rows name, read while the rows they point through
+    still exist (a deleted tag's links go with it, ON DELETE CASCADE)."""
+    if KINDS and session.deleted:
+        session.info[_BEFORE] = _touched(session, [(o, True) for o in session.deleted])
 
 
 @event.listens_for(Session, "after_flush")
@@ -155,6 +171,8 @@ def _sync(session: Session, _flush_context) -> None:
     if not KINDS:
         return
     touched = _touched(session)
+    for name, ids in session.info.pop(_BEFORE, {}).items():
+        touched[name].update(ids)
     if not touched:
         return
     connection = session.connection()
