@@ -359,3 +359,55 @@ def test_reindex_gives_the_same_results_as_incremental_updates(app, world, runne
     # 6 posts (one removed: not indexed), 3 groups.
     assert written["post"] == 6 and written["group"] == 3
     assert snapshot() == before
+
+
+# --- counting stops at MAX_COUNTED visible results ------------------------------------------
+
+
+def test_counts_stop_at_the_cap_and_only_visible_results_reach_it(
+    app, make_user, login, monkeypatch
+):
+    """Ranked first, checked for visibility best first, a few candidates at a time: the
+    counts are exact below the cap and "N+" at it, and hidden matches, however many and
+    however well ranked, neither count nor set `capped`."""
+    from community.search import services
+
+    monkeypatch.setattr(services, "MAX_COUNTED", 3)
+    monkeypatch.setattr(services, "CANDIDATES", 4)
+    organiser, insider, outsider = make_user(roles=(Role.ORGANISER,)), make_user(), make_user()
+    group_id, _slug = make_group(
+        app, organiser, (insider,), name="Zoo keepers", visibility="private"
+    )
+    for n in range(6):  # the best matches, all private
+        write_post(
+            app,
+            insider,
+            kind="story",
+            title=f"Zebra zebra {n}",
+            body="zebra zebra",
+            group_id=group_id,
+        )
+    for n in range(2):
+        write_post(app, outsider, kind="story", title=f"Stripes {n}", body="A zebra.")
+
+    results = find(app, outsider, "zebra")
+    assert results.counts["post"] == 2 and not results.capped
+    assert len(results.page.items) == 2
+    body = api_login(app, outsider).get("/api/v1/search?q=zebra").get_json()
+    assert body["counts"]["post"] == 2 and not any(body["capped"].values())
+
+    results = find(app, insider, "zebra")
+    assert results.counts["post"] == 3 and results.capped
+    html = login(insider).get("/search?q=zebra").get_data(as_text=True)
+    assert '<span class="search-tabs__count">3+</span>' in html
+    body = api_login(app, insider).get("/api/v1/search?q=zebra&type=post").get_json()
+    assert body["counts"]["post"] == 3 and body["capped"]["post"] is True
+    assert len(body["items"]) == 3
+
+    for n in range(3):
+        write_post(app, outsider, kind="story", title=f"More stripes {n}", body="A zebra.")
+    results = find(app, outsider, "zebra")
+    assert results.counts["post"] == 3 and results.capped
+    assert all(item.title.startswith(("Stripes", "More")) for item in results.page.items)
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert "capped" in spec["components"]["schemas"]["SearchPage"]["properties"]
