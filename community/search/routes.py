@@ -1,4 +1,4 @@
-"""GET /search: one box for members and events (posts and groups when they register)."""
+"""GET /search: one box for members, posts, events and groups (every registered kind)."""
 
 from __future__ import annotations
 
