@@ -277,7 +277,8 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
 
 
 def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """/search: the empty box, results with tabs and counts, one type, and no results."""
+    """/search: the empty box, results with tabs and counts, one type (events, posts,
+    groups), and no results."""
     log_in(page, url, DEMO_MEMBER)
     page.goto(url + "/search")
     shoot("search-empty")
@@ -286,6 +287,10 @@ def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("search-results")
     page.goto(url + "/search?q=walk&type=event")
     shoot("search-events")
+    page.goto(url + "/search?q=tax&type=post")
+    shoot("search-posts")
+    page.goto(url + "/search?q=circle&type=group")
+    shoot("search-groups")
     page.goto(url + "/search?q=zzyzx")
     shoot("search-nothing")
 
