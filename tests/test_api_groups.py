@@ -181,6 +181,56 @@ def test_the_openapi_document_lists_the_group_endpoints(client):
     assert {"get", "post"} <= set(paths["/api/v1/groups"])
     assert "get" in paths["/api/v1/groups/{group_id}"]
     assert {"post", "delete"} <= set(paths["/api/v1/groups/{group_id}/members"])
+    assert "post" in paths["/api/v1/groups/{group_id}/invite-link"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 200),
+        ("moderator", 200),  # moderators and admins manage every group
+        ("admin", 200),
+        ("insider", 403),
+        ("member", 404),  # the private group does not exist for them
+    ],
+)
+def test_who_may_make_a_new_invite_link(app, client, setup, who, status):
+    (private_id, _public_id), people = setup
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        old = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    api = api_login(app, people[who])
+    response = api.post(f"/api/v1/groups/{private_id}/invite-link")
+    assert response.status_code == status
+    if status == 404:
+        missing = api.post(f"/api/v1/groups/{MISSING_ID}/invite-link")
+        assert response.get_json() == missing.get_json()
+    elif status == 403:
+        assert error_code(response) == "forbidden"
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert group.invite_version == (1 if status == 200 else 0)
+        current = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    if status == 200:
+        assert response.get_json()["url"].endswith(current) and current != old
+    else:
+        assert "url" not in str(response.get_json())
+    assert client.post(f"/api/v1/groups/{private_id}/invite-link").status_code == 401
+
+
+def test_the_old_invite_link_stops_working_after_an_api_renewal(app, setup, login):
+    (private_id, _public_id), people = setup
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        old = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    browser = login(people["member"])
+    assert browser.get(old).status_code == 200
+    url = api_login(app, people["organiser"]).post(f"/api/v1/groups/{private_id}/invite-link")
+    new = url.get_json()["url"].split("localhost", 1)[-1]
+    assert browser.get(old).status_code == 404
+    assert browser.get(new).status_code == 200
+    body = api_login(app, people["insider"]).get(f"/api/v1/groups/{private_id}").get_json()
+    assert "/join/" not in str(body)
 
 
 def test_twenty_members_joining_at_once_count_exactly(app, setup, make_user):

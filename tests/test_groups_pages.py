@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from community.auth.models import User
@@ -186,6 +187,98 @@ def test_the_invite_link_shows_only_the_name_and_a_wrong_token_is_the_missing_40
     wrong = outsider.get(f"/groups/{world.private}/join/{'0' * 32}")
     assert wrong.status_code == 404
     assert html(wrong) == html(outsider.get("/groups/no-such-group"))
+
+
+# --- a new invite link ---------------------------------------------------------------------
+
+
+def invite_version(app, group_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Group, group_id).invite_version
+
+
+def test_a_new_invite_link_replaces_the_old_one(app, login, people, world):
+    old = f"/groups/{world.private}/join/{world.token}"
+    outsider = login(people["non_member"])
+    assert outsider.get(old).status_code == 200
+    host = login(people["organiser"])
+    assert "Make a new link" in html(host.get(f"/groups/{world.private}"))
+    ask = host.get(f"/groups/{world.private}/invite-link")
+    assert ask.status_code == 200
+    assert "The old link stops working" in html(ask) and 'name="csrf_token"' in html(ask)
+    assert invite_version(app, world.private_id) == 0  # the GET only asks
+    assert host.post(f"/groups/{world.private}/invite-link").status_code == 400  # no CSRF
+    done = post_form(host, f"/groups/{world.private}/invite-link", {}, follow_redirects=True)
+    assert done.status_code == 200 and "The old one no longer works" in html(done)
+    new = re.search(r'id="invite-link" type="url" readonly value="([^"]+)"', html(done)).group(1)
+    assert world.token not in html(done)
+    new_path = new.split("localhost", 1)[-1]
+    assert new_path.startswith(f"/groups/{world.private}/join/") and new_path != old
+    # The old link is now exactly the missing-group 404; the new one works.
+    gone = outsider.get(old)
+    assert gone.status_code == 404 and html(gone) == html(outsider.get("/groups/no-such-group"))
+    assert post_form(outsider, old, {}, form_page=new_path).status_code == 404
+    assert outsider.get(new_path).status_code == 200
+    assert post_form(outsider, new_path, {}).status_code == 302
+    with app.app_context():
+        asked = db.session.scalar(
+            select(GroupMembership.status).where(
+                GroupMembership.group_id == world.private_id,
+                GroupMembership.user_id == people["non_member"].id,
+            )
+        )
+    assert asked == "requested"
+    # A second renewal retires the second link too.
+    post_form(host, f"/groups/{world.private}/invite-link", {})
+    assert outsider.get(new_path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 302),
+        ("co_organiser", 302),
+        ("moderator", 302),  # moderators and admins manage every group (`can_manage_group`)
+        ("admin", 302),
+        ("member", 403),
+        ("requester", 404),
+        ("non_member", 404),
+    ],
+)
+def test_who_may_make_a_new_invite_link(app, login, people, world, who, status):
+    client = login(people[who])
+    path = f"/groups/{world.private}/invite-link"
+    assert client.get(path).status_code == (200 if status == 302 else status)
+    response = post_form(client, path, {}, form_page=f"/groups/{world.public}")
+    assert response.status_code == status
+    assert invite_version(app, world.private_id) == (1 if status == 302 else 0)
+    # After a renewal the old link is the missing 404; after a refusal it still works
+    # (a page, or the group itself for those already in it).
+    old = client.get(f"/groups/{world.private}/join/{world.token}").status_code
+    assert (old == 404) == (status == 302)
+
+
+def test_anonymous_visitors_cannot_make_a_new_invite_link(app, client, world):
+    path = f"/groups/{world.private}/invite-link"
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code in (302, 400)
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+    assert invite_version(app, world.private_id) == 0
+
+
+@pytest.mark.parametrize("who", ("member", "requester", "non_member"))
+def test_the_invite_link_is_shown_to_organisers_only(app, login, people, world, who):
+    client = login(people[who])
+    with app.app_context():
+        public_token = groups.invite_token(db.session.get(Group, world.public_id))
+    for slug, token in ((world.private, world.token), (world.public, public_token)):
+        for path in (f"/groups/{slug}", f"/groups/{slug}/members", "/groups"):
+            page = html(client.get(path))
+            assert token not in page and "/join/" not in page, (who, path)
+            assert "Make a new link" not in page
+    organiser_page = html(login(people["co_organiser"]).get(f"/groups/{world.private}"))
+    assert world.token in organiser_page
 
 
 # --- joining, requests, approving ----------------------------------------------------------

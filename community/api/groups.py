@@ -227,3 +227,26 @@ def remove_member(body: dict, group_id: int):
             group = services.get_visible_group_by_id(me, group_id)
         services.leave_group(me, group, body["successor_id"])
     db.session.commit()
+
+
+class InviteLinkSchema(ma.Schema):
+    url = ma.fields.String(
+        required=True,
+        metadata={"description": "The new invite link; every older one now answers 404"},
+    )
+
+
+@blp.post("/groups/<int:group_id>/invite-link")
+@token_required
+@blp.response(200, InviteLinkSchema)
+@blp.alt_response(403, description="Not an organiser of the group")
+@blp.alt_response(404, description="No such group, or a private one you are not in")
+@blp.doc(**TOKEN_DOC)
+def new_invite_link(group_id: int):
+    """Make a new invite link for the group (its organisers, moderators and admins): the
+    old link stops working at once. No body."""
+    me = api_user()
+    group = services.get_visible_group_by_id(me, group_id)
+    url = services.rotate_invite_link(me, group)
+    db.session.commit()
+    return {"url": url}

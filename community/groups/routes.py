@@ -1,5 +1,6 @@
 """Group pages: the list, a group, its members, the editor, joining and leaving, the
-organisers' tools (requests, removing members, co-organisers, the invite link)."""
+organisers' tools (requests, removing members, co-organisers, the invite link and
+making a new one)."""
 
 from __future__ import annotations
 
@@ -71,11 +72,7 @@ def show(slug: str):
         rsvps=my_rsvps(current_user, events.items),
         places={event.id: place_for(None, event) for event in events.items},
         requests=services.pending_requests(group) if can_manage else [],
-        invite_url=url_for(
-            "groups.invite", slug=group.slug, token=services.invite_token(group), _external=True
-        )
-        if can_manage
-        else None,
+        invite_url=services.invite_url(group) if can_manage else None,
         action_form=ActionForm(),
         can_create_events=can_create_events(current_user),
         posts=posts,
@@ -206,6 +203,27 @@ def invite(slug: str, token: str):
     if mine is not None and mine.status == MembershipStatus.ACTIVE:
         return redirect(_back(group))
     return render_template("groups/invite.html", group=group, mine=mine, form=form, token=token)
+
+
+@bp.route("/groups/<slug>/invite-link", methods=["GET", "POST"])
+@login_required
+def new_invite_link(slug: str):
+    """Make a new invite link, for the group's organisers (others: 403, or the missing
+    404): the GET asks first, saying the old link stops working; the POST renews it."""
+    group = _group_or_404(slug)
+    if not services.can_manage_group(current_user, group):
+        abort(403)
+    form = ActionForm()
+    if not form.is_submitted():
+        return render_template("groups/new_invite_link.html", group=group, form=form)
+    return run_action(
+        form,
+        services.rotate_invite_link,
+        current_user,
+        group,
+        success=_("Here is the new invite link. The old one no longer works."),
+        back=_back(group) + "#invite-link",
+    )
 
 
 @bp.route("/groups/<slug>/leave", methods=["GET", "POST"])

@@ -8,13 +8,13 @@ the caller commits once. Refusals are `ServiceError` kinds naming the field they
 Who may do what:
 - Create a group: members with the organiser role, moderators and admins.
 - Edit it, see and answer join requests, remove members, make a member a co-organiser,
-  share the invite link: the group's active organisers, moderators and admins.
+  see, share and renew the invite link: the group's active organisers, moderators and admins.
 - Join: any active member joins a public group at once. A private group is invisible to
   non-members (the same 404 as a missing group); one of its organisers shares its invite
   link (`/groups/<slug>/join/<token>`, `invite_token`), and whoever opens it may ask to
   join; an organiser approves or declines the request. The link is a keyed hash of the
-  group's id, so it cannot be guessed and needs no column; it stays the same for the
-  group's life.
+  group's id and its `invite_version`, so it cannot be guessed; an organiser makes a new
+  one (`rotate_invite_link`), and every older link stops working at once.
 - Leave: any member. The last organiser of a group with other members must name a
   successor among them (who becomes an organiser); the only member of a group cannot leave
   it (the group would have nobody to look after it).
@@ -36,7 +36,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -192,9 +192,33 @@ def get_group_for_invite(viewer: User | None, slug: str, token: str) -> Group:
 
 
 def invite_token(group: Group) -> str:
-    """The secret part of the group's invite link: a keyed hash of its id."""
+    """The secret part of the group's invite link: a keyed hash of its id and its
+    `invite_version` (version 0 hashes the id alone: the links shared before links could be
+    renewed keep working until an organiser renews them)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"group-invite:{group.id}".encode(), hashlib.sha256).hexdigest()[:32]
+    message = f"group-invite:{group.id}"
+    if group.invite_version:
+        message += f":{group.invite_version}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def invite_url(group: Group) -> str:
+    """The full invite link (`/groups/<slug>/join/<token>`) an organiser shares."""
+    return url_for("groups.invite", slug=group.slug, token=invite_token(group), _external=True)
+
+
+def rotate_invite_link(actor: User, group: Group) -> str:
+    """Make a new invite link for `group`: every link shared before it answers the
+    missing-group 404 from now on (requests already sent stay waiting). Returns the new
+    link. Called by the group's "Make a new link" page and `POST
+    /api/v1/groups/{id}/invite-link`. The group's organisers, moderators and admins
+    (Forbidden for other readers, NotFound for those who may not see the group). Under the
+    group's row lock, so two renewals at once make two versions, never one reused."""
+    _require_manager(actor, group)
+    group = lock_row(group)
+    group.invite_version += 1
+    db.session.flush()
+    return invite_url(group)
 
 
 # --- creating and editing ------------------------------------------------------------------
