@@ -367,6 +367,59 @@ def test_who_may_remove_a_member_of_a_public_group(app, login, people, world, wh
     [
         ("organiser", 200),
         ("co_organiser", 200),
+        ("moderator", 200),
+        ("admin", 200),
+        ("member", 403),
+        ("requester", 404),
+        ("non_member", 404),
+    ],
+)
+def test_removing_a_member_asks_first_and_only_organisers_are_asked(
+    app, login, people, world, who, status
+):
+    client = login(people[who])
+    members = html(client.get(f"/groups/{world.private}/members"))
+    path = f"/groups/{world.private}/members/{people['member'].id}/remove"
+    assert (f'href="{path}"' in members) == (status == 200)
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 200:
+        page = html(response)
+        assert "Remove Gil Groupmember from the group?" in page
+        assert "ask to join again through the invite link" in page
+        assert f'action="{path}"' in page and 'name="csrf_token"' in page
+    with app.app_context():
+        assert db.session.get(Group, world.private_id).member_count == 3  # asking changes nothing
+
+
+def test_the_remove_question_for_oneself_or_a_non_member_goes_back_with_the_reason(
+    app, login, people, world
+):
+    host = login(people["organiser"])
+    for user_id, reason in (
+        (people["organiser"].id, "To leave the group, use Leave."),
+        (people["requester"].id, "That member is not in this group any more."),
+        (people["non_member"].id, "That member is not in this group any more."),
+    ):
+        response = host.get(f"/groups/{world.private}/members/{user_id}/remove")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/groups/{world.private}/members"
+        assert reason in html(host.get(response.headers["Location"]))
+    done = post_form(
+        host,
+        f"/groups/{world.private}/members/{people['member'].id}/remove",
+        {},
+        follow_redirects=True,
+    )
+    assert "The member is removed from the group." in html(done)
+    assert login(people["member"]).get(f"/groups/{world.private}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 200),
+        ("co_organiser", 200),
         ("admin", 200),
         ("member", 403),
         ("non_member", 404),

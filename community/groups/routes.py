@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, render_template, request, send_from_di
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.core.errors import ServiceError
-from community.core.forms import run_action, show_service_error
+from community.core.errors import Forbidden, NotFound, ServiceError
+from community.core.forms import flash_service_error, run_action, show_service_error
 from community.events.queries import EventFilters, list_events, my_rsvps
 from community.events.services import can_create_events, place_for
 from community.extensions import db
@@ -290,12 +290,24 @@ def decline(slug: str, user_id: int):
     )
 
 
-@bp.post("/groups/<slug>/members/<int:user_id>/remove")
+@bp.route("/groups/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(slug: str, user_id: int):
+    """Take a member out of the group, for its organisers: the GET asks first (naming the
+    member), the POST does it."""
     group = _group_or_404(slug)
+    form = ActionForm()
+    if not form.is_submitted():
+        try:
+            row = services.member_to_remove(current_user, group, user_id)
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            flash_service_error(error)
+            return redirect(url_for("groups.members", slug=group.slug))
+        return render_template("groups/remove.html", group=group, row=row, form=form)
     return run_action(
-        ActionForm(),
+        form,
         services.remove_member,
         current_user,
         group,

@@ -474,6 +474,19 @@ def decline_request(actor: User, group: Group, user_id: int) -> None:
     db.session.flush()
 
 
+def member_to_remove(actor: User, group: Group, user_id: int) -> GroupMembership:
+    """The active membership of `user_id` that `actor` is about to remove, for the page
+    that asks first: the same checks as `remove_member` (NotFound, Forbidden, Invalid for
+    oneself, Conflict when they are not in the group), without changing anything."""
+    _require_manager(actor, group)
+    if user_id == actor.id:
+        raise Invalid(_("To leave the group, use Leave."), "user_id")
+    row = _row_of(group, user_id)
+    if row is None or row.status != MembershipStatus.ACTIVE:
+        raise Conflict(_("That member is not in this group any more."), "user_id")
+    return row
+
+
 def remove_member(actor: User, group: Group, user_id: int) -> None:
     """An organiser takes `user_id` out of the group (they may join or ask again). To
     leave, organisers use `leave_group`: removing oneself is refused (Invalid)."""

@@ -256,10 +256,15 @@ def group_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> No
 
 
 def group_organiser_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """A private group with requests, as its organiser; the group form, empty and refused."""
+    """A private group with requests, as its organiser, its members with the organisers'
+    tools, the "make a new invite link" question; the group form, empty and refused."""
     log_in(page, url, DEMO_ORGANISER)
     page.goto(url + "/groups/partners-in-transition")
     shoot("group-organiser")
+    page.goto(url + "/groups/partners-in-transition/members")
+    shoot("group-organiser-members")
+    page.goto(url + "/groups/partners-in-transition/invite-link")
+    shoot("group-new-invite-link")
     page.goto(url + "/groups/new")
     shoot("group-form")
     page.get_by_role("button", name="Start the group").click()
