@@ -67,6 +67,28 @@ def test_private_group_is_the_missing_404_and_absent_from_the_list(app, setup, w
         assert api.post(f"/api/v1/groups/{private_id}/members", json={}).status_code == 404
 
 
+def test_every_group_endpoint_answers_an_outsider_as_for_a_missing_group(app, setup):
+    (private_id, _public_id), people = setup
+    api = api_login(app, people["member"])
+    calls = [
+        ("get", "", None),
+        ("post", "/members", {}),
+        ("post", "/members", {"user_id": people["insider"].id}),
+        ("delete", "/members", {}),
+        ("delete", "/members", {"user_id": people["insider"].id}),
+        ("post", "/invite-link", None),
+    ]
+    for method, path, body in calls:
+        kwargs = {} if body is None else {"json": body}
+        hidden = getattr(api, method)(f"/api/v1/groups/{private_id}{path}", **kwargs)
+        missing = getattr(api, method)(f"/api/v1/groups/{MISSING_ID}{path}", **kwargs)
+        assert hidden.status_code == 404, (method, path)
+        assert hidden.get_json() == missing.get_json(), (method, path)
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert (group.member_count, group.invite_version) == (2, 0)
+
+
 def test_anonymous_gets_401(client, setup):
     (private_id, _public), _people = setup
     assert client.get("/api/v1/groups").status_code == 401

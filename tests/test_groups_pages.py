@@ -27,7 +27,7 @@ from community.extensions import db
 from community.groups import services as groups
 from community.groups.models import Group, GroupMembership
 from community.posts import services as posts
-from tests.conftest import post_form
+from tests.conftest import csrf_token, post_form
 from tests.factories import event_data
 
 SECRET = "Whispering Willows"
@@ -127,6 +127,41 @@ def test_private_group_is_the_same_404_as_a_missing_one_to_outsiders(
     assert PUBLIC in listing
     searched = html(client.get("/groups", query_string={"q": "whisper"}))
     assert (SECRET in searched) == (who in READERS)
+
+
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_every_group_page_and_button_of_a_private_group_is_the_missing_404(
+    app, login, people, world, who
+):
+    """Every GET page and every POST button under /groups/<slug>/, for a private group an
+    outsider is not in, answers exactly like a group that does not exist; nothing changes."""
+    client = login(people[who])
+    token = csrf_token(client, f"/groups/{world.public}")
+    target = people["member"].id
+    gets = ["", "/members", "/edit", f"/members/{target}/remove", "/invite-link"]
+    if who != "requester":  # a requester may open the leave page to withdraw
+        gets.append("/leave")
+    posts = [
+        "/join",
+        "/invite-link",
+        f"/requests/{people['requester'].id}/approve",
+        f"/requests/{people['requester'].id}/decline",
+        f"/members/{target}/remove",
+        f"/members/{target}/organiser",
+    ]
+    for slug in (world.private, "no-such-group"):
+        answers = [client.get(f"/groups/{slug}{path}") for path in gets]
+        answers += [
+            client.post(f"/groups/{slug}{path}", data={"csrf_token": token}) for path in posts
+        ]
+        if slug == world.private:
+            private = answers
+    for path, hidden, missing in zip(gets + posts, private, answers, strict=True):
+        assert hidden.status_code == 404, (who, path)
+        assert html(hidden) == html(missing), (who, path)
+    with app.app_context():
+        group = db.session.get(Group, world.private_id)
+        assert (group.member_count, group.invite_version) == (3, 0)
 
 
 def test_the_group_page_shows_its_newest_posts_and_posts_link_back(app, login, people, world):
