@@ -356,6 +356,32 @@ def test_request_through_the_invite_link_then_an_organiser_approves(app, login, 
         assert db.session.get(Group, world.private_id).member_count == 4
 
 
+def test_a_group_card_shows_the_descriptions_first_paragraph_escaped(app, login, people):
+    with app.app_context():
+        groups.create_group(
+            user(people["organiser"]),
+            groups.GroupData(
+                name="Card check",
+                description="Tax *tips* & `<img src=x onerror=alert(1)>` here.\n\n- Later item",
+            ),
+        )
+        db.session.commit()
+    listing = html(login(people["member"]).get("/groups"))
+    assert "Tax tips &amp; &lt;img src=x onerror=alert(1)&gt; here." in listing
+    assert "<img src=x" not in listing and "Later item" not in listing
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_the_groups_list_tells_organisers_how_many_requests_wait(app, login, people, world, who):
+    client = login(people[who])
+    listing = html(client.get("/groups"))
+    assert ("1 request to answer" in listing) == (who in ("organiser", "co_organiser"))
+    if who == "organiser":
+        path = f"/groups/{world.private}/requests/{people['requester'].id}/decline"
+        assert post_form(client, path, {}, form_page="/groups").status_code == 302
+        assert "request to answer" not in html(client.get("/groups"))
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [

@@ -36,16 +36,19 @@ def _back(group: Group) -> str:
 @bp.get("/groups")
 @login_required
 def index():
-    """The groups this member may see, their own first, filtered by a GET form, keyset-paged."""
+    """The groups this member may see, their own first, filtered by a GET form, keyset-paged;
+    on the groups they organise, how many join requests wait."""
     form = GroupFilterForm(request.args)
     filters = form.filters()
     page = services.list_groups(current_user, filters, request.args.get("cursor"))
+    mine = services.my_group_ids(current_user, [group.id for group in page.items])
     return render_template(
         "groups/index.html",
         form=form,
         filters=filters,
         page=page,
-        mine=services.my_group_ids(current_user, [group.id for group in page.items]),
+        mine=mine,
+        waiting=services.waiting_requests(mine),
         can_create=services.can_create_groups(current_user),
     )
 

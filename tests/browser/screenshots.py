@@ -256,9 +256,11 @@ def group_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> No
 
 
 def group_organiser_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """A private group with requests, as its organiser, its members with the organisers'
+    """The groups list and a private group with requests, as its organiser, its members with the organisers'
     tools, the "make a new invite link" question; the group form, empty and refused."""
     log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/groups")
+    shoot("groups-organiser")
     page.goto(url + "/groups/partners-in-transition")
     shoot("group-organiser")
     page.goto(url + "/groups/partners-in-transition/members")
