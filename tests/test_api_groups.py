@@ -175,6 +175,29 @@ def test_an_organiser_approves_a_request_over_the_api(app, setup, make_user):
     assert again.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("organiser", 204), ("moderator", 204), ("admin", 204), ("insider", 403), ("member", 404)],
+)
+def test_who_may_decline_a_request_over_the_api(app, setup, make_user, who, status):
+    (private_id, _public), people = setup
+    asker = make_user("asa.asker@example.org", "Asa Asker")
+    with app.app_context():
+        groups.request_to_join(db.session.get(User, asker.id), db.session.get(Group, private_id))
+        db.session.commit()
+    api = api_login(app, people[who])
+    path = f"/api/v1/groups/{private_id}/members"
+    response = api.delete(path, json={"user_id": asker.id})
+    assert response.status_code == status
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert group.member_count == 2
+        assert (groups.count_requests(group) == 0) == (status == 204)
+    if status == 204:
+        again = api.delete(path, json={"user_id": asker.id})
+        assert again.status_code == 409 and error_code(again) == "conflict"
+
+
 def test_events_take_a_group_id_only_from_its_organisers(app, setup, make_user):
     (private_id, public_id), people = setup
     host = api_login(app, people["organiser"])

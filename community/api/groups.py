@@ -96,7 +96,8 @@ class MemberActionSchema(ma.Schema):
         load_default=None,
         metadata={
             "description": "POST: an organiser approves this member's request. DELETE: an "
-            "organiser removes this member (without it, you leave)"
+            "organiser declines this member's request, or removes this member (without it, "
+            "you leave)"
         },
     )
     successor_id = Id(
@@ -212,15 +213,17 @@ def add_member(body: dict, group_id: int):
 @blp.response(204)
 @blp.alt_response(403, description="Not an organiser of the group")
 @blp.alt_response(404, description="No such group, or a private one you are not in")
-@blp.alt_response(409, description="The last organiser must name a successor")
+@blp.alt_response(
+    409, description="The last organiser must name a successor; no such member or request"
+)
 @blp.doc(**TOKEN_DOC)
 def remove_member(body: dict, group_id: int):
-    """Leave the group (or withdraw your request); an organiser sends `user_id` to remove
-    a member."""
+    """Leave the group (or withdraw your request); an organiser sends `user_id` to decline
+    that member's request or remove them."""
     me = api_user()
     if body["user_id"] is not None and body["user_id"] != me.id:
         group = services.get_visible_group_by_id(me, group_id)
-        services.remove_member(me, group, body["user_id"])
+        services.turn_away(me, group, body["user_id"])
     else:
         group = db.session.get(Group, group_id)
         if group is None or membership_of(me, group.id) is None:

@@ -1,5 +1,5 @@
 """Group verbs: create and edit a group, its cover; join, ask to join, approve or decline a
-request, remove a member, add a co-organiser, leave. And the reading helpers pages and the
+request, remove a member, add a co-organiser, renew the invite link, leave. And the reading helpers pages and the
 API share (`get_visible_group`, `list_groups`, `list_members`, ...).
 
 Called by the group pages, the JSON API and the demo seeder. Writes flush, never commit:
@@ -503,6 +503,18 @@ def remove_member(actor: User, group: Group, user_id: int) -> None:
     group.member_count -= 1
     db.session.flush()
     sync_group_chat_room(group)
+
+
+def turn_away(actor: User, group: Group, user_id: int) -> None:
+    """An organiser takes `user_id` out: declines their join request if they asked
+    (`decline_request`), otherwise removes them as a member (`remove_member`, with its
+    rules). Called by `DELETE /api/v1/groups/{id}/members` with a `user_id`."""
+    _require_manager(actor, group)
+    row = _row_of(group, user_id)
+    if row is not None and row.status == MembershipStatus.REQUESTED:
+        decline_request(actor, group, user_id)
+    else:
+        remove_member(actor, group, user_id)
 
 
 def make_organiser(actor: User, group: Group, user_id: int) -> GroupMembership:
