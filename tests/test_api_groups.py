@@ -260,6 +260,14 @@ def test_who_may_make_a_new_invite_link(app, client, setup, who, status):
         assert response.get_json()["url"].endswith(current) and current != old
     else:
         assert "url" not in str(response.get_json())
+    # The group itself carries the link for those who manage it, and for nobody else.
+    for item in api.get("/api/v1/groups").get_json()["items"]:
+        assert (item["invite_url"] is not None) == item["can_manage"], item
+        if item["id"] == private_id:
+            assert item["can_manage"] == (status == 200)
+    if status != 404:
+        link = api.get(f"/api/v1/groups/{private_id}").get_json()["invite_url"]
+        assert link == (response.get_json()["url"] if status == 200 else None)
     assert client.post(f"/api/v1/groups/{private_id}/invite-link").status_code == 401
 
 

@@ -54,6 +54,14 @@ class GroupSchema(ma.Schema):
     can_manage = ma.fields.Boolean(
         required=True, metadata={"description": "Whether you organise it (or moderate)"}
     )
+    invite_url = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The invite link, for those who manage the group (null for "
+            "everyone else); POST .../invite-link makes a new one"
+        },
+    )
 
 
 class GroupPageSchema(ma.Schema):
@@ -116,6 +124,7 @@ class MembershipSchema(ma.Schema):
 def _present(viewer: User, group: Group, mine: GroupMembership | None = None, *, known=False):
     if not known:
         mine = membership_of(viewer, group.id)
+    can_manage = services.can_manage_group(viewer, group)
     return {
         "id": group.id,
         "slug": group.slug,
@@ -130,7 +139,8 @@ def _present(viewer: User, group: Group, mine: GroupMembership | None = None, *,
         else None,
         "cover_alt": group.cover_alt,
         "my_membership": {"role": mine.role, "status": mine.status} if mine else None,
-        "can_manage": services.can_manage_group(viewer, group),
+        "can_manage": can_manage,
+        "invite_url": services.invite_url(group) if can_manage else None,
     }
 
 
