@@ -247,9 +247,13 @@ def test_moderators_admins_and_group_organisers_remove_posts(app, world, login, 
         200 if role in REMOVERS | {"group_organiser"} else 403 if role == "group_member" else 404
     )
     assert client.get(group_path).status_code == expected
+    if expected != 404:  # the post page offers it to those who may remove it, only
+        page = client.get(f"/posts/{world.group_post_id}").get_data(as_text=True)
+        assert ("Remove this post" in page) == (expected == 200)
     if expected == 200:
         response = post_form(client, group_path, {}, form_page=group_path)
         assert response.status_code == 302
+        assert response.headers["Location"] == f"/posts?group={world.group_id}"
         with app.app_context():
             assert db.session.get(Post, world.group_post_id).removed_at is not None
         member = login(world["group_member"])
