@@ -820,3 +820,23 @@ def test_members_blocked_either_way_are_left_out_of_the_lists(app, login, people
     # a third member still sees both of them
     third = html(login(people["organiser"]).get(f"/groups/{world.public}/members"))
     assert other.display_name in third and viewer.display_name in third
+
+
+def test_the_groups_text_box_searches_the_index(app, login, people, organiser):
+    with app.app_context():
+        host = user(organiser)
+        groups.create_group(
+            host, groups.GroupData(name="Freelancers abroad", description="Invoices, VAT.")
+        )
+        groups.create_group(host, groups.GroupData(name="100% fun quizzes"))
+        db.session.commit()
+    client = login(people["member"])
+
+    def found(q: str) -> bool:
+        return "Freelancers abroad" in html(client.get("/groups", query_string={"q": q}))
+
+    assert found("freelancing")  # stemmed
+    assert found("invoi")  # the last word is a prefix
+    assert not found("gardening")
+    quizzes = html(client.get("/groups", query_string={"q": "%"}))
+    assert "100% fun quizzes" not in quizzes and "Freelancers abroad" not in quizzes

@@ -45,7 +45,7 @@ from sqlalchemy.orm import joinedload
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.relations import blocked_ids_select
-from community.core.database import casefold, get_or_create, like_pattern, lock_row, utcnow
+from community.core.database import get_or_create, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.core.pagination import Page, keyset
@@ -615,16 +615,16 @@ def list_groups(
     viewer: User, filters: GroupFilters, cursor: str | None, limit: int = PAGE_SIZE
 ) -> Page[Group]:
     """A page of the groups `viewer` may see (private ones only to their members,
-    moderators and admins), the viewer's own groups first, then by name. One query."""
+    moderators and admins), the viewer's own groups first, then by name. The text box
+    searches the search index (name, description, city; stemming, prefix on the last
+    word). One query."""
+    from community.search.services import matching_ids  # search builds on groups
+
     mine = case((Group.id.in_(_mine(viewer)), 0), else_=1)
     statement = select(Group, mine.label("mine")).where(readable_group_clause(viewer, Group.id))
     q = filters.q.strip()
     if q:
-        pattern = like_pattern(q.casefold()[:MAX_SEARCH])
-        statement = statement.where(
-            casefold(Group.name).like(pattern, escape="\\")
-            | casefold(Group.description).like(pattern, escape="\\")
-        )
+        statement = statement.where(Group.id.in_(matching_ids("group", q[:MAX_SEARCH])))
     if filters.city:
         statement = statement.where(Group.city == filters.city)
     page = keyset(

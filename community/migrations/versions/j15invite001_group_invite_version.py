@@ -1,7 +1,7 @@
 """group invite link version
 
 Revision ID: j15invite001
-Revises: i15search001
+Revises: l15feed0001
 Create Date: 2026-11-30 03:20:00
 
 `groups.invite_version` is mixed into the keyed hash of a group's invite link; an organiser
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'j15invite001'
-down_revision = 'i15search001'
+down_revision = 'l15feed0001'
 branch_labels = None
 depends_on = None
 
