@@ -1,8 +1,8 @@
 """Search benchmark: what one search costs at 1,000 and 100,000 documents, on SQLite and on
 PostgreSQL, against a `LIKE '%word%'` scan over the same rows in the same run.
 
-Documents are half members (a profile with a headline and a bio) and half events (a title
-and a description), words drawn from a fixed vocabulary, rows put in by bulk insert and
+Documents are a third members (a profile with a headline and a bio), a third events (a
+title and a description) and a third posts (a title and a body), words drawn from a fixed vocabulary, rows put in by bulk insert and
 then indexed with `reindex` (as `flask reindex` does). Measured: the search service
 (`community.search.services.search`: counts per type, the first page ranked, snippets and
 presentation, as a plain member with every visibility rule applied), median of N runs; the
@@ -32,6 +32,7 @@ from community.auth.models import User
 from community.core.database import casefold, like_pattern, utcnow
 from community.events.models import Event
 from community.extensions import db
+from community.posts.models import Post
 from community.profiles.models import Profile
 from community.search.services import reindex, search
 from config import TestingConfig
@@ -55,12 +56,15 @@ def text_of(rng: random.Random, words: list[str], count: int) -> str:
 
 
 def generate(documents: int, seed_value: int = 15) -> int:
-    """`documents` rows (half members with profiles, half events), bulk inserted, then the
-    index rebuilt. Ten rows carry the rare word "quokka". Commits; answers the viewer id."""
+    """`documents` rows (a third each members with profiles, events and posts), bulk
+    inserted, then the index rebuilt. About ten rows carry the rare word "quokka". Commits;
+    answers the viewer id."""
     rng = random.Random(seed_value)
     words = vocabulary(rng)
     now = utcnow()
-    members = documents // 2
+    members = documents // 3
+    events = documents // 3
+    posts = documents - members - events
     db.session.execute(
         insert(User),
         [
@@ -104,9 +108,9 @@ def generate(documents: int, seed_value: int = 15) -> int:
                 for user_id in user_ids[start : start + 5000]
             ],
         )
-    for start in range(0, documents - members, 5000):
+    for start in range(0, events, 5000):
         rows = []
-        for n in range(start, min(documents - members, start + 5000)):
+        for n in range(start, min(events, start + 5000)):
             starts = now + timedelta(days=rng.uniform(-60, 60))
             rows.append(
                 {
@@ -121,6 +125,22 @@ def generate(documents: int, seed_value: int = 15) -> int:
                 }
             )
         db.session.execute(insert(Event), rows)
+    kinds = ("offer", "request", "question", "resource", "story")
+    for start in range(0, posts, 5000):
+        rows = []
+        for n in range(start, min(posts, start + 5000)):
+            body = text_of(rng, words, 30)
+            rows.append(
+                {
+                    "author_id": user_ids[n % len(user_ids)],
+                    "kind": kinds[n % len(kinds)],
+                    "title": text_of(rng, words, 4) + (" quokka" if n % 9973 == 7 else ""),
+                    "body": body,
+                    "body_html": body,
+                    "created_at": now,
+                }
+            )
+        db.session.execute(insert(Post), rows)
     db.session.commit()
     reindex()
     db.session.commit()
@@ -128,12 +148,13 @@ def generate(documents: int, seed_value: int = 15) -> int:
 
 
 def like_scan(q: str) -> tuple[int, int]:
-    """The scan the directory ran before the index, over profiles and events: every word
-    in a case-folded LIKE on each text column; counts and the first 20 rows of each."""
+    """The scan the directory ran before the index, over profiles, events and posts: every
+    word in a case-folded LIKE on each text column; counts and the first 20 rows of each."""
     found = 0
     for table, columns in (
         (Profile, (Profile.headline, Profile.bio_html)),
         (Event, (Event.title, Event.description_html)),
+        (Post, (Post.title, Post.body_html)),
     ):
         clause = and_(
             *[

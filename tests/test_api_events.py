@@ -248,6 +248,11 @@ def test_list_filters_by_text_category_and_online(world):
     get = world.member.get
     assert titles(get("/api/v1/events?q=python")) == ["Python meetup", "Remote CV clinic"]
     assert titles(get("/api/v1/events?q=100%25")) == []
+    # The search index: the last word as a prefix, stemming, and wildcards taken as nothing.
+    assert titles(get("/api/v1/events?q=pyth")) == ["Python meetup", "Remote CV clinic"]
+    assert titles(get("/api/v1/events?q=clinics")) == ["Remote CV clinic"]
+    assert titles(get("/api/v1/events?q=python&category=learning")) == ["Python meetup"]
+    assert titles(get("/api/v1/events?q=%25")) == [] and titles(get("/api/v1/events?q=_")) == []
     assert titles(get("/api/v1/events?category=family")) == ["Family picnic"]
     assert titles(get("/api/v1/events?online=true")) == ["Remote CV clinic"]
     assert titles(get("/api/v1/events?online=false")) == ["Python meetup", "Family picnic"]

@@ -67,6 +67,28 @@ def test_private_group_is_the_missing_404_and_absent_from_the_list(app, setup, w
         assert api.post(f"/api/v1/groups/{private_id}/members", json={}).status_code == 404
 
 
+def test_every_group_endpoint_answers_an_outsider_as_for_a_missing_group(app, setup):
+    (private_id, _public_id), people = setup
+    api = api_login(app, people["member"])
+    calls = [
+        ("get", "", None),
+        ("post", "/members", {}),
+        ("post", "/members", {"user_id": people["insider"].id}),
+        ("delete", "/members", {}),
+        ("delete", "/members", {"user_id": people["insider"].id}),
+        ("post", "/invite-link", None),
+    ]
+    for method, path, body in calls:
+        kwargs = {} if body is None else {"json": body}
+        hidden = getattr(api, method)(f"/api/v1/groups/{private_id}{path}", **kwargs)
+        missing = getattr(api, method)(f"/api/v1/groups/{MISSING_ID}{path}", **kwargs)
+        assert hidden.status_code == 404, (method, path)
+        assert hidden.get_json() == missing.get_json(), (method, path)
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert (group.member_count, group.invite_version) == (2, 0)
+
+
 def test_anonymous_gets_401(client, setup):
     (private_id, _public), _people = setup
     assert client.get("/api/v1/groups").status_code == 401
@@ -153,6 +175,29 @@ def test_an_organiser_approves_a_request_over_the_api(app, setup, make_user):
     assert again.status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("organiser", 204), ("moderator", 204), ("admin", 204), ("insider", 403), ("member", 404)],
+)
+def test_who_may_decline_a_request_over_the_api(app, setup, make_user, who, status):
+    (private_id, _public), people = setup
+    asker = make_user("asa.asker@example.org", "Asa Asker")
+    with app.app_context():
+        groups.request_to_join(db.session.get(User, asker.id), db.session.get(Group, private_id))
+        db.session.commit()
+    api = api_login(app, people[who])
+    path = f"/api/v1/groups/{private_id}/members"
+    response = api.delete(path, json={"user_id": asker.id})
+    assert response.status_code == status
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert group.member_count == 2
+        assert (groups.count_requests(group) == 0) == (status == 204)
+    if status == 204:
+        again = api.delete(path, json={"user_id": asker.id})
+        assert again.status_code == 409 and error_code(again) == "conflict"
+
+
 def test_events_take_a_group_id_only_from_its_organisers(app, setup, make_user):
     (private_id, public_id), people = setup
     host = api_login(app, people["organiser"])
@@ -181,6 +226,64 @@ def test_the_openapi_document_lists_the_group_endpoints(client):
     assert {"get", "post"} <= set(paths["/api/v1/groups"])
     assert "get" in paths["/api/v1/groups/{group_id}"]
     assert {"post", "delete"} <= set(paths["/api/v1/groups/{group_id}/members"])
+    assert "post" in paths["/api/v1/groups/{group_id}/invite-link"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 200),
+        ("moderator", 200),  # moderators and admins manage every group
+        ("admin", 200),
+        ("insider", 403),
+        ("member", 404),  # the private group does not exist for them
+    ],
+)
+def test_who_may_make_a_new_invite_link(app, client, setup, who, status):
+    (private_id, _public_id), people = setup
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        old = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    api = api_login(app, people[who])
+    response = api.post(f"/api/v1/groups/{private_id}/invite-link")
+    assert response.status_code == status
+    if status == 404:
+        missing = api.post(f"/api/v1/groups/{MISSING_ID}/invite-link")
+        assert response.get_json() == missing.get_json()
+    elif status == 403:
+        assert error_code(response) == "forbidden"
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        assert group.invite_version == (1 if status == 200 else 0)
+        current = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    if status == 200:
+        assert response.get_json()["url"].endswith(current) and current != old
+    else:
+        assert "url" not in str(response.get_json())
+    # The group itself carries the link for those who manage it, and for nobody else.
+    for item in api.get("/api/v1/groups").get_json()["items"]:
+        assert (item["invite_url"] is not None) == item["can_manage"], item
+        if item["id"] == private_id:
+            assert item["can_manage"] == (status == 200)
+    if status != 404:
+        link = api.get(f"/api/v1/groups/{private_id}").get_json()["invite_url"]
+        assert link == (response.get_json()["url"] if status == 200 else None)
+    assert client.post(f"/api/v1/groups/{private_id}/invite-link").status_code == 401
+
+
+def test_the_old_invite_link_stops_working_after_an_api_renewal(app, setup, login):
+    (private_id, _public_id), people = setup
+    with app.app_context():
+        group = db.session.get(Group, private_id)
+        old = f"/groups/{group.slug}/join/{groups.invite_token(group)}"
+    browser = login(people["member"])
+    assert browser.get(old).status_code == 200
+    url = api_login(app, people["organiser"]).post(f"/api/v1/groups/{private_id}/invite-link")
+    new = url.get_json()["url"].split("localhost", 1)[-1]
+    assert browser.get(old).status_code == 404
+    assert browser.get(new).status_code == 200
+    body = api_login(app, people["insider"]).get(f"/api/v1/groups/{private_id}").get_json()
+    assert "/join/" not in str(body)
 
 
 def test_twenty_members_joining_at_once_count_exactly(app, setup, make_user):

@@ -16,3 +16,18 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 )
 def test_bench_module_imports(module):
     assert importlib.import_module(f"bench.{module}")
+
+
+def test_feed_benchmark_runs_at_a_tiny_size(capsys):
+    """bench.feed end to end on SQLite with 300 posts: it walks to page 3 of each feed and
+    prints page 1 and page 3 with their timings and statement counts."""
+    from bench import feed
+
+    feed.main(["--posts", "300", "--page", "3", "--repeat", "1", "--backends", "sqlite"])
+    printed = capsys.readouterr().out
+    assert "[sqlite] 480 posts" in printed
+    lines = printed.splitlines()
+    first = next(n for n, line in enumerate(lines) if line.startswith("everything"))
+    assert lines[first].split()[1] == "1", printed
+    assert lines[first + 1].split()[0] == "3", printed  # page 3, reached by its cursor
+    assert "kind=request" in printed and "from my connections" in printed

@@ -106,13 +106,49 @@ def test_list_filters_text_with_wildcards_escaped_category_mode_and_free_seats(
         return set(re.findall(r'class="event-card__title"><a href="/events/\d+">([^<]+)<', page))
 
     assert titles("q=100%25") == {"100% fun quiz"}
-    assert titles("q=%25") == {"100% fun quiz"}
+    assert titles("q=%25") == set()  # no word to look for: nothing, not everything
     assert titles("q=_") == set()
     assert titles("category=social") == {"100% fun quiz", "Tiny dinner"}
     assert titles("mode=online") == {"Python study group"}
     assert titles("mode=in_person&free_seats=y") == {"100% fun quiz"}
     assert "No events match these filters." in html(client.get("/events?q=nothing-like-this"))
     assert client.get("/events?date_from=not-a-date").status_code == 200
+
+
+def test_the_text_box_searches_the_index_with_stemming_prefixes_and_the_other_filters(
+    app, login, member, organiser
+):
+    make_event(app, organiser, title="Walking tour of the old harbour", category="social")
+    make_event(
+        app,
+        organiser,
+        title="Evening stroll",
+        description="We walk along the lakes and talk Danish.",
+        category="learning",
+    )
+    make_event(app, organiser, title="Cooking for kids", category="social", tags=["cookery"])
+    make_event(app, organiser, title="50_50 raffle", category="social")
+    client = login(member)
+
+    def titles(query: dict) -> set[str]:
+        page = html(client.get("/events", query_string=query))
+        return set(re.findall(r'class="event-card__title"><a href="/events/\d+">([^<]+)<', page))
+
+    both = {"Walking tour of the old harbour", "Evening stroll"}
+    assert titles({"q": "walks"}) == both  # stemmed: walking, walk, walks
+    assert titles({"q": "WALKED"}) == both
+    assert titles({"q": "harb"}) == {"Walking tour of the old harbour"}  # the last word: prefix
+    assert titles({"q": "danish lak"}) == {"Evening stroll"}
+    assert titles({"q": "cookery"}) == {"Cooking for kids"}  # tags are in the index
+    assert titles({"q": "walk", "category": "learning"}) == {"Evening stroll"}
+    assert titles({"q": "walk", "category": "family"}) == set()
+    for odd in ("%", "_", "%%", "\\", "50_", "'", '"', "*", "walk%", "(", "-"):
+        found = titles({"q": odd})
+        assert found <= {"50_50 raffle", *both}, (odd, found)
+        assert len(found) <= 2, (odd, found)
+    assert titles({"q": "%"}) == set() and titles({"q": "_"}) == set()
+    assert titles({"q": "walk%"}) == both
+    assert client.get("/events", query_string={"q": "x" * 500}).status_code == 200
 
 
 def test_empty_list_helps(app, login, member, organiser):

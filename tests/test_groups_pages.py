@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from community.auth.models import User
@@ -25,7 +26,7 @@ from community.extensions import db
 from community.groups import services as groups
 from community.groups.models import Group, GroupMembership
 from community.posts import services as posts
-from tests.conftest import CSRF_RE, post_form
+from tests.conftest import CSRF_RE, csrf_token, post_form
 from tests.factories import event_data
 
 SECRET = "Whispering Willows"
@@ -133,6 +134,41 @@ def test_private_group_is_the_same_404_as_a_missing_one_to_outsiders(
     assert (SECRET in searched) == (who in READERS)
 
 
+@pytest.mark.parametrize("who", OUTSIDERS)
+def test_every_group_page_and_button_of_a_private_group_is_the_missing_404(
+    app, login, people, world, who
+):
+    """Every GET page and every POST button under /groups/<slug>/, for a private group an
+    outsider is not in, answers exactly like a group that does not exist; nothing changes."""
+    client = login(people[who])
+    token = csrf_token(client, f"/groups/{world.public}")
+    target = people["member"].id
+    gets = ["", "/members", "/edit", f"/members/{target}/remove", "/invite-link"]
+    if who != "requester":  # a requester may open the leave page to withdraw
+        gets.append("/leave")
+    posts = [
+        "/join",
+        "/invite-link",
+        f"/requests/{people['requester'].id}/approve",
+        f"/requests/{people['requester'].id}/decline",
+        f"/members/{target}/remove",
+        f"/members/{target}/organiser",
+    ]
+    for slug in (world.private, "no-such-group"):
+        answers = [client.get(f"/groups/{slug}{path}") for path in gets]
+        answers += [
+            client.post(f"/groups/{slug}{path}", data={"csrf_token": token}) for path in posts
+        ]
+        if slug == world.private:
+            private = answers
+    for path, hidden, missing in zip(gets + posts, private, answers, strict=True):
+        assert hidden.status_code == 404, (who, path)
+        assert html(hidden) == html(missing), (who, path)
+    with app.app_context():
+        group = db.session.get(Group, world.private_id)
+        assert (group.member_count, group.invite_version) == (3, 0)
+
+
 def test_the_group_page_shows_its_newest_posts_and_posts_link_back(app, login, people, world):
     with app.app_context():
         author = user(people["member"])
@@ -193,6 +229,99 @@ def test_the_invite_link_shows_only_the_name_and_a_wrong_token_is_the_missing_40
     assert page_text(wrong) == page_text(outsider.get("/groups/no-such-group"))
 
 
+# --- a new invite link ---------------------------------------------------------------------
+
+
+def invite_version(app, group_id: int) -> int:
+    with app.app_context():
+        return db.session.get(Group, group_id).invite_version
+
+
+def test_a_new_invite_link_replaces_the_old_one(app, login, people, world):
+    old = f"/groups/{world.private}/join/{world.token}"
+    outsider = login(people["non_member"])
+    assert outsider.get(old).status_code == 200
+    host = login(people["organiser"])
+    assert "Make a new link" in html(host.get(f"/groups/{world.private}"))
+    ask = host.get(f"/groups/{world.private}/invite-link")
+    assert ask.status_code == 200
+    assert "The old link stops working" in html(ask) and 'name="csrf_token"' in html(ask)
+    assert invite_version(app, world.private_id) == 0  # the GET only asks
+    assert host.post(f"/groups/{world.private}/invite-link").status_code == 400  # no CSRF
+    done = post_form(host, f"/groups/{world.private}/invite-link", {}, follow_redirects=True)
+    assert done.status_code == 200 and "The old one no longer works" in html(done)
+    new = re.search(r'id="invite-link" type="url" readonly value="([^"]+)"', html(done)).group(1)
+    assert world.token not in html(done)
+    new_path = new.split("localhost", 1)[-1]
+    assert new_path.startswith(f"/groups/{world.private}/join/") and new_path != old
+    # The old link is now exactly the missing-group 404; the new one works.
+    gone = outsider.get(old)
+    assert gone.status_code == 404
+    assert page_text(gone) == page_text(outsider.get("/groups/no-such-group"))
+    assert post_form(outsider, old, {}, form_page=new_path).status_code == 404
+    assert outsider.get(new_path).status_code == 200
+    assert post_form(outsider, new_path, {}).status_code == 302
+    with app.app_context():
+        asked = db.session.scalar(
+            select(GroupMembership.status).where(
+                GroupMembership.group_id == world.private_id,
+                GroupMembership.user_id == people["non_member"].id,
+            )
+        )
+    assert asked == "requested"
+    # A second renewal retires the second link too.
+    post_form(host, f"/groups/{world.private}/invite-link", {})
+    assert outsider.get(new_path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 302),
+        ("co_organiser", 302),
+        ("moderator", 302),  # moderators and admins manage every group (`can_manage_group`)
+        ("admin", 302),
+        ("member", 403),
+        ("requester", 404),
+        ("non_member", 404),
+    ],
+)
+def test_who_may_make_a_new_invite_link(app, login, people, world, who, status):
+    client = login(people[who])
+    path = f"/groups/{world.private}/invite-link"
+    assert client.get(path).status_code == (200 if status == 302 else status)
+    response = post_form(client, path, {}, form_page=f"/groups/{world.public}")
+    assert response.status_code == status
+    assert invite_version(app, world.private_id) == (1 if status == 302 else 0)
+    # After a renewal the old link is the missing 404; after a refusal it still works
+    # (a page, or the group itself for those already in it).
+    old = client.get(f"/groups/{world.private}/join/{world.token}").status_code
+    assert (old == 404) == (status == 302)
+
+
+def test_anonymous_visitors_cannot_make_a_new_invite_link(app, client, world):
+    path = f"/groups/{world.private}/invite-link"
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code in (302, 400)
+        if response.status_code == 302:
+            assert "/login" in response.headers["Location"]
+    assert invite_version(app, world.private_id) == 0
+
+
+@pytest.mark.parametrize("who", ("member", "requester", "non_member"))
+def test_the_invite_link_is_shown_to_organisers_only(app, login, people, world, who):
+    client = login(people[who])
+    with app.app_context():
+        public_token = groups.invite_token(db.session.get(Group, world.public_id))
+    for slug, token in ((world.private, world.token), (world.public, public_token)):
+        for path in (f"/groups/{slug}", f"/groups/{slug}/members", "/groups"):
+            page = html(client.get(path))
+            assert token not in page and "/join/" not in page, (who, path)
+            assert "Make a new link" not in page
+    organiser_page = html(login(people["co_organiser"]).get(f"/groups/{world.private}"))
+    assert world.token in organiser_page
+
+
 # --- joining, requests, approving ----------------------------------------------------------
 
 
@@ -231,6 +360,32 @@ def test_request_through_the_invite_link_then_an_organiser_approves(app, login, 
     assert newcomer.get(f"/groups/{world.private}").status_code == 200
     with app.app_context():
         assert db.session.get(Group, world.private_id).member_count == 4
+
+
+def test_a_group_card_shows_the_descriptions_first_paragraph_escaped(app, login, people):
+    with app.app_context():
+        groups.create_group(
+            user(people["organiser"]),
+            groups.GroupData(
+                name="Card check",
+                description="Tax *tips* & `<img src=x onerror=alert(1)>` here.\n\n- Later item",
+            ),
+        )
+        db.session.commit()
+    listing = html(login(people["member"]).get("/groups"))
+    assert "Tax tips &amp; &lt;img src=x onerror=alert(1)&gt; here." in listing
+    assert "<img src=x" not in listing and "Later item" not in listing
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_the_groups_list_tells_organisers_how_many_requests_wait(app, login, people, world, who):
+    client = login(people[who])
+    listing = html(client.get("/groups"))
+    assert ("1 request to answer" in listing) == (who in ("organiser", "co_organiser"))
+    if who == "organiser":
+        path = f"/groups/{world.private}/requests/{people['requester'].id}/decline"
+        assert post_form(client, path, {}, form_page="/groups").status_code == 302
+        assert "request to answer" not in html(client.get("/groups"))
 
 
 @pytest.mark.parametrize(
@@ -272,6 +427,59 @@ def test_who_may_remove_a_member_of_a_public_group(app, login, people, world, wh
     assert response.status_code == status
     with app.app_context():
         assert db.session.get(Group, world.public_id).member_count == (2 if status == 302 else 3)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("organiser", 200),
+        ("co_organiser", 200),
+        ("moderator", 200),
+        ("admin", 200),
+        ("member", 403),
+        ("requester", 404),
+        ("non_member", 404),
+    ],
+)
+def test_removing_a_member_asks_first_and_only_organisers_are_asked(
+    app, login, people, world, who, status
+):
+    client = login(people[who])
+    members = html(client.get(f"/groups/{world.private}/members"))
+    path = f"/groups/{world.private}/members/{people['member'].id}/remove"
+    assert (f'href="{path}"' in members) == (status == 200)
+    response = client.get(path)
+    assert response.status_code == status
+    if status == 200:
+        page = html(response)
+        assert "Remove Gil Groupmember from the group?" in page
+        assert "ask to join again through the invite link" in page
+        assert f'action="{path}"' in page and 'name="csrf_token"' in page
+    with app.app_context():
+        assert db.session.get(Group, world.private_id).member_count == 3  # asking changes nothing
+
+
+def test_the_remove_question_for_oneself_or_a_non_member_goes_back_with_the_reason(
+    app, login, people, world
+):
+    host = login(people["organiser"])
+    for user_id, reason in (
+        (people["organiser"].id, "To leave the group, use Leave."),
+        (people["requester"].id, "That member is not in this group any more."),
+        (people["non_member"].id, "That member is not in this group any more."),
+    ):
+        response = host.get(f"/groups/{world.private}/members/{user_id}/remove")
+        assert response.status_code == 302
+        assert response.headers["Location"] == f"/groups/{world.private}/members"
+        assert reason in html(host.get(response.headers["Location"]))
+    done = post_form(
+        host,
+        f"/groups/{world.private}/members/{people['member'].id}/remove",
+        {},
+        follow_redirects=True,
+    )
+    assert "The member is removed from the group." in html(done)
+    assert login(people["member"]).get(f"/groups/{world.private}").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -590,3 +798,51 @@ def test_home_page_does_not_suggest_events_of_a_private_group(app, login, people
         db.session.commit()
     home = html(login(people["non_member"]).get("/"))
     assert "Open picnic" in home and "Secret supper" not in home
+
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("direction", ["viewer blocked them", "they blocked the viewer"])
+def test_members_blocked_either_way_are_left_out_of_the_lists(app, login, people, world, direction):
+    """The group page's members and the members list leave out a member the viewer
+    blocked or who blocked the viewer (the directory's rule); the others stay."""
+    viewer, other = people["member"], people["co_organiser"]
+    for path in (f"/groups/{world.public}", f"/groups/{world.public}/members"):
+        assert other.display_name in html(login(viewer).get(path))
+    with app.app_context():
+        from community.connections import services as connections
+
+        if direction == "viewer blocked them":
+            connections.block(user(viewer), other.id)
+        else:
+            connections.block(user(other), viewer.id)
+        db.session.commit()
+    client = login(viewer)
+    for path in (f"/groups/{world.public}", f"/groups/{world.public}/members"):
+        page = html(client.get(path))
+        assert other.display_name not in page, path
+        assert people["organiser"].display_name in page and viewer.display_name in page
+    # a third member still sees both of them
+    third = html(login(people["organiser"]).get(f"/groups/{world.public}/members"))
+    assert other.display_name in third and viewer.display_name in third
+
+
+def test_the_groups_text_box_searches_the_index(app, login, people, organiser):
+    with app.app_context():
+        host = user(organiser)
+        groups.create_group(
+            host, groups.GroupData(name="Freelancers abroad", description="Invoices, VAT.")
+        )
+        groups.create_group(host, groups.GroupData(name="100% fun quizzes"))
+        db.session.commit()
+    client = login(people["member"])
+
+    def found(q: str) -> bool:
+        return "Freelancers abroad" in html(client.get("/groups", query_string={"q": q}))
+
+    assert found("freelancing")  # stemmed
+    assert found("invoi")  # the last word is a prefix
+    assert not found("gardening")
+    quizzes = html(client.get("/groups", query_string={"q": "%"}))
+    assert "100% fun quizzes" not in quizzes and "Freelancers abroad" not in quizzes

@@ -14,6 +14,7 @@ from community.auth.models import User
 from community.comments import services as comments
 from community.core.database import utcnow
 from community.core.errors import Conflict, Forbidden, NotFound
+from community.demo import DEMO_PASSWORD
 from community.extensions import db
 from community.notifications.models import Notification
 from community.posts import services as posts
@@ -246,9 +247,13 @@ def test_moderators_admins_and_group_organisers_remove_posts(app, world, login, 
         200 if role in REMOVERS | {"group_organiser"} else 403 if role == "group_member" else 404
     )
     assert client.get(group_path).status_code == expected
+    if expected != 404:  # the post page offers it to those who may remove it, only
+        page = client.get(f"/posts/{world.group_post_id}").get_data(as_text=True)
+        assert ("Remove this post" in page) == (expected == 200)
     if expected == 200:
         response = post_form(client, group_path, {}, form_page=group_path)
         assert response.status_code == 302
+        assert response.headers["Location"] == f"/posts?group={world.group_id}"
         with app.app_context():
             assert db.session.get(Post, world.group_post_id).removed_at is not None
         member = login(world["group_member"])
@@ -485,7 +490,10 @@ def test_feed_query_count_is_constant(app, world, login, make_user, count_querie
                 comments.add_comment(_user(world["member"]), "post", post.id, "c")
             db.session.commit()
         counts.append(_count_page(app, login, world, count_queries, "/posts"))
-    assert counts[0] == counts[1], counts
+    html = login(world["member"]).get("/posts").get_data(as_text=True)
+    cursor = re.search(r'href="/posts\?cursor=([^"&]+)"', html).group(1)
+    counts.append(_count_page(app, login, world, count_queries, f"/posts?cursor={cursor}"))
+    assert counts[0] == counts[1] == counts[2], counts
 
 
 def test_post_page_query_count_with_5_and_50_comments(app, world, login, make_user, count_queries):
@@ -510,8 +518,9 @@ def test_nav_links_to_posts(app, world, login):
     assert 'href="/posts"' in html
 
 
-def test_demo_has_posts_of_every_kind_with_comments_helpful_and_answers(runner, app):
+def test_demo_has_posts_of_every_kind_with_comments_helpful_answers_and_groups(runner, app, login):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    _demo_groups_have_posts_their_members_see(app, login)
     with app.app_context():
         kinds = dict(db.session.execute(select(Post.kind, func.count()).group_by(Post.kind)).all())
         assert sum(kinds.values()) >= 150
@@ -528,6 +537,64 @@ def test_demo_has_posts_of_every_kind_with_comments_helpful_and_answers(runner, 
             )
             > 100
         )
+
+
+def _demo_groups_have_posts_their_members_see(app, login):
+    """Every demo group has posts, written by its active members; the private group's show
+    on its page and in the feed to its members only (the demo member is not one)."""
+    from community.groups.models import Group, GroupMembership, GroupVisibility
+    from tests.factories import UserRef
+
+    with app.app_context():
+        per_group = dict(
+            db.session.execute(
+                select(Group.slug, func.count(Post.id))
+                .outerjoin(Post, Post.group_id == Group.id)
+                .group_by(Group.slug)
+            ).all()
+        )
+        assert len(per_group) >= 8 and min(per_group.values()) >= 1, per_group
+        outsiders = db.session.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(
+                Post.group_id.is_not(None),
+                ~select(GroupMembership.id)
+                .where(
+                    GroupMembership.group_id == Post.group_id,
+                    GroupMembership.user_id == Post.author_id,
+                    GroupMembership.status == "active",
+                )
+                .exists(),
+            )
+        )
+        assert outsiders == 0
+        private = db.session.scalar(
+            select(Group).where(Group.visibility == GroupVisibility.PRIVATE)
+        )
+        assert per_group[private.slug] >= 3
+        title = db.session.scalar(
+            select(Post.title).where(Post.group_id == private.id).order_by(Post.id.desc())
+        )
+        insider = db.session.scalar(
+            select(User)
+            .join(GroupMembership, GroupMembership.user_id == User.id)
+            .where(
+                GroupMembership.group_id == private.id,
+                GroupMembership.status == "active",
+                GroupMembership.role == "member",
+            )
+            .order_by(User.id)
+        )
+        insider = UserRef(insider.id, insider.email, insider.display_name, DEMO_PASSWORD)
+        outsider = db.session.scalar(select(User).where(User.email == "member@alongside.example"))
+        outsider = UserRef(outsider.id, outsider.email, outsider.display_name, DEMO_PASSWORD)
+    member = login(insider)
+    assert title in member.get(f"/groups/{private.slug}").get_data(as_text=True)
+    assert title in member.get(f"/posts?group={private.slug}").get_data(as_text=True)
+    stranger = login(outsider)
+    assert stranger.get(f"/groups/{private.slug}").status_code == 404
+    assert "No posts match" in stranger.get(f"/posts?group={private.slug}").get_data(as_text=True)
 
 
 def test_the_authors_comments_carry_the_author_chip(app, world, login):

@@ -72,7 +72,8 @@ def index_text(app) -> str:
     """Everything the index holds, as one string (for "never indexed" checks)."""
     with app.app_context():
         rows = db.session.execute(text("SELECT title, body FROM search_index")).all()
-    return "\n".join(f"{title}\n{body}" for title, body in rows)
+    # Every document ends with a newline, so the lines do not depend on the rows' order.
+    return "".join(f"{title}\n{body}\n" for title, body in rows)
 
 
 # --- matching -----------------------------------------------------------------------------

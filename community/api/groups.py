@@ -54,6 +54,14 @@ class GroupSchema(ma.Schema):
     can_manage = ma.fields.Boolean(
         required=True, metadata={"description": "Whether you organise it (or moderate)"}
     )
+    invite_url = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "The invite link, for those who manage the group (null for "
+            "everyone else); POST .../invite-link makes a new one"
+        },
+    )
 
 
 class GroupPageSchema(ma.Schema):
@@ -96,7 +104,8 @@ class MemberActionSchema(ma.Schema):
         load_default=None,
         metadata={
             "description": "POST: an organiser approves this member's request. DELETE: an "
-            "organiser removes this member (without it, you leave)"
+            "organiser declines this member's request, or removes this member (without it, "
+            "you leave)"
         },
     )
     successor_id = Id(
@@ -115,6 +124,7 @@ class MembershipSchema(ma.Schema):
 def _present(viewer: User, group: Group, mine: GroupMembership | None = None, *, known=False):
     if not known:
         mine = membership_of(viewer, group.id)
+    can_manage = services.can_manage_group(viewer, group)
     return {
         "id": group.id,
         "slug": group.slug,
@@ -129,7 +139,8 @@ def _present(viewer: User, group: Group, mine: GroupMembership | None = None, *,
         else None,
         "cover_alt": group.cover_alt,
         "my_membership": {"role": mine.role, "status": mine.status} if mine else None,
-        "can_manage": services.can_manage_group(viewer, group),
+        "can_manage": can_manage,
+        "invite_url": services.invite_url(group) if can_manage else None,
     }
 
 
@@ -212,18 +223,43 @@ def add_member(body: dict, group_id: int):
 @blp.response(204)
 @blp.alt_response(403, description="Not an organiser of the group")
 @blp.alt_response(404, description="No such group, or a private one you are not in")
-@blp.alt_response(409, description="The last organiser must name a successor")
+@blp.alt_response(
+    409, description="The last organiser must name a successor; no such member or request"
+)
 @blp.doc(**TOKEN_DOC)
 def remove_member(body: dict, group_id: int):
-    """Leave the group (or withdraw your request); an organiser sends `user_id` to remove
-    a member."""
+    """Leave the group (or withdraw your request); an organiser sends `user_id` to decline
+    that member's request or remove them."""
     me = api_user()
     if body["user_id"] is not None and body["user_id"] != me.id:
         group = services.get_visible_group_by_id(me, group_id)
-        services.remove_member(me, group, body["user_id"])
+        services.turn_away(me, group, body["user_id"])
     else:
         group = db.session.get(Group, group_id)
         if group is None or membership_of(me, group.id) is None:
             group = services.get_visible_group_by_id(me, group_id)
         services.leave_group(me, group, body["successor_id"])
     db.session.commit()
+
+
+class InviteLinkSchema(ma.Schema):
+    url = ma.fields.String(
+        required=True,
+        metadata={"description": "The new invite link; every older one now answers 404"},
+    )
+
+
+@blp.post("/groups/<int:group_id>/invite-link")
+@token_required
+@blp.response(200, InviteLinkSchema)
+@blp.alt_response(403, description="Not an organiser of the group")
+@blp.alt_response(404, description="No such group, or a private one you are not in")
+@blp.doc(**TOKEN_DOC)
+def new_invite_link(group_id: int):
+    """Make a new invite link for the group (its organisers, moderators and admins): the
+    old link stops working at once. No body."""
+    me = api_user()
+    group = services.get_visible_group_by_id(me, group_id)
+    url = services.rotate_invite_link(me, group)
+    db.session.commit()
+    return {"url": url}

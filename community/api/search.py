@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.search.registry import TYPES
-from community.search.services import MAX_PAGE, MAX_QUERY, PAGE_SIZE, search
+from community.search.services import MAX_COUNTED, MAX_PAGE, MAX_QUERY, PAGE_SIZE, search
 
 blp = Blueprint("search_api", __name__, description="One search across the community")
 
@@ -45,7 +45,20 @@ class SearchPageSchema(ma.Schema):
         keys=ma.fields.String(),
         values=ma.fields.Integer(),
         required=True,
-        metadata={"description": "Results per type that I may see, for every type"},
+        metadata={
+            "description": "Results per type that I may see, for every type: exact, "
+            f"unless `capped` says counting stopped at {MAX_COUNTED:,} results"
+        },
+    )
+    capped = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Boolean(),
+        required=True,
+        metadata={
+            "description": f"Per type: true when counting stopped at the best {MAX_COUNTED:,} "
+            "results I may see, so the type's count is a lower bound (shown as "
+            f'"{MAX_COUNTED:,}+" in total). Never set by results I may not see'
+        },
     )
     next_cursor = ma.fields.String(allow_none=True, required=True)
     prev_cursor = ma.fields.String(allow_none=True, required=True)
@@ -74,6 +87,7 @@ def search_all(query: dict):
             for item in results.page.items
         ],
         "counts": results.counts,
+        "capped": {name: results.capped for name in results.counts},
         "next_cursor": results.page.next_cursor,
         "prev_cursor": results.page.prev_cursor,
     }

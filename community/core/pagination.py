@@ -110,6 +110,12 @@ class _Key:
         """SQL for "comes after `value` in this column's direction" (before, backwards)."""
         return self.expression < value if self.descending != backwards else self.expression > value
 
+    def reached(self, value: Any, backwards: bool):
+        """SQL for "`value` or after it" (or before it, backwards): `after`, ties included."""
+        return (
+            self.expression <= value if self.descending != backwards else self.expression >= value
+        )
+
     def ordered(self, backwards: bool):
         return self.expression.desc() if self.descending != backwards else self.expression.asc()
 
@@ -157,6 +163,9 @@ def keyset(
             raise BadCursor()
         values = [k.check(v) for k, v in zip(keys, values, strict=True)]
         statement = statement.where(
+            # The first column's bound alone lets the database seek in an index on the order
+            # columns; the OR below cannot, so without it page 500 walks past 10,000 rows.
+            keys[0].reached(values[0], backwards),
             or_(
                 *[
                     and_(
@@ -165,7 +174,7 @@ def keyset(
                     )
                     for i in range(len(keys))
                 ]
-            )
+            ),
         )
     statement = statement.order_by(None).order_by(*[k.ordered(backwards) for k in keys])
     result = db.session.execute(statement.limit(limit + 1))

@@ -1,4 +1,5 @@
 """The events list: upcoming or past events a member may see, filtered and keyset-paged.
+The text box searches the search index (`community.search.services.matching_ids`).
 
 One query for the `/events` page and `GET /api/v1/events` alike.
 """
@@ -15,7 +16,7 @@ from community.auth.models import User
 from community.auth.roles import Role, UserStatus
 from community.connections.models import Connection, ConnectionStatus
 from community.connections.relations import blocked_ids_select, related_ids
-from community.core.database import casefold, like_pattern, utcnow
+from community.core.database import utcnow
 from community.core.pagination import Page, keyset
 from community.events.models import Event, EventLanguage, EventStatus, Rsvp, RsvpStatus
 from community.extensions import db
@@ -23,6 +24,7 @@ from community.groups.access import readable_group_clause
 from community.profiles.directory import visible_ids
 from community.profiles.models import Profile
 from community.profiles.services import load_profiles
+from community.search.services import matching_ids
 
 PAGE_SIZE = 20
 MAX_SEARCH = 80
@@ -115,12 +117,10 @@ def list_events(
         statement = statement.where(Event.ends_at > now)
         order = [Event.starts_at.asc(), Event.id.asc()]
     if filters.q.strip():
-        pattern = like_pattern(filters.q.strip().casefold()[:MAX_SEARCH])
+        # The search index (title, description, category, city, tags): stemmed words, the
+        # last one also as a prefix. Visibility stays the clauses above.
         statement = statement.where(
-            or_(
-                casefold(Event.title).like(pattern, escape="\\"),
-                casefold(Event.description).like(pattern, escape="\\"),
-            )
+            Event.id.in_(matching_ids("event", filters.q.strip()[:MAX_SEARCH]))
         )
     if filters.category:
         statement = statement.where(Event.category == filters.category)

@@ -50,6 +50,9 @@ class Group(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Active members, kept under the group's row lock by the groups service.
     member_count: Mapped[int] = mapped_column(default=0)
+    # Mixed into the invite link's keyed hash: an organiser raises it to make a new link,
+    # and every older link stops working (`groups.services.rotate_invite_link`).
+    invite_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_private(self) -> bool:

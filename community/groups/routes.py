@@ -1,5 +1,6 @@
 """Group pages: the list, a group, its members, the editor, joining and leaving, the
-organisers' tools (requests, removing members, co-organisers, the invite link)."""
+organisers' tools (requests, removing members, co-organisers, the invite link and
+making a new one)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from flask import abort, flash, redirect, render_template, request, send_from_di
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community.core.errors import ServiceError
-from community.core.forms import run_action, show_service_error
+from community.core.errors import Forbidden, NotFound, ServiceError
+from community.core.forms import flash_service_error, run_action, show_service_error
 from community.events.queries import EventFilters, list_events, my_rsvps
 from community.events.services import can_create_events, place_for
 from community.extensions import db
@@ -35,16 +36,19 @@ def _back(group: Group) -> str:
 @bp.get("/groups")
 @login_required
 def index():
-    """The groups this member may see, their own first, filtered by a GET form, keyset-paged."""
+    """The groups this member may see, their own first, filtered by a GET form, keyset-paged;
+    on the groups they organise, how many join requests wait."""
     form = GroupFilterForm(request.args)
     filters = form.filters()
     page = services.list_groups(current_user, filters, request.args.get("cursor"))
+    mine = services.my_group_ids(current_user, [group.id for group in page.items])
     return render_template(
         "groups/index.html",
         form=form,
         filters=filters,
         page=page,
-        mine=services.my_group_ids(current_user, [group.id for group in page.items]),
+        mine=mine,
+        waiting=services.waiting_requests(mine),
         can_create=services.can_create_groups(current_user),
     )
 
@@ -66,16 +70,12 @@ def show(slug: str):
         group=group,
         mine=membership_of(current_user, group.id),
         can_manage=can_manage,
-        members=services.list_members(group, None, services.MEMBERS_SHOWN),
+        members=services.list_members(group, None, services.MEMBERS_SHOWN, viewer=current_user),
         events=events,
         rsvps=my_rsvps(current_user, events.items),
         places={event.id: place_for(None, event) for event in events.items},
         requests=services.pending_requests(group) if can_manage else [],
-        invite_url=url_for(
-            "groups.invite", slug=group.slug, token=services.invite_token(group), _external=True
-        )
-        if can_manage
-        else None,
+        invite_url=services.invite_url(group) if can_manage else None,
         action_form=ActionForm(),
         can_create_events=can_create_events(current_user),
         posts=posts,
@@ -92,7 +92,7 @@ def members(slug: str):
     return render_template(
         "groups/members.html",
         group=group,
-        page=services.list_members(group, request.args.get("cursor")),
+        page=services.list_members(group, request.args.get("cursor"), viewer=current_user),
         can_manage=services.can_manage_group(current_user, group),
         action_form=ActionForm(),
     )
@@ -208,6 +208,27 @@ def invite(slug: str, token: str):
     return render_template("groups/invite.html", group=group, mine=mine, form=form, token=token)
 
 
+@bp.route("/groups/<slug>/invite-link", methods=["GET", "POST"])
+@login_required
+def new_invite_link(slug: str):
+    """Make a new invite link, for the group's organisers (others: 403, or the missing
+    404): the GET asks first, saying the old link stops working; the POST renews it."""
+    group = _group_or_404(slug)
+    if not services.can_manage_group(current_user, group):
+        abort(403)
+    form = ActionForm()
+    if not form.is_submitted():
+        return render_template("groups/new_invite_link.html", group=group, form=form)
+    return run_action(
+        form,
+        services.rotate_invite_link,
+        current_user,
+        group,
+        success=_("Here is the new invite link. The old one no longer works."),
+        back=_back(group) + "#invite-link",
+    )
+
+
 @bp.route("/groups/<slug>/leave", methods=["GET", "POST"])
 @login_required
 def leave(slug: str):
@@ -272,12 +293,24 @@ def decline(slug: str, user_id: int):
     )
 
 
-@bp.post("/groups/<slug>/members/<int:user_id>/remove")
+@bp.route("/groups/<slug>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(slug: str, user_id: int):
+    """Take a member out of the group, for its organisers: the GET asks first (naming the
+    member), the POST does it."""
     group = _group_or_404(slug)
+    form = ActionForm()
+    if not form.is_submitted():
+        try:
+            row = services.member_to_remove(current_user, group, user_id)
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            flash_service_error(error)
+            return redirect(url_for("groups.members", slug=group.slug))
+        return render_template("groups/remove.html", group=group, row=row, form=form)
     return run_action(
-        ActionForm(),
+        form,
         services.remove_member,
         current_user,
         group,

@@ -1,5 +1,5 @@
 """Group verbs: create and edit a group, its cover; join, ask to join, approve or decline a
-request, remove a member, add a co-organiser, leave. And the reading helpers pages and the
+request, remove a member, add a co-organiser, renew the invite link, leave. And the reading helpers pages and the
 API share (`get_visible_group`, `list_groups`, `list_members`, ...).
 
 Called by the group pages, the JSON API and the demo seeder. Writes flush, never commit:
@@ -8,13 +8,13 @@ the caller commits once. Refusals are `ServiceError` kinds naming the field they
 Who may do what:
 - Create a group: members with the organiser role, moderators and admins.
 - Edit it, see and answer join requests, remove members, make a member a co-organiser,
-  share the invite link: the group's active organisers, moderators and admins.
+  see, share and renew the invite link: the group's active organisers, moderators and admins.
 - Join: any active member joins a public group at once. A private group is invisible to
   non-members (the same 404 as a missing group); one of its organisers shares its invite
   link (`/groups/<slug>/join/<token>`, `invite_token`), and whoever opens it may ask to
   join; an organiser approves or declines the request. The link is a keyed hash of the
-  group's id, so it cannot be guessed and needs no column; it stays the same for the
-  group's life.
+  group's id and its `invite_version`, so it cannot be guessed; an organiser makes a new
+  one (`rotate_invite_link`), and every older link stops working at once.
 - Leave: any member. The last organiser of a group with other members must name a
   successor among them (who becomes an organiser); the only member of a group cannot leave
   it (the group would have nobody to look after it).
@@ -35,7 +35,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -43,7 +43,8 @@ from sqlalchemy.orm import joinedload
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
-from community.core.database import casefold, get_or_create, like_pattern, lock_row, utcnow
+from community.connections.relations import blocked_ids_select
+from community.core.database import get_or_create, lock_row, utcnow
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.core.markdown import render_markdown
 from community.core.pagination import Page, keyset
@@ -199,9 +200,33 @@ def get_group_for_invite(viewer: User | None, slug: str, token: str) -> Group:
 
 
 def invite_token(group: Group) -> str:
-    """The secret part of the group's invite link: a keyed hash of its id."""
+    """The secret part of the group's invite link: a keyed hash of its id and its
+    `invite_version` (version 0 hashes the id alone: the links shared before links could be
+    renewed keep working until an organiser renews them)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"group-invite:{group.id}".encode(), hashlib.sha256).hexdigest()[:32]
+    message = f"group-invite:{group.id}"
+    if group.invite_version:
+        message += f":{group.invite_version}"
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def invite_url(group: Group) -> str:
+    """The full invite link (`/groups/<slug>/join/<token>`) an organiser shares."""
+    return url_for("groups.invite", slug=group.slug, token=invite_token(group), _external=True)
+
+
+def rotate_invite_link(actor: User, group: Group) -> str:
+    """Make a new invite link for `group`: every link shared before it answers the
+    missing-group 404 from now on (requests already sent stay waiting). Returns the new
+    link. Called by the group's "Make a new link" page and `POST
+    /api/v1/groups/{id}/invite-link`. The group's organisers, moderators and admins
+    (Forbidden for other readers, NotFound for those who may not see the group). Under the
+    group's row lock, so two renewals at once make two versions, never one reused."""
+    _require_manager(actor, group)
+    group = lock_row(group)
+    group.invite_version += 1
+    db.session.flush()
+    return invite_url(group)
 
 
 # --- creating and editing ------------------------------------------------------------------
@@ -457,6 +482,19 @@ def decline_request(actor: User, group: Group, user_id: int) -> None:
     db.session.flush()
 
 
+def member_to_remove(actor: User, group: Group, user_id: int) -> GroupMembership:
+    """The active membership of `user_id` that `actor` is about to remove, for the page
+    that asks first: the same checks as `remove_member` (NotFound, Forbidden, Invalid for
+    oneself, Conflict when they are not in the group), without changing anything."""
+    _require_manager(actor, group)
+    if user_id == actor.id:
+        raise Invalid(_("To leave the group, use Leave."), "user_id")
+    row = _row_of(group, user_id)
+    if row is None or row.status != MembershipStatus.ACTIVE:
+        raise Conflict(_("That member is not in this group any more."), "user_id")
+    return row
+
+
 def remove_member(actor: User, group: Group, user_id: int) -> None:
     """An organiser takes `user_id` out of the group (they may join or ask again). To
     leave, organisers use `leave_group`: removing oneself is refused (Invalid)."""
@@ -473,6 +511,18 @@ def remove_member(actor: User, group: Group, user_id: int) -> None:
     group.member_count -= 1
     db.session.flush()
     sync_group_chat_room(group)
+
+
+def turn_away(actor: User, group: Group, user_id: int) -> None:
+    """An organiser takes `user_id` out: declines their join request if they asked
+    (`decline_request`), otherwise removes them as a member (`remove_member`, with its
+    rules). Called by `DELETE /api/v1/groups/{id}/members` with a `user_id`."""
+    _require_manager(actor, group)
+    row = _row_of(group, user_id)
+    if row is not None and row.status == MembershipStatus.REQUESTED:
+        decline_request(actor, group, user_id)
+    else:
+        remove_member(actor, group, user_id)
 
 
 def make_organiser(actor: User, group: Group, user_id: int) -> GroupMembership:
@@ -572,16 +622,16 @@ def list_groups(
     viewer: User, filters: GroupFilters, cursor: str | None, limit: int = PAGE_SIZE
 ) -> Page[Group]:
     """A page of the groups `viewer` may see (private ones only to their members,
-    moderators and admins), the viewer's own groups first, then by name. One query."""
+    moderators and admins), the viewer's own groups first, then by name. The text box
+    searches the search index (name, description, city; stemming, prefix on the last
+    word). One query."""
+    from community.search.services import matching_ids  # search builds on groups
+
     mine = case((Group.id.in_(_mine(viewer)), 0), else_=1)
     statement = select(Group, mine.label("mine")).where(readable_group_clause(viewer, Group.id))
     q = filters.q.strip()
     if q:
-        pattern = like_pattern(q.casefold()[:MAX_SEARCH])
-        statement = statement.where(
-            casefold(Group.name).like(pattern, escape="\\")
-            | casefold(Group.description).like(pattern, escape="\\")
-        )
+        statement = statement.where(Group.id.in_(matching_ids("group", q[:MAX_SEARCH])))
     if filters.city:
         statement = statement.where(Group.city == filters.city)
     page = keyset(
@@ -608,9 +658,13 @@ def my_group_ids(viewer: User, group_ids: list[int]) -> dict[int, GroupMembershi
     return {row.group_id: row for row in rows}
 
 
-def list_members(group: Group, cursor: str | None, limit: int = PAGE_SIZE) -> Page[GroupMembership]:
+def list_members(
+    group: Group, cursor: str | None, limit: int = PAGE_SIZE, *, viewer: User | None = None
+) -> Page[GroupMembership]:
     """Active members, organisers first, then in joining order, with their accounts
-    loaded (one query). Callers check `get_visible_group` first."""
+    loaded (one query). Callers check `get_visible_group` first. With a `viewer` (the group
+    page and its members list), members they blocked or were blocked by are left out, as
+    the directory leaves them out."""
     statement = (
         select(GroupMembership)
         .where(
@@ -619,6 +673,8 @@ def list_members(group: Group, cursor: str | None, limit: int = PAGE_SIZE) -> Pa
         )
         .options(joinedload(GroupMembership.user).lazyload(User.role_rows))
     )
+    if viewer is not None:
+        statement = statement.where(GroupMembership.user_id.not_in(blocked_ids_select(viewer.id)))
     return keyset(
         statement,
         [GroupMembership.role.desc(), GroupMembership.joined_at.asc(), GroupMembership.id.asc()],
@@ -641,6 +697,28 @@ def pending_requests(group: Group, limit: int = 50) -> list[GroupMembership]:
             .limit(limit)
         )
     )
+
+
+def waiting_requests(mine: dict[int, GroupMembership]) -> dict[int, int]:
+    """How many join requests wait in each group `mine` (from `my_group_ids`) says the
+    viewer organises, by group id; groups with none are left out. The groups list shows
+    them on the cards. One query, none when the viewer organises none of them."""
+    organised = [
+        group_id
+        for group_id, row in mine.items()
+        if row.status == MembershipStatus.ACTIVE and row.role == MembershipRole.ORGANISER
+    ]
+    if not organised:
+        return {}
+    rows = db.session.execute(
+        select(GroupMembership.group_id, func.count())
+        .where(
+            GroupMembership.group_id.in_(organised),
+            GroupMembership.status == MembershipStatus.REQUESTED,
+        )
+        .group_by(GroupMembership.group_id)
+    )
+    return {group_id: count for group_id, count in rows}
 
 
 def count_requests(group: Group) -> int:

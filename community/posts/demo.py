@@ -4,12 +4,15 @@ the last two months; comments and replies on many, "helpful" marks, and answers 
 most questions that have a comment. All made through the post and comment services; the
 notices they cause (matching requests, helpful, answers) are real too.
 
-Group posts wait for the demo groups (the groups feature seeds those): these posts belong to
-no group.
+About a third of the posts go to one of their writer's groups (the groups demo runs first),
+the private "Partners in transition" included, so every group page shows posts and the
+private ones show only to that group's members. Which posts go where is drawn from a
+generator of its own, so the rest of the demo stays as it was.
 """
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -18,13 +21,15 @@ from community.auth.roles import Role
 from community.comments import services as comments
 from community.core.database import utcnow
 from community.core.errors import ServiceError
-from community.demo import DemoContext
+from community.demo import SEED, DemoContext
 from community.extensions import db
+from community.groups.models import Group, GroupMembership, GroupVisibility, MembershipStatus
 from community.posts import services as posts
 from community.posts.models import Post
 from community.profiles import reference as ref
 
 POSTS = 180
+IN_A_GROUP = 0.4  # the share of posts whose writer puts them in one of their groups
 
 # kind -> (title, body, tags); "{city}" becomes the writer's host city.
 IDEAS: dict[str, list[tuple[str, str, list[str]]]] = {
@@ -88,6 +93,32 @@ COMMENTS = [
 ]
 
 
+def _active_groups() -> dict[int, list[tuple[int, bool]]]:
+    """The groups each member is an active member of, as (group id, private) by member id,
+    in one query."""
+    groups: dict[int, list[tuple[int, bool]]] = {}
+    for user_id, group_id, visibility in db.session.execute(
+        select(GroupMembership.user_id, GroupMembership.group_id, Group.visibility)
+        .join(Group, Group.id == GroupMembership.group_id)
+        .where(GroupMembership.status == MembershipStatus.ACTIVE)
+        .order_by(GroupMembership.user_id, GroupMembership.group_id)
+    ):
+        groups.setdefault(user_id, []).append((group_id, visibility == GroupVisibility.PRIVATE))
+    return groups
+
+
+def _pick_group(placement: random.Random, groups: list[tuple[int, bool]]) -> int | None:
+    """Where a writer's post goes: most of a private group's members' posts to it (a
+    private circle is where they talk, and its page should show it), about IN_A_GROUP of
+    the others to one of the writer's groups, the rest to no group."""
+    private = [group_id for group_id, is_private in groups if is_private]
+    if private and placement.random() < 0.6:
+        return placement.choice(private)
+    if not groups or placement.random() >= IN_A_GROUP:
+        return None
+    return placement.choice([group_id for group_id, _private in groups])
+
+
 def seed(context: DemoContext) -> None:
     """Create POSTS posts through the post services, with comments, helpful marks and
     answers, backdated over the last two months so the feed reads like a living one."""
@@ -97,6 +128,8 @@ def seed(context: DemoContext) -> None:
     now = utcnow()
     made: list[Post] = []
     question_of: dict[int, str] = {}  # post id -> the idea's title (the answers follow them)
+    groups_of = _active_groups()
+    placement = random.Random(SEED + 15)  # noqa: S311 (reproducible, not security)
     for index in range(POSTS):
         kind = kinds[index % len(kinds)]
         title, body, tags = IDEAS[kind][(index // len(kinds)) % len(IDEAS[kind])]
@@ -111,14 +144,24 @@ def seed(context: DemoContext) -> None:
                 body=body.format(city=city_name),
                 tags=tags,
                 city=city,
+                group_id=_pick_group(placement, groups_of.get(author.id, [])),
             ),
         )
         post.created_at = now - timedelta(minutes=(POSTS - index) * 331)
         made.append(post)
         question_of[post.id] = title
     db.session.flush()
+    private = {gid for groups in groups_of.values() for gid, is_private in groups if is_private}
     for post in made:
-        others = [user for user in writers if user.id != post.author_id]
+        # Who comments and finds it helpful: anyone, or in a private group its members.
+        others = [
+            user
+            for user in writers
+            if user.id != post.author_id
+            and (
+                post.group_id not in private or (post.group_id, True) in groups_of.get(user.id, [])
+            )
+        ]
         replied = []
         for step in range(rng.choice([0, 1, 1, 2, 3])):
             writer = rng.choice(others)

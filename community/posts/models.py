@@ -30,18 +30,24 @@ class PostKind(StrEnum):
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_created_id", "created_at", "id"),)
+    # The feed is newest first, keyset-paged on (created_at, id); each filter it offers by
+    # equality (kind, city, group) has its own index ending in the same two columns, so a
+    # filtered page is a seek too, not a sort of every matching post (`bench/feed.py`).
+    __table_args__ = (
+        Index("ix_posts_created_id", "created_at", "id"),
+        Index("ix_posts_kind_created", "kind", "created_at", "id"),
+        Index("ix_posts_city_created", "city", "created_at", "id"),
+        Index("ix_posts_group_created", "group_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(10), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
     title: Mapped[str] = mapped_column(String(140))
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown source
     body_html: Mapped[str] = mapped_column(Text, default="")  # rendered, sanitised
-    city: Mapped[str | None] = mapped_column(String(40), index=True)  # host-city slug
-    group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("groups.id", ondelete="SET NULL"), index=True
-    )
+    city: Mapped[str | None] = mapped_column(String(40))  # host-city slug
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     answer_comment_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="SET NULL")
     )

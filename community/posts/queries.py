@@ -21,7 +21,7 @@ from community.connections.models import Connection, ConnectionStatus
 from community.connections.relations import blocked_ids_select
 from community.core.pagination import Page, keyset
 from community.extensions import db
-from community.groups.access import readable_group_clause
+from community.groups.access import not_hidden_group_clause, readable_group_clause
 from community.groups.models import Group
 from community.posts.models import Post, PostKind, PostTag
 from community.posts.services import SUBJECT
@@ -71,11 +71,14 @@ def find_group(viewer: User, reference: str) -> Group | None:
 
 
 def visible_posts(viewer: User):
-    """SELECT of the posts `viewer` may see (the SQL twin of `get_visible_post`)."""
+    """SELECT of the posts `viewer` may see (the SQL twin of `get_visible_post`). Every
+    condition is a negative one (not removed, not by someone blocked, not in a hidden group)
+    so the feed walks `ix_posts_created_id` newest first and stops after a page, rather than
+    gathering every post of the readable groups and sorting them."""
     return select(Post).where(
         Post.removed_at.is_(None),
         or_(Post.author_id == viewer.id, Post.author_id.not_in(blocked_ids_select(viewer.id))),
-        or_(Post.author_id == viewer.id, readable_group_clause(viewer, Post.group_id)),
+        or_(Post.author_id == viewer.id, not_hidden_group_clause(viewer, Post.group_id)),
     )
 
 

@@ -182,7 +182,10 @@ def remove(post_id: int):
         current_user,
         post,
         success=_("The post is removed."),
-        back=url_for("posts.index"),
+        # A group's organiser goes back to the group's posts, where they came from.
+        back=url_for("posts.index", group=post.group_id)
+        if post.group_id
+        else url_for("posts.index"),
     )
 
 

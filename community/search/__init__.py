@@ -5,7 +5,8 @@
   text box), `reindex()`. The index follows every flush of a watched model in the same
   transaction (one `after_flush` listener; see `services`).
 - `engines`: SQLite FTS5 or PostgreSQL full-text search, chosen by the dialect.
-- `registry`: the kinds. `kinds` registers "member" and "event".
+- `registry`: the kinds. `kinds` registers "member" and "event", `community.posts.search`
+  "post" and `community.groups.search` "group".
 
 How posts and groups register themselves (one module each, one import line):
 
@@ -36,7 +37,11 @@ from flask import Blueprint, Flask
 bp = Blueprint("search", __name__)
 
 # The modules that register a kind; posts and groups add theirs here.
-SEARCH_KINDS = ("community.search.kinds",)
+SEARCH_KINDS = (
+    "community.search.kinds",
+    "community.posts.search",
+    "community.groups.search",
+)
 
 
 def init_app(app: Flask) -> None:

@@ -29,7 +29,8 @@ from community.profiles.models import Profile, ProfileTag, Tag
 from community.search.registry import Document, Hit, Kind, Result, Watch, probe, register
 
 
-def _tag_labels(connection: Connection, link, owner_column, ids: list[int]) -> dict[int, list]:
+def tag_labels(connection: Connection, link, owner_column, ids: list[int]) -> dict[int, list]:
+    """{owner id: [tag label, ...]} in the owner's order (profiles, events, posts)."""
     labels: dict[int, list[str]] = defaultdict(list)
     rows = connection.execute(
         select(owner_column, Tag.label)
@@ -42,10 +43,18 @@ def _tag_labels(connection: Connection, link, owner_column, ids: list[int]) -> d
     return labels
 
 
+def tagged(owner_column, tag_column, tag: Tag) -> list[int]:
+    """The owners (members, events, posts) carrying `tag`: the documents a renamed or
+    deleted tag changes (a `Watch` on Tag; read before the flush for a deleted tag, whose
+    link rows the database removes with it)."""
+    connection = db.session.connection()
+    return list(connection.scalars(select(owner_column).where(tag_column == tag.id).distinct()))
+
+
 # --- members ------------------------------------------------------------------------------
 
 
-def _plain(html: str | None) -> str:
+def plain_text(html: str | None) -> str:
     """The text of sanitised HTML (rendered Markdown), without tags or entities."""
     # Only reads the text out (tags dropped, entities decoded); never rendered as markup.
     return Markup(html or "").striptags()  # noqa: S704
@@ -57,13 +66,13 @@ def _member_documents(connection: Connection, ids: list[int]) -> dict[int, Docum
         .outerjoin(Profile, Profile.user_id == User.id)
         .where(User.id.in_(ids))
     ).all()
-    tags = _tag_labels(connection, ProfileTag, ProfileTag.user_id, ids)
+    tags = tag_labels(connection, ProfileTag, ProfileTag.user_id, ids)
     documents = {}
     for user_id, name, headline, bio_html, city in rows:
         # Readable text first (snippets come from it), then the words to match on.
         body = [
             headline or "",
-            _plain(bio_html),
+            plain_text(bio_html),
             " ".join(tags.get(user_id, [])),
             ref.city_label(city),
         ]
@@ -113,6 +122,7 @@ MEMBER = register(
             Watch(User, lambda user: user.id, ("display_name",)),
             Watch(Profile, lambda profile: profile.user_id, ("headline", "bio", "host_city")),
             Watch(ProfileTag, lambda row: row.user_id),
+            Watch(Tag, lambda tag: tagged(ProfileTag.user_id, ProfileTag.tag_id, tag), ("label",)),
         ),
         all_ids=lambda connection: select(User.id).order_by(User.id),
         documents=_member_documents,
@@ -131,11 +141,11 @@ def _event_documents(connection: Connection, ids: list[int]) -> dict[int, Docume
             Event.id.in_(ids)
         )
     ).all()
-    tags = _tag_labels(connection, EventTag, EventTag.event_id, ids)
+    tags = tag_labels(connection, EventTag, EventTag.event_id, ids)
     documents = {}
     for event_id, title, description_html, category, city in rows:
         body = [
-            _plain(description_html),
+            plain_text(description_html),
             " ".join(tags.get(event_id, [])),
             category_label(category),
             ref.city_label(city),
@@ -198,6 +208,7 @@ EVENT = register(
         watches=(
             Watch(Event, lambda event: event.id, ("title", "description_html", "category", "city")),
             Watch(EventTag, lambda row: row.event_id),
+            Watch(Tag, lambda tag: tagged(EventTag.event_id, EventTag.tag_id, tag), ("label",)),
         ),
         all_ids=lambda connection: select(Event.id).order_by(Event.id),
         documents=_event_documents,

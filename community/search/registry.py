@@ -42,11 +42,13 @@ class Document:
 @dataclass(frozen=True)
 class Watch:
     """A model whose rows change a kind's documents: `document_id(obj)` names the document
-    (or None); a changed row reindexes it only when one of `fields` changed (None: any).
-    New and deleted rows always do."""
+    (or None, or a list of them: a tag names every document carrying it); a changed row
+    reindexes it only when one of `fields` changed (None: any). New and deleted rows always
+    do; for a deleted row `document_id` is asked before the flush, while the rows it may
+    read (a tag's links, removed with it by the database) still exist."""
 
     model: type
-    document_id: Callable[[Any], int | None]
+    document_id: Callable[[Any], int | list[int] | None]
     fields: tuple[str, ...] | None = None
 
 

@@ -1,14 +1,21 @@
-"""GET /search: one box for members and events (posts and groups when they register)."""
+"""GET /search: one box for members, posts, events and groups (every registered kind)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
+from flask_babel import format_decimal
 from flask_login import current_user, login_required
 
 from community.core.errors import ServiceError
 from community.search import bp
 from community.search.registry import KINDS, TYPES
 from community.search.services import search
+
+
+@bp.app_template_global()
+def search_count(number: int, capped: bool) -> str:
+    """A tab's count: "12", or "1,000+" when counting stopped (`SearchResults.capped`)."""
+    return f"{format_decimal(number)}+" if capped else format_decimal(number)
 
 
 @bp.get("/search")

@@ -28,7 +28,6 @@ from sqlalchemy import (
     inspect,
     literal_column,
     select,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
@@ -44,6 +43,8 @@ PAGE_SIZE = 20
 MAX_PAGE = 50
 MAX_QUERY = 100  # characters
 MAX_OFFSET = 1000  # results beyond the first thousand are not paged to
+MAX_COUNTED = 1000  # visible results counted; beyond, the counts say "1,000+" (`capped`)
+CANDIDATES = MAX_COUNTED + 1  # matches checked for visibility at a time, best first
 REINDEX_BATCH = 1000
 
 
@@ -55,6 +56,8 @@ class SearchResults:
     type: str | None
     page: Page[Result]
     counts: dict[str, int] = field(default_factory=dict)
+    # Counting stopped at MAX_COUNTED visible results: each count is "at least".
+    capped: bool = False
 
     @property
     def total(self) -> int:
@@ -130,23 +133,39 @@ def reindex() -> dict[str, int]:
     return written
 
 
-def _touched(session: Session) -> dict[str, set[int]]:
-    """The documents this flush changes: kind name -> ids."""
+def _touched(session: Session, objects=None) -> dict[str, set[int]]:
+    """The documents this flush changes (or `objects`, as (row, always) pairs, would):
+    kind name -> ids."""
     touched: dict[str, set[int]] = defaultdict(set)
-    for obj, always in (
-        *((o, True) for o in session.new),
-        *((o, True) for o in session.deleted),
-        *((o, False) for o in session.dirty),
-    ):
+    if objects is None:
+        objects = (
+            *((o, True) for o in session.new),
+            *((o, True) for o in session.deleted),
+            *((o, False) for o in session.dirty),
+        )
+    for obj, always in objects:
         for kind, watch in registry.watched(type(obj)):
             if not always and watch.fields is not None:
                 state = inspect(obj)
                 if not any(state.attrs[name].history.has_changes() for name in watch.fields):
                     continue
-            ref_id = watch.document_id(obj)
-            if ref_id is not None:
-                touched[kind.name].add(ref_id)
+            ref_ids = watch.document_id(obj)
+            if isinstance(ref_ids, int):
+                touched[kind.name].add(ref_ids)
+            elif ref_ids is not None:
+                touched[kind.name].update(ref_ids)
     return touched
+
+
+_BEFORE = "search_touched_before_flush"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_deleted(session: Session, _flush_context, _instances) -> None:
+    """The documents the flush's deleted rows name, read while the rows they point through
+    still exist (a deleted tag's links go with it, ON DELETE CASCADE)."""
+    if KINDS and session.deleted:
+        session.info[_BEFORE] = _touched(session, [(o, True) for o in session.deleted])
 
 
 @event.listens_for(Session, "after_flush")
@@ -155,6 +174,8 @@ def _sync(session: Session, _flush_context) -> None:
     if not KINDS:
         return
     touched = _touched(session)
+    for name, ids in session.info.pop(_BEFORE, {}).items():
+        touched[name].update(ids)
     if not touched:
         return
     connection = session.connection()
@@ -165,17 +186,49 @@ def _sync(session: Session, _flush_context) -> None:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _visible_matches(viewer: User, engine: Engine, query, kinds: list[Kind]):
-    """The matches `viewer` may see: one SELECT per kind (its code and its `visible`
-    clause), put together with UNION ALL. Apart, each kind's clause is a semi-join probed
-    per match; joined by OR, PostgreSQL would hash every visible row of every table."""
-    parts = []
-    for kind in kinds:
-        matches, code_column, ref_column = engine.matching(query)
-        parts.append(
-            matches.where(code_column == engine.key(kind), kind.visible(viewer, ref_column))
+def _candidates(viewer: User, engine: Engine, query, kinds: list[Kind], start: int, size: int):
+    """The matches ranked `start` .. `start + size` (best first, raw: no visibility yet),
+    and of those the ones `viewer` may see: kind_code, ref_id, rank. Ranking first is
+    cheap (the engine's own index); the visibility probes (`Kind.visible`, a primary-key
+    probe each) then run on these candidates only. One CASE per candidate, so each is
+    probed once, by the clause of its own kind."""
+    matches, _code_column, _ref_column = engine.matching(query)
+    columns = matches.selected_columns
+    rank = columns.rank.desc() if engine.descending else columns.rank.asc()
+    window = (
+        matches.order_by(rank, columns.kind_code, columns.ref_id)
+        .offset(start)
+        .limit(size)
+        .subquery("candidates")
+    )
+    visible = case(
+        *[
+            (window.c.kind_code == engine.key(kind), kind.visible(viewer, window.c.ref_id))
+            for kind in kinds
+        ],
+        else_=false(),
+    )
+    return select(window.c.kind_code, window.c.ref_id, window.c.rank).where(visible)
+
+
+def _visible_ranked(viewer: User, engine: Engine, query, kinds: list[Kind]) -> tuple[list, bool]:
+    """The best MAX_COUNTED matches `viewer` may see, best first, and whether there were
+    more (`capped`). Candidates are taken CANDIDATES at a time in rank order until enough
+    are visible or the matches run out: a common word costs about MAX_COUNTED probes
+    however many documents contain it. `capped` only ever speaks of results the viewer may
+    see (never of hidden matches), so it tells nothing about what is private."""
+    matches, _code, _ref = engine.matching(query)
+    total = db.session.scalar(select(func.count()).select_from(matches.subquery()))
+    found: list = []
+    start = 0
+    while start < total and len(found) <= MAX_COUNTED:
+        found.extend(
+            db.session.execute(_candidates(viewer, engine, query, kinds, start, CANDIDATES)).all()
         )
-    return parts[0] if len(parts) == 1 else union_all(*parts)
+        start += CANDIDATES
+    sign = -1 if engine.descending else 1
+    found.sort(key=lambda row: (sign * row.rank, row.kind_code, row.ref_id))
+    return found[:MAX_COUNTED], len(found) > MAX_COUNTED
 
 
 def _offset(cursor: str | None) -> int:
@@ -186,20 +239,6 @@ def _offset(cursor: str | None) -> int:
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
         raise BadCursor()
     return offset
-
-
-def _count(visible, engine: Engine) -> dict[str, int]:
-    """Visible matches per type (for a page past the end, or a type not registered)."""
-    found = visible.subquery("found")
-    rows = db.session.execute(
-        select(found.c.kind_code, func.count()).group_by(found.c.kind_code)
-    ).all()
-    by_key = {engine.key(kind): kind.name for kind in KINDS.values()}
-    counts = {name: 0 for name in TYPES}
-    for key, number in rows:
-        if key in by_key:
-            counts[by_key[key]] = number
-    return counts
 
 
 def search(
@@ -215,9 +254,12 @@ def search(
     Pages are offsets into the ranked list, carried by an opaque cursor: a rank is a
     float that moves as documents come and go, so a keyset on it would skip or repeat
     results; offsets stop at MAX_OFFSET. Raises BadRequest for an empty or too long `q`,
-    Invalid for an unknown type, BadCursor for a cursor we did not make. One pass over
-    the matches gives the page and the counts; then the page's snippets, and one query per
-    kind on the page to present it.
+    Invalid for an unknown type, BadCursor for a cursor we did not make.
+
+    The matches are ranked first and checked for visibility best first, until
+    MAX_COUNTED visible ones are found (`_visible_ranked`): the counts are exact below
+    that, and "at least" (`capped`) at it. Then the page's snippets, and one query per kind
+    on the page to present it.
     """
     q = clean_query(q)
     if type is not None and type not in TYPES:
@@ -229,43 +271,16 @@ def search(
     kinds = list(KINDS.values())
     connection = db.session.connection()
     query = engine.prepare(connection, terms)
-    visible = _visible_matches(viewer, engine, query, kinds)
-
-    # One pass over the visible matches: the page, and every kind's count on each row (a
-    # window over all of them, before the LIMIT). With a type, its rows sort first and the
-    # others only count.
-    chosen = KINDS.get(type) if type else None
-    if type and chosen is None:  # a type not registered yet (posts, groups): none
-        return SearchResults(q, type, Page([], None, None), _count(visible, engine))
-    # The engine's rank functions only work in the match's own SELECT: the window goes on
-    # top of it.
-    found = visible.subquery("found")
-    first = [] if chosen is None else [case((found.c.kind_code == engine.key(chosen), 0), else_=1)]
-    totals = [
-        func.sum(case((found.c.kind_code == engine.key(kind), 1), else_=0)).over().label(kind.name)
-        for kind in kinds
-    ]
-    rank = found.c.rank.desc() if engine.descending else found.c.rank.asc()
-    statement = (
-        select(found.c.kind_code, found.c.ref_id, *totals)
-        .order_by(*first, rank, found.c.kind_code, found.c.ref_id)
-        .offset(offset)
-        .limit(limit + 1)
-    )
-    rows = db.session.execute(statement).all()
-    if rows:
-        counts = {name: 0 for name in TYPES} | {
-            kind.name: int(getattr(rows[0], kind.name)) for kind in kinds
-        }
-    elif offset:
-        counts = _count(visible, engine)
-    else:
-        counts = {name: 0 for name in TYPES}
-    if chosen is not None:
-        rows = [row for row in rows if row.kind_code == engine.key(chosen)]
-    more = len(rows) > limit and offset + limit < MAX_OFFSET
-    rows = rows[:limit]
+    found, capped = _visible_ranked(viewer, engine, query, kinds)
     by_code = {engine.key(kind): kind for kind in kinds}
+    counts = {name: 0 for name in TYPES}
+    for row in found:
+        counts[by_code[row.kind_code].name] += 1
+    chosen = KINDS.get(type) if type else None
+    if type:  # a type not registered has no results (its count is 0)
+        found = [row for row in found if chosen is not None and row.kind_code == engine.key(chosen)]
+    rows = found[offset : offset + limit]
+    more = len(found) > offset + limit and offset + limit < MAX_OFFSET
     marks = engine.snippets(connection, query, [(row.kind_code, row.ref_id) for row in rows])
     hits: dict[str, list[registry.Hit]] = defaultdict(list)
     order: list[tuple[str, int]] = []
@@ -281,7 +296,7 @@ def search(
     items = [presented[key] for key in order if key in presented]
     next_cursor = encode_cursor({"o": offset + limit}) if more else None
     prev_cursor = encode_cursor({"o": max(0, offset - limit)}) if offset else None
-    return SearchResults(q, type, Page(items, next_cursor, prev_cursor), counts)
+    return SearchResults(q, type, Page(items, next_cursor, prev_cursor), counts, capped)
 
 
 def matching_ids(kind: str, q: str):

@@ -256,10 +256,20 @@ def group_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> No
 
 
 def group_organiser_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """A private group with requests, as its organiser; the group form, empty and refused."""
+    """The groups list and a private group with requests, as its organiser, its members with the organisers'
+    tools, the "make a new invite link" question; the group form, empty and refused."""
     log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/groups")
+    shoot("groups-organiser")
     page.goto(url + "/groups/partners-in-transition")
     shoot("group-organiser")
+    page.goto(url + "/groups/partners-in-transition/members")
+    shoot("group-organiser-members")
+    page.get_by_role("link", name="Remove").first.click()
+    expect(page.get_by_role("button", name="Yes, remove them")).to_be_visible()
+    shoot("group-remove-member")
+    page.goto(url + "/groups/partners-in-transition/invite-link")
+    shoot("group-new-invite-link")
     page.goto(url + "/groups/new")
     shoot("group-form")
     page.get_by_role("button", name="Start the group").click()
@@ -277,7 +287,8 @@ def admin_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
 
 
 def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """/search: the empty box, results with tabs and counts, one type, and no results."""
+    """/search: the empty box, results with tabs and counts, one type (events, posts,
+    groups), and no results."""
     log_in(page, url, DEMO_MEMBER)
     page.goto(url + "/search")
     shoot("search-empty")
@@ -286,6 +297,10 @@ def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("search-results")
     page.goto(url + "/search?q=walk&type=event")
     shoot("search-events")
+    page.goto(url + "/search?q=tax&type=post")
+    shoot("search-posts")
+    page.goto(url + "/search?q=circle&type=group")
+    shoot("search-groups")
     page.goto(url + "/search?q=zzyzx")
     shoot("search-nothing")
 
