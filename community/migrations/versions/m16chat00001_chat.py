@@ -1,7 +1,7 @@
 """chat conversations members messages reports
 
 Revision ID: m16chat00001
-Revises: i15search001
+Revises: j15invite001
 Create Date: 2026-11-30 03:12:19.582801
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "m16chat00001"
-down_revision = "i15search001"
+down_revision = "j15invite001"
 branch_labels = None
 depends_on = None
 
