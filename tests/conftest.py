@@ -4,7 +4,8 @@ Redis; the ready-made people and `login` live in tests/people.py (registered bel
 
 Modules set `BACKENDS = ("sqlite", "postgresql")` to run every test on both databases; a test
 marked `@pytest.mark.backends("sqlite")` runs on those alone. Schemas come from the real
-migrations: built once per worker, then copied per test.
+migrations: built once per worker, then copied per test (SQLite) or emptied after each test
+(PostgreSQL, see `PostgresWorkerDatabase`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_socketio import SocketIOTestClient
+from psycopg import sql
 from sqlalchemy import event
 
 from community import create_app
@@ -80,6 +83,87 @@ def postgres_template(postgres_server: PostgresServer) -> str:
     return name
 
 
+class PostgresWorkerDatabase:
+    """This worker's PostgreSQL database, copied from the template once and emptied after
+    each test: every table's rows deleted and every sequence restarted, which leaves it as
+    a fresh copy would be. A CREATE DATABASE costs about 0.35 s of server CPU (over 700
+    tests run on PostgreSQL); emptying costs about 0.03 s. A test that leaves the schema
+    off head (a failed downgrade) or the database unusable gets the next test a new copy.
+    """
+
+    def __init__(self, server: PostgresServer, template: str) -> None:
+        self.server = server
+        self.template = template
+        self.name = ""
+        self.url = ""
+        with psycopg.connect(server.conninfo(template)) as conn:
+            self.head = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+
+    def create(self) -> str:
+        self.name = f"w_{uuid.uuid4().hex[:12]}"
+        self.url = self.server.create_database(self.name, template=self.template)
+        return self.url
+
+    def drop(self) -> None:
+        if self.name:
+            self.server.drop_database(self.name)
+            self.name = ""
+
+    def reset(self) -> None:
+        """Called after each test: empty the database, or replace it if it cannot be."""
+        try:
+            self._empty()
+        except (psycopg.Error, _NotAtHead):
+            self.drop()
+            self.create()
+
+    def _empty(self) -> None:
+        with psycopg.connect(self.server.conninfo(self.name), autocommit=True) as conn:
+            # Anything the test left connected (a thread, a second app) lets go first.
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if conn.execute("SELECT version_num FROM alembic_version").fetchall() != self.head:
+                raise _NotAtHead
+            tables = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                    " AND tablename <> 'alembic_version'"
+                )
+            ]
+            sequences = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"
+                )
+            ]
+            with conn.transaction():
+                # Without foreign-key triggers, so the order of the deletes does not matter.
+                conn.execute("SET LOCAL session_replication_role = replica")
+                for table in tables:
+                    conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+                for sequence in sequences:
+                    conn.execute(
+                        sql.SQL("ALTER SEQUENCE {} RESTART").format(sql.Identifier(sequence))
+                    )
+
+
+class _NotAtHead(Exception):
+    """The worker database's schema is not the template's."""
+
+
+@pytest.fixture(scope="session")
+def postgres_worker_database(
+    postgres_server: PostgresServer, postgres_template: str
+) -> Iterator[PostgresWorkerDatabase]:
+    database = PostgresWorkerDatabase(postgres_server, postgres_template)
+    database.create()
+    yield database
+    database.drop()
+
+
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     skip_or_fail(RedisServer.missing_reason(), what="Redis tests")
@@ -114,12 +198,9 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    template_name: str = request.getfixturevalue("postgres_template")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    url = server.create_database(name, template=template_name)
-    yield url
-    server.drop_database(name)
+    database: PostgresWorkerDatabase = request.getfixturevalue("postgres_worker_database")
+    yield database.url
+    database.reset()
 
 
 @pytest.fixture

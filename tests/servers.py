@@ -246,6 +246,9 @@ class PostgresServer:
             "max_wal_senders": "0",
             "shared_buffers": "32MB",
             "max_parallel_workers_per_gather": "0",
+            # Throwaway databases need no vacuuming, and an autovacuum worker connected to
+            # the template makes every CREATE DATABASE from it wait (in 100 ms steps).
+            "autovacuum": "off",
             "timezone": "'UTC'",
         }
         with (self.datadir / "postgresql.conf").open("a") as conf:
@@ -339,7 +342,10 @@ class PostgresServer:
         """
         query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
-            query += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+            # FILE_COPY copies the template's files at once: about 7x faster than PostgreSQL
+            # 15's default (WAL_LOG, which writes every page to the WAL) for our template,
+            # and the test server runs without fsync, so its checkpoints cost nothing.
+            query += sql.SQL(" TEMPLATE {} STRATEGY FILE_COPY").format(sql.Identifier(template))
         with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
             conn.execute(query)
         return self.url_for(name)
