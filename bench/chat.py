@@ -55,8 +55,12 @@ class World:
     idle: list[str] = field(default_factory=list)  # cookies of members in no conversation
 
 
-def environment(database_url: str, secret: str, mode: str) -> dict[str, str]:
+def environment(
+    database_url: str, secret: str, mode: str, redis_url: str | None = None
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FLASK_APP")}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     env.update(
         {
             "DATABASE_URL": database_url,
@@ -81,7 +85,6 @@ def prepare(database_url: str, secret: str, senders: int, idle: int) -> World:
         check=True,
         capture_output=True,
     )
-    os.environ.setdefault("SECRET_KEY", secret)
     from community import create_app
     from community.auth.models import User, UserSession
     from community.auth.sessions import hash_token
@@ -227,10 +230,14 @@ async def connect(url: str, cookie: str | None) -> socketio.AsyncClient:
     return client
 
 
-async def connect_all(url: str, cookies: list[str | None]) -> list[socketio.AsyncClient]:
+async def connect_all(urls: list[str], cookies: list[str | None]) -> list[socketio.AsyncClient]:
+    """One client per cookie, spread over the server processes in turn."""
     clients = []
     for start in range(0, len(cookies), 50):
-        clients += await asyncio.gather(*(connect(url, c) for c in cookies[start : start + 50]))
+        batch = cookies[start : start + 50]
+        clients += await asyncio.gather(
+            *(connect(urls[(start + n) % len(urls)], c) for n, c in enumerate(batch))
+        )
     return clients
 
 
@@ -242,10 +249,10 @@ def p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
 
 
-async def sends(url: str, world: World, echo: bool, seconds: float) -> tuple[float, float]:
+async def sends(urls: list[str], world: World, echo: bool, seconds: float) -> tuple[float, float]:
     """(acked sends per second, p99 milliseconds) with one client per sender."""
     cookies = [None if echo else cookie for cookie, _cid in world.senders]
-    clients = await connect_all(url, cookies)
+    clients = await connect_all(urls, cookies)
     latencies: list[float] = []
     started = time.perf_counter()
     deadline = started + seconds
@@ -275,12 +282,12 @@ async def sends(url: str, world: World, echo: bool, seconds: float) -> tuple[flo
     return len(latencies) / elapsed, p99(latencies)
 
 
-async def fanout(url: str, world: World, echo: bool, idle: int, messages: int) -> float:
+async def fanout(urls: list[str], world: World, echo: bool, idle: int, messages: int) -> float:
     """Messages per second delivered to all 10 members of a group conversation, with
     `idle` more members connected."""
     cookies = [None if echo else cookie for cookie in world.fanout]
-    members = await connect_all(url, cookies)
-    bystanders = await connect_all(url, [None if echo else c for c in world.idle[:idle]])
+    members = await connect_all(urls, cookies)
+    bystanders = await connect_all(urls, [None if echo else c for c in world.idle[:idle]])
     cid = world.fanout_conversation
     arrivals: dict[str, int] = {}
     done: dict[str, asyncio.Event] = {}
@@ -313,11 +320,12 @@ async def fanout(url: str, world: World, echo: bool, idle: int, messages: int) -
     return rate
 
 
-async def memory(server: Server, url: str, cookies: list[str | None]) -> tuple[float, float]:
-    before = server.rss_mb()
-    clients = await connect_all(url, cookies)
+async def memory(servers: list[Server], cookies: list[str | None]) -> tuple[float, float]:
+    """Resident memory of all the server processes, before and with the sockets."""
+    before = sum(server.rss_mb() for server in servers)
+    clients = await connect_all([server.url for server in servers], cookies)
     await asyncio.sleep(1)
-    after = server.rss_mb()
+    after = sum(server.rss_mb() for server in servers)
     await disconnect_all(clients)
     return before, after
 
@@ -327,28 +335,35 @@ def measure(mode: str, args, workdir: Path) -> dict:
     database_url = args.postgres or f"sqlite:///{workdir / f'chat-{mode}.db'}"
     idle = max(0, args.connected - FANOUT_MEMBERS)
     world = prepare(database_url, secret, args.clients, idle)
-    env = environment(database_url, secret, mode)
+    env = environment(database_url, secret, mode, args.redis)
     results = {}
     for name, target, echo in (
         ("echo", "bench.chat_echo:app", True),
         ("alongside", "wsgi:app", False),
     ):
-        server = Server(target, mode, env, workdir / f"{name}-{mode}.log")
+        servers = []
         try:
-            rate, tail = asyncio.run(sends(server.url, world, echo, args.seconds))
-            small = asyncio.run(fanout(server.url, world, echo, 0, args.messages))
-            large = asyncio.run(fanout(server.url, world, echo, idle, args.messages))
+            for number in range(args.processes):
+                log = workdir / f"{name}-{mode}-{number}.log"
+                servers.append(Server(target, mode, env, log))
+            urls = [server.url for server in servers]
+            rate, tail = asyncio.run(sends(urls, world, echo, args.seconds))
+            small = asyncio.run(fanout(urls, world, echo, 0, args.messages))
+            large = asyncio.run(fanout(urls, world, echo, idle, args.messages))
             cookies = [None] * args.connected if echo else (world.fanout + world.idle)
-            rss = asyncio.run(memory(server, server.url, cookies[: args.connected]))
+            rss = asyncio.run(memory(servers, cookies[: args.connected]))
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
         results[name] = {"rate": rate, "p99": tail, "fan10": small, "fan1000": large, "rss": rss}
     return results
 
 
 def report(mode: str, results: dict, args) -> None:
     echo, ours = results["echo"], results["alongside"]
-    print(f"\n== {mode} ({'PostgreSQL' if args.postgres else 'SQLite'}) ==")
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    shape = f", {args.processes} processes, Redis" if args.processes > 1 else ""
+    print(f"\n== {mode} ({database}{shape}) ==")
     print(f"{'':28}{'echo':>12}{'alongside':>12}{'ratio':>8}")
     print(
         f"{'acked sends/s, ' + str(args.clients) + ' clients':28}"
@@ -373,7 +388,7 @@ def report(mode: str, results: dict, args) -> None:
         )
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50, help="sending clients (50)")
     parser.add_argument("--seconds", type=float, default=10, help="seconds of sending (10)")
@@ -381,7 +396,11 @@ def main() -> None:
     parser.add_argument("--connected", type=int, default=1000, help="sockets for fan-out (1000)")
     parser.add_argument("--modes", default=",".join(MODES), help="async modes (threading,gevent)")
     parser.add_argument("--postgres", help="a PostgreSQL database URL instead of SQLite")
-    args = parser.parse_args()
+    parser.add_argument("--processes", type=int, default=1, help="server processes (1)")
+    parser.add_argument("--redis", help="Redis URL (the queue between processes)")
+    args = parser.parse_args(argv)
+    if args.processes > 1 and not (args.redis and args.postgres):
+        parser.error("several processes share PostgreSQL and Redis: give --postgres and --redis")
     with tempfile.TemporaryDirectory(prefix="bench-chat-") as tmp:
         for mode in args.modes.split(","):
             report(mode, measure(mode, args, Path(tmp)), args)

@@ -12,7 +12,13 @@ import threading
 
 import socketio
 
-server = socketio.Server(async_mode=os.environ.get("SOCKETIO_ASYNC_MODE", "threading"))
+server = socketio.Server(
+    async_mode=os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
+    # Several processes: the same Redis queue as the app's, so fan-out crosses processes.
+    client_manager=socketio.RedisManager(os.environ["REDIS_URL"])
+    if os.environ.get("REDIS_URL")
+    else None,
+)
 app = socketio.WSGIApp(server)
 _numbers = itertools.count(1)
 _lock = threading.Lock()

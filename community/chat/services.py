@@ -32,6 +32,7 @@ from community.chat.models import (
     Message,
     MessageReport,
 )
+from community.connections.models import Block
 from community.connections.relations import blocked_ids_select, is_blocked_either_way, pair
 from community.connections.services import reachable_member
 from community.core.database import get_or_create, lock_row, utcnow
@@ -230,9 +231,23 @@ def direct_partner(conversation: Conversation, viewer: User) -> User | None:
 
 
 def blocked_direct(conversation: Conversation, viewer: User) -> bool:
-    """Whether a block stands between the two members of a direct conversation."""
-    partner = direct_partner(conversation, viewer)
-    return partner is not None and is_blocked_either_way(viewer.id, partner.id)
+    """Whether a block stands between `viewer` and the other member of a direct
+    conversation, either way. One query (every send asks it)."""
+    other = aliased(ConversationMember)
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    other.conversation_id == conversation.id,
+                    other.user_id != viewer.id,
+                    or_(
+                        and_(Block.blocker_id == viewer.id, Block.blocked_id == other.user_id),
+                        and_(Block.blocker_id == other.user_id, Block.blocked_id == viewer.id),
+                    ),
+                )
+            )
+        )
+    )
 
 
 # --- starting conversations -------------------------------------------------------------
