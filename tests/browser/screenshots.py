@@ -305,16 +305,7 @@ def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("search-nothing")
 
 
-def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
-    """Chat without JavaScript (the live half needs the socket handlers): the demo member
-    starts a conversation with Sofía, they write to each other, then /chat and the
-    conversation as the demo member; a group conversation with its members page."""
-    log_in(page, url, DEMO_MEMBER)
-    page.goto(url + "/chat?find=Herrera")
-    page.get_by_label("Sofía Herrera").check()
-    page.get_by_role("button", name="Start the conversation").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sofía Herrera")
-    conversation_url = page.url.split("#")[0]
+def _write_to_sofia(page: Page, url: str, conversation_url: str) -> None:
     composer = page.get_by_label("Message", exact=True)
     for text in (
         "Hi Sofía! Do you know which international school in Aarhus still has places?",
@@ -332,6 +323,21 @@ def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     page.get_by_role("button", name="Send", exact=True).click()
     page.locator(".chat-message__menu > summary").first.click()
     page.get_by_role("button", name="React with 👍").first.click()
+
+
+def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """Chat without JavaScript (the live half needs the socket handlers): the demo member
+    starts a conversation with Sofía, they write to each other, then /chat and the
+    conversation as the demo member; a group conversation with its members page."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/chat?find=Herrera")
+    page.get_by_label("Sofía Herrera").check()
+    page.get_by_role("button", name="Start the conversation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sofía Herrera")
+    conversation_url = page.url.split("#")[0]
+    # Each size and colour scheme runs this again on the same server: write only once.
+    if "Aarhus still has places" not in page.content():
+        _write_to_sofia(page, url, conversation_url)
     page.context.clear_cookies()
     log_in(page, url, DEMO_MEMBER)
     page.goto(url + "/chat")
@@ -340,12 +346,17 @@ def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("chat-conversation")
     page.locator(".chat-message__menu > summary").last.click()
     shoot("chat-message-actions")
-    page.goto(url + "/chat?find=a")
-    boxes = page.locator(".chat-new input[type=checkbox]")
-    boxes.nth(0).check()
-    boxes.nth(1).check()
-    page.get_by_label("Name of the group conversation (optional)").fill("Aarhus school run")
-    page.get_by_role("button", name="Start the conversation").click()
+    page.goto(url + "/chat")
+    existing = page.get_by_role("link", name="Aarhus school run")
+    if existing.count():
+        existing.first.click()
+    else:
+        page.goto(url + "/chat?find=a")
+        boxes = page.locator(".chat-new input[type=checkbox]")
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.get_by_label("Name of the group conversation (optional)").fill("Aarhus school run")
+        page.get_by_role("button", name="Start the conversation").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Aarhus school run")
     shoot("chat-group-empty")
     page.get_by_role("link", name="Members", exact=True).click()
