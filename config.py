@@ -62,6 +62,13 @@ class Config:
     REQUEST_QUEUE_SECONDS = float(os.environ.get("REQUEST_QUEUE_SECONDS", "60"))
     DATABASE_SPARE_CONNECTIONS = int(os.environ.get("DATABASE_SPARE_CONNECTIONS", "8"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # How Socket.IO serves sockets: "threading" (python wsgi.py, gunicorn --threads) or
+    # "gevent" (gunicorn -k gevent). bench/chat.py measures both; the README says which.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # With REDIS_URL: run Socket.IO's queue listener, which brings events and socket commands
+    # (logouts, room changes: community/core/control.py) to this process's sockets. Off only
+    # for processes that hold no sockets and only publish (a test driving a cluster).
+    SOCKET_COMMAND_LISTENER = _flag("SOCKET_COMMAND_LISTENER", True)
     # The public address: every mailed link is built on it, and requests for any other host
     # get a 400 (Flask's TRUSTED_HOSTS, set from it by create_app).
     BASE_URL = os.environ.get("BASE_URL", "").rstrip("/") or None
@@ -101,6 +108,11 @@ class Config:
     MAILS_PER_DAY = 5
     ACCOUNT_MAILS_PER_IP = "20 per day"
     PHOTO_LIMIT_PER_ACCOUNT = "10 per hour"  # profile saves that carry a photo to decode
+    # Chat over Socket.IO, per member across processes: sends, edits, deletes and reactions;
+    # catch-up, read marks and joins; typing notices (more often is dropped).
+    CHAT_SEND_LIMIT = os.environ.get("CHAT_SEND_LIMIT", "20 per 10 seconds")
+    CHAT_READ_LIMIT = os.environ.get("CHAT_READ_LIMIT", "300 per minute")
+    CHAT_TYPING_LIMIT = os.environ.get("CHAT_TYPING_LIMIT", "1 per 2 seconds")
     # How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Whether those proxies also set X-Forwarded-Host (off: the Host header the proxy passes

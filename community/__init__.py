@@ -86,6 +86,7 @@ def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
     import community.auth.sockets
+    import community.chat.sockets
     import community.models  # noqa: F401  (every feature's tables, for foreign keys and Alembic)
     from community.auth.sessions import load_user_from_token
 
@@ -101,19 +102,26 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    from community.core import control
+
     socketio.init_app(
         app,
         message_queue=app.config.get("REDIS_URL"),
-        async_mode="threading",
+        # Always given (None: in-process), so an app without Redis never keeps the queue of
+        # an app built before it in the same interpreter.
+        client_manager=control.client_manager(app),
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,
     )
+    control.init_app(app)  # with REDIS_URL: start this process's queue listener now
 
 
 def _register_blueprints(app: Flask) -> None:
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
     from community.auth import settings_bp
+    from community.chat.routes import bp as chat_bp
     from community.comments import bp as comments_bp
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
@@ -135,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         groups_bp,
         comments_bp,
         posts_bp,
+        chat_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

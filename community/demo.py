@@ -33,6 +33,7 @@ def seed() -> str:
     Returns a one-line summary of what each feature made.
     """
     from community.auth import demo as accounts_demo
+    from community.chat import demo as chat_demo
     from community.connections import demo as connections_demo
     from community.events import demo as events_demo
     from community.groups import demo as groups_demo
@@ -47,6 +48,7 @@ def seed() -> str:
         events_demo,
         groups_demo,
         posts_demo,
+        chat_demo,
     )
     for feature in features:
         feature.seed(context)

@@ -1,6 +1,7 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
 from community.auth.models import ApiToken, User, UserRole, UserSession
+from community.chat.models import Conversation, ConversationMember, Message, MessageReport
 from community.comments.models import Comment
 from community.connections.models import Block, Connection
 from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
@@ -16,11 +17,15 @@ __all__ = [
     "CalendarFeed",
     "Comment",
     "Connection",
+    "Conversation",
+    "ConversationMember",
     "Event",
     "EventReminder",
     "Group",
     "GroupMembership",
     "MatchNotice",
+    "Message",
+    "MessageReport",
     "Notification",
     "OutboxMail",
     "Post",

@@ -31,3 +31,16 @@ def test_feed_benchmark_runs_at_a_tiny_size(capsys):
     assert lines[first].split()[1] == "1", printed
     assert lines[first + 1].split()[0] == "3", printed  # page 3, reached by its cursor
     assert "kind=request" in printed and "from my connections" in printed
+
+
+def test_chat_benchmark_runs_at_a_tiny_size(capsys):
+    """bench.chat end to end in threading mode on SQLite: gunicorn serving the echo baseline
+    and the app, 3 sending clients for a second, fan-out with 12 sockets, memory."""
+    from bench import chat
+
+    tiny = ["--clients", "3", "--seconds", "1", "--messages", "5", "--connected", "12"]
+    chat.main([*tiny, "--modes", "threading"])
+    printed = capsys.readouterr().out
+    assert "== threading (SQLite) ==" in printed
+    assert "acked sends/s, 3 clients" in printed
+    assert "fan-out to 10, alongside" in printed and "with 12 sockets" in printed

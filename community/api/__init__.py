@@ -41,7 +41,17 @@ api = CommunityApi()
 
 def init_app(app: Flask) -> None:
     """Called by create_app: configures the document and registers every API blueprint."""
-    from community.api import comments, connections, events, groups, members, posts, search, tokens
+    from community.api import (
+        chat,
+        comments,
+        connections,
+        events,
+        groups,
+        members,
+        posts,
+        search,
+        tokens,
+    )
     from community.extensions import csrf
 
     app.config.setdefault("API_TITLE", "Alongside API")
@@ -61,6 +71,6 @@ def init_app(app: Flask) -> None:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (tokens, members, connections, events, groups, posts, comments, search):
+    for module in (tokens, members, connections, events, groups, posts, comments, search, chat):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -1,6 +1,8 @@
 """Socket.IO authentication: only a logged-in session from an allowed Origin connects.
 
-Each connection joins `user:<id>`, the room that live notifications and session endings use.
+Each connection joins `user:<id>` (live notifications, room changes), `session:<id>` (the
+login it came from) and its member's conversation rooms. Ending a session disconnects its
+sockets on every process through `community.core.control`.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
+from community.core import control
 from community.extensions import socketio
 
 
@@ -29,29 +32,20 @@ def connect(auth=None):
     join_room(user_room(current_user.id))
     join_room(session_room(current_user.current_session.id))
     request.environ["alongside.user_id"] = current_user.id
+    from community.chat.sockets import join_my_conversations  # chat builds on auth
+
+    join_my_conversations(current_user)
 
 
 def end_user_sockets(user_id: int) -> None:
-    """Disconnect `user_id`'s sockets now that their sessions have ended.
-
-    Queued by `revoke_all_sessions` to run after the commit that ended the sessions. Sockets
-    on this process are disconnected; `close_room` goes through the message queue, so on
-    every other process nothing addressed to this user reaches an old socket any more (and
-    every socket handler re-checks the session before it acts).
-    """
-    _end_room(user_room(user_id))
+    """Disconnect `user_id`'s sockets, on every process, now that their sessions have ended.
+    Queued by `revoke_all_sessions` (logout, password change, reset, suspension) to run
+    after the commit that ended the sessions. (Every socket handler also re-checks the
+    session before it acts.)"""
+    control.disconnect(user_room(user_id))
 
 
 def end_session_sockets(session_id: int) -> None:
     """Disconnect the sockets of one ended session (a device logged out from the security
-    page). Queued by `revoke_session_of` to run after the commit."""
-    _end_room(session_room(session_id))
-
-
-def _end_room(room: str) -> None:
-    server = socketio.server
-    if server is None:
-        return
-    for sid, _eio_sid in list(server.manager.get_participants("/", room)):
-        server.disconnect(sid, namespace="/")
-    socketio.close_room(room)
+    page), on every process. Queued by `revoke_session_of` to run after the commit."""
+    control.disconnect(session_room(session_id))

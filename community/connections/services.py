@@ -188,8 +188,18 @@ def block(blocker: User, other_id: int) -> Block:
     db.session.execute(
         delete(Connection).where(Connection.low_id == low, Connection.high_id == high)
     )
-    row, _created = get_or_create(Block, blocker_id=blocker.id, blocked_id=other.id)
+    row, created = get_or_create(Block, blocker_id=blocker.id, blocked_id=other.id)
+    if created:
+        _chat_block_changed(blocker.id, other.id)
     return row
+
+
+def _chat_block_changed(a: int, b: int) -> None:
+    """Tell chat (which builds on connections) that a block between `a` and `b` changed:
+    their direct conversation's sockets leave or rejoin its room after the commit."""
+    from community.chat.services import block_changed
+
+    block_changed(a, b)
 
 
 def unblock(blocker: User, other_id: int) -> bool:
@@ -197,6 +207,8 @@ def unblock(blocker: User, other_id: int) -> bool:
     result = db.session.execute(
         delete(Block).where(Block.blocker_id == blocker.id, Block.blocked_id == other_id)
     )
+    if result.rowcount:
+        _chat_block_changed(blocker.id, other_id)
     return bool(result.rowcount)
 
 

@@ -183,6 +183,7 @@ def create_event(organiser: User, data: EventData) -> Event:
     _apply(event, data, creating=True)
     db.session.add(event)
     db.session.flush()
+    sync_chat_room(event)
     return event
 
 
@@ -578,6 +579,7 @@ def rsvp(
         else:
             _promote(event, now)
     db.session.flush()
+    sync_chat_room(event)
     return replace(rsvp_state(row), new=is_new)
 
 
@@ -602,6 +604,7 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     if was_going:
         _seats_freed(event, now)
     db.session.flush()
+    sync_chat_room(event)
     return row
 
 
@@ -644,6 +647,7 @@ def claim_seat(member: User, event: Event, *, now: datetime | None = None) -> Rs
     row.status = RsvpStatus.GOING
     event.seats_taken += row.seats
     db.session.flush()
+    sync_chat_room(event)
     return rsvp_state(row)
 
 
@@ -688,6 +692,7 @@ def remove_attendee(
     if was_going:
         _seats_freed(event, now)
     db.session.flush()
+    sync_chat_room(event)
     return row
 
 
@@ -699,6 +704,8 @@ def promote(event: Event, *, now: datetime | None = None) -> list[Rsvp]:
     event = lock_row(event)
     promoted = _promote(event, now or utcnow())
     db.session.flush()
+    if promoted:
+        sync_chat_room(event)
     return promoted
 
 
@@ -723,6 +730,14 @@ def _promote(event: Event, now: datetime) -> list[Rsvp]:
         if free == 0:
             break
     return promoted
+
+
+def sync_chat_room(event: Event) -> None:
+    """Bring the event's chat room in line with who is going (and its organiser). Called by
+    every verb above that changes who is going, inside its transaction, after its flush."""
+    from community.chat.services import sync_event_room  # chat builds on events
+
+    sync_event_room(event)
 
 
 def in_cutoff(event: Event, now: datetime | None = None) -> bool:

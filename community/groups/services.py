@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -67,8 +66,6 @@ from community.groups.models import (
 )
 from community.notifications.services import notify
 from community.profiles.reference import CITY_BY_SLUG
-
-log = logging.getLogger(__name__)
 
 # Field limits: forms and API schemas import these.
 MAX_NAME = 80
@@ -109,14 +106,24 @@ class GroupFilters:
 def sync_group_chat_room(group: Group) -> None:
     """Bring the group's chat room in line with the group and its active members.
 
-    The chat issue fills this in: it will create or update the group's conversation row
-    and its participants, in the caller's transaction. Called by every verb below that
-    creates a group or changes who is in it (create, join, approve, leave, remove, a new
-    co-organiser), inside that verb's transaction, after the change is flushed. Today it
-    only logs the group and its member count at debug level (logger
-    `community.groups.services`).
+    Creates the room with the group, adds new members, and takes out those who left or were
+    removed (their open sockets leave the room after the commit). Called by every verb
+    below that creates a group or changes who is in it (create, join, approve, leave,
+    remove, a new co-organiser), inside that verb's transaction, after the change is
+    flushed.
     """
-    log.debug("chat room to sync: group %s with %d members", group.id, group.member_count)
+    from community.chat.models import ConversationKind
+    from community.chat.services import sync_room
+
+    active = set(
+        db.session.scalars(
+            select(GroupMembership.user_id).where(
+                GroupMembership.group_id == group.id,
+                GroupMembership.status == MembershipStatus.ACTIVE,
+            )
+        )
+    )
+    sync_room(ConversationKind.GROUP_ROOM, "group_id", group.id, active)
 
 
 # --- permissions ---------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template
+from flask import current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
 from community.connections.services import incoming_request_count
 from community.connections.suggestions import suggest_people
+from community.core import control
 from community.events.news import unread_event_news
 from community.events.queries import (
     connections_events,
@@ -49,10 +50,19 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the app and its database answer, 503 otherwise."""
+    """200 when the app and its database answer and, with REDIS_URL, Redis answers and this
+    process's queue listener (events and socket commands of the other processes) runs; 503
+    otherwise, naming what is down."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    report = {"status": "ok", "database": "ok"}
+    if current_app.config.get("REDIS_URL"):
+        report["redis"] = "ok" if control.redis_answers(current_app) else "unreachable"
+        report["queue_listener"] = control.queue_status()
+        if report["redis"] != "ok" or report["queue_listener"] != "ok":
+            report["status"] = "unavailable"
+            return jsonify(report), 503
+    return jsonify(report)

@@ -305,6 +305,67 @@ def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("search-nothing")
 
 
+def _write_to_sofia(page: Page, url: str, conversation_url: str) -> None:
+    composer = page.get_by_label("Message", exact=True)
+    for text in (
+        "Hi Sofía! Do you know which international school in Aarhus still has places?",
+        "I found this list: https://example.org/schools-aarhus (from the municipality)",
+    ):
+        composer.fill(text)
+        page.get_by_role("button", name="Send", exact=True).click()
+        expect(page.locator(".chat-message__body", has_text=text[:20]).first).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, url, SECOND_MEMBER)
+    page.goto(conversation_url)
+    page.get_by_label("Message", exact=True).fill(
+        "Hej Mia! Yes, Aarhus International School had two places last week.\nCall them before Friday."
+    )
+    page.get_by_role("button", name="Send", exact=True).click()
+    page.locator(".chat-message__menu > summary").first.click()
+    page.get_by_role("button", name="React with 👍").first.click()
+
+
+def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """Chat without JavaScript (the live half needs the socket handlers): the demo member
+    starts a conversation with Sofía, they write to each other, then /chat and the
+    conversation as the demo member; a group conversation with its members page."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/chat?find=Herrera")
+    page.get_by_label("Sofía Herrera").check()
+    page.get_by_role("button", name="Start the conversation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sofía Herrera")
+    conversation_url = page.url.split("#")[0]
+    # Each size and colour scheme runs this again on the same server: write only once.
+    if "Aarhus still has places" not in page.content():
+        _write_to_sofia(page, url, conversation_url)
+    page.context.clear_cookies()
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/chat")
+    shoot("chat-list")
+    page.goto(conversation_url)
+    shoot("chat-conversation")
+    page.locator(".chat-message__menu > summary").last.click()
+    shoot("chat-message-actions")
+    page.goto(url + "/chat")
+    existing = page.get_by_role("link", name="Aarhus school run")
+    if existing.count():
+        existing.first.click()
+    else:
+        page.goto(url + "/chat?find=a")
+        boxes = page.locator(".chat-new input[type=checkbox]")
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.get_by_label("Name of the group conversation (optional)").fill("Aarhus school run")
+        page.get_by_role("button", name="Start the conversation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Aarhus school run")
+    shoot("chat-group-empty")
+    page.get_by_role("link", name="Members", exact=True).click()
+    shoot("chat-group-members")
+
+
+chat_pages.context_options = {"java_script_enabled": False}
+
+
 GROUPS = (
     visitor_pages,
     member_pages,
@@ -319,6 +380,7 @@ GROUPS = (
     group_organiser_pages,
     admin_pages,
     search_pages,
+    chat_pages,
 )
 
 
@@ -329,7 +391,10 @@ def take_all(browser: Browser, url: str, outdir: Path, only: str = "") -> list[P
         for scheme in SCHEMES:
             for pages in groups:
                 context = browser.new_context(
-                    viewport=viewport, color_scheme=scheme, locale="en-GB"
+                    viewport=viewport,
+                    color_scheme=scheme,
+                    locale="en-GB",
+                    **getattr(pages, "context_options", {}),
                 )
                 context.set_default_timeout(10_000)
                 page = context.new_page()
@@ -353,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():

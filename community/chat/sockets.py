@@ -1,0 +1,284 @@
+"""The live half of chat: the Socket.IO handlers of the chat contract, and the rooms.
+
+A socket joins `conversation:<id>` for each of its member's conversations when it connects
+(`join_my_conversations`, called by the auth `connect` handler). Each client event below
+runs `_handle`: it re-checks the server-side login session (Flask-SocketIO keeps only the
+cookie session of connect time; the user loader looks the session row up again for every
+event, so a revoked session or a suspended member is anonymous here), spends the member's
+rate, validates the payload's shape, calls `community.chat.services`, commits, and answers
+the ack `{ok: true, ...}` or `{ok: false, error: {code, message, field}}`. What the change
+sends to the room (`message:new` ...) is queued by the service for after the commit.
+
+Who is in a room changes on every process at once through `community.core.control`: the
+chat service queues `join_conversation_room` / `leave_conversation_room` after the commit
+that added or removed a member (or made or lifted a block).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import disconnect, emit, join_room
+from limits import parse
+
+from community.auth.models import User
+from community.auth.sockets import user_room
+from community.chat import services
+from community.chat.services import conversation_room
+from community.core import control
+from community.core.database import MAX_ID
+from community.core.errors import Invalid, ServiceError
+from community.extensions import db, limiter, socketio
+
+log = logging.getLogger(__name__)
+
+# Longest text a field may carry before the service looks at it (bodies are checked
+# against services.MAX_BODY there; the transport caps a packet at max_http_buffer_size).
+MAX_TEXT = 4 * services.MAX_BODY
+
+
+# --- rooms, on every process -----------------------------------------------------------------
+
+
+def join_my_conversations(user: User) -> None:
+    """Put the connecting socket in the room of each of `user`'s conversations (one query).
+    Called by `community.auth.sockets.connect`."""
+    for conversation_id in services.live_conversation_ids(user.id):
+        join_room(conversation_room(conversation_id))
+
+
+def join_conversation_room(user_id: int, conversation_id: int) -> None:
+    """`user_id`'s open sockets, on every process, join the conversation's room, so they
+    get its messages without a reload. Queued by the chat service after the commit that
+    added them (a new direct or group conversation, a group or event room, a lifted block)."""
+    control.join(user_room(user_id), conversation_room(conversation_id))
+
+
+def leave_conversation_room(user_id: int, conversation_id: int, *, removed: bool = True) -> None:
+    """Take `user_id`'s open sockets, on every process, out of the conversation's room, so
+    nothing more of it reaches them; `removed` also tells them `conversation:removed`.
+    Queued by the chat service after the commit of a removal, a leave or a block."""
+    control.leave(
+        user_room(user_id),
+        conversation_room(conversation_id),
+        event="conversation:removed" if removed else None,
+        data={"conversation_id": conversation_id},
+    )
+
+
+# --- payloads, rates, errors -----------------------------------------------------------------
+
+
+def _int(data: dict, name: str, *, required: bool = True) -> int | None:
+    value = data.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise Invalid(
+            _("%(name)s is a whole number from 0 to %(max)d.", name=name, max=MAX_ID), name
+        )
+    return value
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        raise Invalid(_("%(name)s is text.", name=name), name)
+    return value
+
+
+def _error(code: str, message: str, field: str | None = None) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message, "field": field}}
+
+
+def _refusal(error: ServiceError) -> dict:
+    return _error(error.code, error.message, error.field)
+
+
+class _Refused(Exception):
+    """A handler's early answer (not logged in any more, over the rate)."""
+
+    def __init__(self, answer: dict) -> None:
+        super().__init__(answer["error"]["code"])
+        self.answer = answer
+
+
+def _member() -> User:
+    """The member behind this socket now, or end it: a revoked session or an account that
+    is no longer active gets `error {code: "unauthorized"}` and a disconnect (the event's
+    ack never comes: the socket is closed, and reconnecting is refused)."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    message = _("Your session has ended. Please log in again.")
+    emit("error", {"code": "unauthorized", "message": message})
+    disconnect()
+    raise _Refused(_error("unauthorized", message))
+
+
+def _spend(kind: str, user_id: int) -> bool:
+    """Spend one of the member's CHAT_<KIND>_LIMIT (in the rate-limit storage, Redis in
+    scale-out, so the budget holds across processes); False when none is left."""
+    if not limiter.enabled:
+        return True
+    item = parse(current_app.config[f"CHAT_{kind.upper()}_LIMIT"])
+    return limiter.limiter.hit(item, f"chat-{kind}", str(user_id))
+
+
+def _rate(kind: str, user_id: int) -> None:
+    if _spend(kind, user_id):
+        return
+    message = _("You are sending too fast. Please wait a few seconds.")
+    emit("error", {"code": "rate_limited", "message": message})
+    raise _Refused(_error("rate_limited", message))
+
+
+def _handle(rate: str) -> Callable:
+    """Wrap a client event handler `fn(member, data) -> dict`: session, rate, payload shape,
+    commit, ack. Never lets an exception out (the client gets `internal_error`)."""
+
+    def decorate(fn: Callable[[User, dict], dict]) -> Callable:
+        @wraps(fn)
+        def handler(data: Any = None) -> dict:
+            try:
+                member = _member()
+                _rate(rate, member.id)
+                if not isinstance(data, dict):
+                    raise Invalid(_("Send an object."), None)
+                answer = fn(member, data)
+                db.session.commit()
+                return {"ok": True, **answer}
+            except _Refused as refused:
+                db.session.rollback()
+                return refused.answer
+            except ServiceError as error:
+                error.settle()
+                return _refusal(error)
+            except Exception:
+                db.session.rollback()
+                log.exception("Socket event %s failed", getattr(request, "event", None))
+                return _error("internal_error", _("Something went wrong on our side."))
+
+        return handler
+
+    return decorate
+
+
+# --- client events ---------------------------------------------------------------------------
+
+
+@socketio.on("message:send")
+@_handle("send")
+def send_message(member: User, data: dict) -> dict:
+    """`message:send {conversation_id, body, client_id, reply_to_id?}`: store the message
+    (a retry with the same client_id returns the stored one); `message:new` goes to the
+    room after the commit. Ack `{ok, created, message}`."""
+    sent = services.send_message(
+        member,
+        _int(data, "conversation_id"),
+        _text(data, "body"),
+        _text(data, "client_id"),
+        _int(data, "reply_to_id", required=False),
+    )
+    return {"created": sent.created, "message": services.payload(sent.message)}
+
+
+@socketio.on("message:edit")
+@_handle("send")
+def edit_message(member: User, data: dict) -> dict:
+    """`message:edit {conversation_id, message_id, body}`: the sender changes their text;
+    `message:updated` follows. Ack `{ok, message}`."""
+    message = services.edit_message(
+        member, _int(data, "conversation_id"), _int(data, "message_id"), _text(data, "body")
+    )
+    return {"message": services.payload(message)}
+
+
+@socketio.on("message:delete")
+@_handle("send")
+def delete_message(member: User, data: dict) -> dict:
+    """`message:delete {conversation_id, message_id}`: the sender deletes their message;
+    `message:deleted` follows. Ack `{ok, message}` (the tombstone)."""
+    message = services.delete_message(
+        member, _int(data, "conversation_id"), _int(data, "message_id")
+    )
+    return {"message": services.payload(message)}
+
+
+@socketio.on("message:react")
+@_handle("send")
+def react(member: User, data: dict) -> dict:
+    """`message:react {conversation_id, message_id, emoji}`: add or take back a reaction;
+    `message:updated` follows. Ack `{ok, message}`."""
+    message = services.react(
+        member, _int(data, "conversation_id"), _int(data, "message_id"), _text(data, "emoji")
+    )
+    return {"message": services.payload(message)}
+
+
+@socketio.on("sync")
+@_handle("read")
+def sync(member: User, data: dict) -> dict:
+    """`sync {conversation_id, after_seq}`: what changed after `after_seq`, oldest change
+    first, a page at a time. Ack `{ok, messages, has_more, reset, last_seq}`."""
+    changes = services.changes_after(member, _int(data, "conversation_id"), _int(data, "after_seq"))
+    return {
+        "messages": [services.payload(message) for message in changes.messages],
+        "has_more": changes.has_more,
+        "reset": changes.reset,
+        "last_seq": changes.last_seq,
+    }
+
+
+@socketio.on("read")
+@_handle("read")
+def read(member: User, data: dict) -> dict:
+    """`read {conversation_id, seq}`: the member has read up to `seq`; the room hears
+    `read {conversation_id, user_id, seq}`. Ack `{ok, seq}` (the read position now)."""
+    row = services.mark_read(member, _int(data, "conversation_id"), _int(data, "seq"))
+    return {"seq": row.last_read_seq}
+
+
+@socketio.on("join")
+@_handle("read")
+def join(member: User, data: dict) -> dict:
+    """`join {conversation_id}`: (re)join a conversation's room after a membership check
+    (connecting already joins them all). Ack `{ok, last_seq}`."""
+    conversation = services.live_room(member, _int(data, "conversation_id"))
+    join_room(conversation_room(conversation.id))
+    return {"last_seq": conversation.last_seq}
+
+
+@socketio.on("typing")
+def typing(data: Any = None) -> None:
+    """`typing {conversation_id}` (no ack): relayed to the room without the sender as
+    `typing {conversation_id, user_id, name}`, at most once per CHAT_TYPING_LIMIT; more
+    often is dropped silently (the indicator is a hint, not a message)."""
+    try:
+        member = _member()
+        if not _spend("typing", member.id):
+            return
+        if not isinstance(data, dict):
+            return
+        conversation = services.live_room(member, _int(data, "conversation_id"))
+        emit(
+            "typing",
+            {
+                "conversation_id": conversation.id,
+                "user_id": member.id,
+                "name": member.display_name,
+            },
+            to=conversation_room(conversation.id),
+            include_self=False,
+        )
+    except (_Refused, ServiceError):
+        pass
+    except Exception:
+        log.exception("Socket event typing failed")
+    finally:
+        db.session.rollback()
