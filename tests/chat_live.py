@@ -8,7 +8,6 @@ Used by tests/test_chat_sockets.py (one SQLite server) and tests/test_chat_scale
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import uuid
@@ -24,8 +23,8 @@ from community.auth.models import User
 from community.extensions import db
 from config import TestingConfig
 from tests.browser.live import DEMO_PASSWORD
+from tests.conftest import CSRF_RE
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 MIA = "member@alongside.example"
 PRIYA = "priya@alongside.example"
 LARS = "lars@alongside.example"

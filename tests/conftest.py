@@ -287,6 +287,12 @@ def socket_client(make_socket_client, member: factories.UserRef) -> SocketIOTest
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
+def without_csrf(html: str) -> str:
+    """`html` without its CSRF tokens (they carry the second they were made), for comparing
+    two pages served at different moments (a hidden page and the missing-page 404)."""
+    return CSRF_RE.sub("csrf", html)
+
+
 def csrf_token(client: FlaskClient, path: str) -> str:
     """The CSRF token from the form at `path`, read as a browser would."""
     html = client.get(path).get_data(as_text=True)

@@ -17,7 +17,7 @@ from community.chat import services as chat
 from community.chat.models import Conversation, ConversationKind, Message, MessageReport
 from community.connections import services as connections
 from community.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import CSRF_RE, csrf_token, without_csrf
 
 CLIENT_ID_RE = re.compile(r'name="client_id" type="hidden" value="([^"]+)"')
 
@@ -71,13 +71,13 @@ def composer(client, conversation_id: int) -> dict:
     """The hidden fields of the send form as the page rendered them."""
     html = client.get(f"/chat/{conversation_id}").get_data(as_text=True)
     return {
-        "csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1],
+        "csrf_token": CSRF_RE.search(html)[1],
         "client_id": CLIENT_ID_RE.search(html)[1],
     }
 
 
 def without_tokens(response) -> str:
-    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", response.get_data(True))
+    return without_csrf(response.get_data(True))
 
 
 def body_html(client, conversation_id: int, message_id: int) -> str:

@@ -26,7 +26,7 @@ from community.extensions import db
 from community.groups import services as groups
 from community.groups.models import Group, GroupMembership
 from community.posts import services as posts
-from tests.conftest import CSRF_RE, csrf_token, post_form
+from tests.conftest import csrf_token, post_form, without_csrf
 from tests.factories import event_data
 
 SECRET = "Whispering Willows"
@@ -40,7 +40,7 @@ def html(response) -> str:
 def page_text(response) -> str:
     """The page without its CSRF tokens (they carry the second they were made), for
     comparing two pages served at different moments."""
-    return CSRF_RE.sub("csrf", html(response))
+    return without_csrf(html(response))
 
 
 def user(ref) -> User:

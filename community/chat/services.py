@@ -86,19 +86,6 @@ def membership(viewer: User | None, conversation_id: int) -> Membership:
     return Membership(row[0], row[1])
 
 
-def is_member(user_id: int, conversation_id: int) -> bool:
-    """Whether `user_id` is in the conversation now (the socket handlers re-check it)."""
-    return (
-        db.session.scalar(
-            select(ConversationMember.id).where(
-                ConversationMember.conversation_id == conversation_id,
-                ConversationMember.user_id == user_id,
-            )
-        )
-        is not None
-    )
-
-
 def live_conversation_ids(user_id: int) -> list[int]:
     """The conversations whose room `user_id`'s sockets join on connect: all of theirs but a
     direct conversation with someone blocked either way. One query."""
@@ -213,20 +200,6 @@ def member_names(conversation_id: int) -> dict[int, str]:
             .join(ConversationMember, ConversationMember.user_id == User.id)
             .where(ConversationMember.conversation_id == conversation_id)
         ).all()
-    )
-
-
-def direct_partner(conversation: Conversation, viewer: User) -> User | None:
-    """The other member of a direct conversation."""
-    if conversation.kind != ConversationKind.DIRECT:
-        return None
-    return db.session.scalar(
-        select(User)
-        .join(ConversationMember, ConversationMember.user_id == User.id)
-        .where(
-            ConversationMember.conversation_id == conversation.id,
-            ConversationMember.user_id != viewer.id,
-        )
     )
 
 
