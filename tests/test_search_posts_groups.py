@@ -373,7 +373,6 @@ def test_counts_stop_at_the_cap_and_only_visible_results_reach_it(
     from community.search import services
 
     monkeypatch.setattr(services, "MAX_COUNTED", 3)
-    monkeypatch.setattr(services, "CANDIDATES", 4)
     organiser, insider, outsider = make_user(roles=(Role.ORGANISER,)), make_user(), make_user()
     group_id, _slug = make_group(
         app, organiser, (insider,), name="Zoo keepers", visibility="private"
@@ -391,23 +390,54 @@ def test_counts_stop_at_the_cap_and_only_visible_results_reach_it(
         write_post(app, outsider, kind="story", title=f"Stripes {n}", body="A zebra.")
 
     results = find(app, outsider, "zebra")
-    assert results.counts["post"] == 2 and not results.capped
+    assert results.counts["post"] == 2 and not results.total_capped
     assert len(results.page.items) == 2
     body = api_login(app, outsider).get("/api/v1/search?q=zebra").get_json()
     assert body["counts"]["post"] == 2 and not any(body["capped"].values())
 
     results = find(app, insider, "zebra")
-    assert results.counts["post"] == 3 and results.capped
+    assert results.counts["post"] == 3 and results.capped["post"]
     html = login(insider).get("/search?q=zebra").get_data(as_text=True)
     assert '<span class="search-tabs__count">3+</span>' in html
     body = api_login(app, insider).get("/api/v1/search?q=zebra&type=post").get_json()
     assert body["counts"]["post"] == 3 and body["capped"]["post"] is True
-    assert len(body["items"]) == 3
+    assert len(body["items"]) == 8  # the count stops; the results go on
 
     for n in range(3):
         write_post(app, outsider, kind="story", title=f"More stripes {n}", body="A zebra.")
     results = find(app, outsider, "zebra")
-    assert results.counts["post"] == 3 and results.capped
+    assert results.counts["post"] == 3 and results.capped["post"]
     assert all(item.title.startswith(("Stripes", "More")) for item in results.page.items)
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     assert "capped" in spec["components"]["schemas"]["SearchPage"]["properties"]
+
+
+def test_each_type_counts_on_its_own_and_pages_go_past_the_cap(app, make_user, monkeypatch):
+    """Counting stops per type: many posts do not crowd out the count of people or events
+    (no "0+"), and the pages go on past the count to the results beyond it, best first,
+    each once."""
+    from community.search import services
+
+    monkeypatch.setattr(services, "MAX_COUNTED", 3)
+    author = make_user(display_name="Walrus Fan")
+    for n in range(9):
+        write_post(app, author, kind="story", title=f"Walrus walrus walrus {n}", body="walrus")
+
+    results = find(app, author, "walrus", limit=2)
+    assert results.counts["post"] == 3 and results.capped["post"]
+    assert results.counts["member"] == 0 and not results.capped["member"]
+    assert results.total_capped
+
+    titles, cursor = [], None
+    while True:
+        page = find(app, author, "walrus", type="post", limit=2, cursor=cursor).page
+        titles.extend(str(item.title) for item in page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(titles) == 9 and len(set(titles)) == 9
+
+    other = make_user()
+    results = find(app, other, "walrus")
+    assert results.counts["member"] == 1 and not results.capped["member"]
+    assert results.counts["post"] == 3 and results.capped["post"]

@@ -47,7 +47,7 @@ class SearchPageSchema(ma.Schema):
         required=True,
         metadata={
             "description": "Results per type that I may see, for every type: exact, "
-            f"unless `capped` says counting stopped at {MAX_COUNTED:,} results"
+            f"unless `capped` says counting stopped at {MAX_COUNTED:,} results of the type"
         },
     )
     capped = ma.fields.Dict(
@@ -56,8 +56,8 @@ class SearchPageSchema(ma.Schema):
         required=True,
         metadata={
             "description": f"Per type: true when counting stopped at the best {MAX_COUNTED:,} "
-            "results I may see, so the type's count is a lower bound (shown as "
-            f'"{MAX_COUNTED:,}+" in total). Never set by results I may not see'
+            "results of the type I may see, so its count is a lower bound (shown as "
+            f'"{MAX_COUNTED:,}+"). Never set by results I may not see'
         },
     )
     next_cursor = ma.fields.String(allow_none=True, required=True)
@@ -87,7 +87,7 @@ def search_all(query: dict):
             for item in results.page.items
         ],
         "counts": results.counts,
-        "capped": {name: results.capped for name in results.counts},
+        "capped": results.capped,
         "next_cursor": results.page.next_cursor,
         "prev_cursor": results.page.prev_cursor,
     }

@@ -50,6 +50,7 @@ TABLE = "search_index"
 CONFIG = literal_column("'english'::regconfig")  # PostgreSQL: stemming and stop words
 MAX_EXPANSION = 40  # SQLite: index terms the last word's raw prefix may stand for
 MAX_WORDS = 12
+SCAN_SNIPPETS = 10_000  # SQLite: matches below which snippets scan them (`snippets`)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, as the tokenizers split
 
 
@@ -108,9 +109,12 @@ class Engine:
         ref_id column), unfiltered; sorted best first by `rank` (see `descending`)."""
         raise NotImplementedError
 
-    def snippets(self, connection: Connection, query, keys: list[tuple]) -> dict[tuple, tuple]:
+    def snippets(
+        self, connection: Connection, query, keys: list[tuple], matches: int
+    ) -> dict[tuple, tuple]:
         """{(kind_code, ref_id): (title, snippet)} with sentinel marks, for one page's keys
-        only (highlighting every match before the LIMIT would cost more than the search)."""
+        only (highlighting every match before the LIMIT would cost more than the search);
+        `matches` is how many documents match the query in all."""
         raise NotImplementedError
 
     def ids_matching(self, kind: Kind, query) -> Select:
@@ -182,17 +186,25 @@ class SqliteEngine(Engine):
         ).select_from(self.index)
         return statement.where(self._match(query)), code, ref_id
 
-    def snippets(self, connection, query, keys):
+    def snippets(self, connection, query, keys, matches):
+        """FTS5 answers `rowid IN (...)` by running the match once per rowid, which for a
+        prefix (every search's last word) merges all the prefix's terms each time: 75 µs a
+        rowid for a word in 2,500 documents. Below SCAN_SNIPPETS matches one pass over
+        the matches, filtering the rowids (`+rowid`: not a constraint FTS5 sees), is 6x
+        cheaper; above it, the lookups are."""
         if not keys:
             return {}
         start, stop = SENTINELS
         rowids = [ref_id * 16 + code for code, ref_id in keys]
+        rowid = (
+            literal_column(f"+{TABLE}.rowid") if matches <= SCAN_SNIPPETS else self.index.c.rowid
+        )
         rows = connection.execute(
             select(
                 self.index.c.rowid,
                 func.highlight(literal_column(TABLE), 0, start, stop),
                 func.snippet(literal_column(TABLE), 1, start, stop, "…", 24),
-            ).where(self._match(query), self.index.c.rowid.in_(rowids))
+            ).where(self._match(query), rowid.in_(rowids))
         )
         return {(rowid & 15, rowid >> 4): (title, snippet) for rowid, title, snippet in rows}
 
@@ -283,7 +295,7 @@ class PostgresEngine(Engine):
         ).where(c.document.op("@@")(query))
         return statement, c.kind, c.ref_id
 
-    def snippets(self, connection, query, keys):
+    def snippets(self, connection, query, keys, matches):
         if not keys:
             return {}
         c = self.index.c

@@ -74,9 +74,10 @@ class Result:
     meta: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
-    """A searchable kind.
+    """A searchable kind (one instance per kind: compared and hashed by identity, so a dict
+    keyed by kinds never hashes the lazy labels, which would translate them).
 
     - `name`: the API's `type` ("member"); `code`: 1..15, unique (part of SQLite's rowid).
     - `label`: the tab ("People"); `singular`: one result's type ("Person").

@@ -14,7 +14,7 @@ from community.search.services import search
 
 @bp.app_template_global()
 def search_count(number: int, capped: bool) -> str:
-    """A tab's count: "12", or "1,000+" when counting stopped (`SearchResults.capped`)."""
+    """A tab's count: "12", or "100+" when counting stopped (`SearchResults.capped`)."""
     return f"{format_decimal(number)}+" if capped else format_decimal(number)
 
 
