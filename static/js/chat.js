@@ -31,7 +31,9 @@
   var userId = data ? data.user_id : chatList ? Number(chatList.dataset.userId) : null;
   var live = !!(historyNode && historyNode.dataset.live === "true");
   var lastSeq = historyNode ? Number(historyNode.dataset.lastSeq) || 0 : 0;
-  var strings = (data && data.strings) || {};
+  var listDataNode = document.getElementById("chat-list-data");
+  var listData = listDataNode ? JSON.parse(listDataNode.textContent) : {};
+  var strings = (data && data.strings) || listData.strings || {};
   var names = (data && data.names) || {};
 
   // --- the navigation's badge ------------------------------------------------------------
@@ -75,8 +77,15 @@
     if (!socket.connected) socket.connect();
   });
 
+  var connectedBefore = false;
   socket.on("connect", function () {
     setConnectionNote("");
+    if (chatList) {
+      // Back after a disconnect: what arrived meanwhile is on the server's list.
+      if (connectedBefore) refreshList();
+      chatList.dataset.live = "true"; // rows follow new messages from now on (tests wait for it)
+    }
+    connectedBefore = true;
     if (conversationId && live) {
       catchUp().then(function () {
         historyNode.dataset.synced = "true"; // caught up on this connection (tests wait for it)
@@ -88,6 +97,7 @@
   socket.on("disconnect", function (reason) {
     setConnectionNote(strings.offline);
     if (historyNode) historyNode.dataset.synced = "false";
+    if (chatList) chatList.dataset.live = "false";
     inflight = null; // its ack will not come: send it again once connected
     if (reason === "io server disconnect" && navigator.onLine) {
       // The server ended it (a logout elsewhere, a removal): a reload shows why.
@@ -149,7 +159,7 @@
         hour: "2-digit",
         minute: "2-digit",
         hourCycle: "h23",
-        timeZone: (data && data.timezone) || undefined,
+        timeZone: (data && data.timezone) || listData.timezone || undefined,
       }).format(date);
     } catch (error) {
       return date.toTimeString().slice(0, 5);
@@ -678,23 +688,103 @@
   var muted = new Set(mutedNode ? JSON.parse(mutedNode.textContent) : []);
 
   function otherConversation(message) {
-    if (message.sender_id === userId || message.deleted) return;
     updateRow(message);
+    if (message.sender_id === userId || message.deleted) return;
     if (muted.has(message.conversation_id)) return; // listed, but not in the badge
     unread.add(message.conversation_id);
     showBadge();
   }
 
+  // --- the /chat list's rows ---------------------------------------------------------------
+
+  function rowOf(conversation) {
+    return chatList && chatList.querySelector('[data-conversation-id="' + conversation + '"]');
+  }
+
+  function setPreview(row, message) {
+    var preview = row.querySelector(".chat-list__preview");
+    if (!preview) return;
+    preview.textContent = "";
+    if (message.deleted) {
+      var gone = document.createElement("em");
+      gone.textContent = strings.deleted;
+      preview.appendChild(gone);
+      return;
+    }
+    var body = message.body.length > 90 ? message.body.slice(0, 89) + "…" : message.body;
+    preview.textContent = (message.sender_id === userId ? strings.you + " " : "") + body;
+  }
+
+  function setUnread(row, count) {
+    row.dataset.unread = String(count);
+    row.classList.toggle("chat-list__item--unread", count > 0);
+    var badge = row.querySelector(".chat-list__unread");
+    if (!count) {
+      if (badge) badge.remove();
+      return;
+    }
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "chat-list__unread";
+      var number = document.createElement("span");
+      number.setAttribute("aria-hidden", "true");
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      badge.append(number, label);
+      row.querySelector(".chat-list__bottom").appendChild(badge);
+    }
+    var text = format(strings.unread, { num: count });
+    badge.title = text;
+    badge.firstElementChild.textContent = String(count);
+    badge.lastElementChild.textContent = text;
+  }
+
+  // A conversation the list does not show yet (someone started one with me): the first
+  // page is fetched again and its list replaces this one (later pages are left alone).
+  var refreshing = null;
+  function refreshList() {
+    if (!listData.first_page || refreshing) return;
+    refreshing = window
+      .fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".chat-list");
+        if (fresh) chatList.replaceChildren.apply(chatList, Array.from(fresh.children));
+      })
+      .catch(function () {})
+      .then(function () {
+        refreshing = null;
+      });
+  }
+
+  // A new message (from anyone, me included on another page) moves its row to the top with
+  // the new preview and time; one from someone else adds to the row's unread count.
   function updateRow(message) {
     if (!chatList) return;
-    var row = chatList.querySelector('[data-conversation-id="' + message.conversation_id + '"]');
-    if (!row) return;
-    var preview = row.querySelector(".chat-list__preview");
-    if (preview && !message.deleted) preview.textContent = message.body.slice(0, 90);
+    var row = rowOf(message.conversation_id);
+    if (!row) {
+      if (!message.deleted) refreshList();
+      return;
+    }
+    setPreview(row, message);
+    row.dataset.lastId = String(message.id);
     var time = row.querySelector(".chat-list__time");
-    if (time) time.textContent = timeText(message.created_at);
-    row.classList.add("chat-list__item--unread");
+    if (time) {
+      time.textContent = timeText(message.created_at);
+      if (message.created_at) time.setAttribute("datetime", message.created_at);
+    }
+    if (message.sender_id === userId) setUnread(row, 0);
+    else setUnread(row, (Number(row.dataset.unread) || 0) + 1);
     chatList.prepend(row);
+  }
+
+  // An edit or a delete of the message a row shows changes its preview, nothing else.
+  function changeRow(message) {
+    var row = rowOf(message.conversation_id);
+    if (row && row.dataset.lastId === String(message.id)) setPreview(row, message);
   }
 
   socket.on("message:new", function (message) {
@@ -708,22 +798,18 @@
   });
   socket.on("message:updated", function (message) {
     if (message.conversation_id === conversationId && live) applyMessage(message);
+    else changeRow(message);
   });
   socket.on("message:deleted", function (message) {
     if (message.conversation_id === conversationId && live) applyMessage(message);
+    else changeRow(message);
   });
   socket.on("read", function (event) {
     if (event.user_id === userId) {
       unread.delete(event.conversation_id);
       showBadge();
-      if (chatList) {
-        var row = chatList.querySelector('[data-conversation-id="' + event.conversation_id + '"]');
-        if (row) {
-          row.classList.remove("chat-list__item--unread");
-          var count = row.querySelector(".chat-list__unread");
-          if (count) count.remove();
-        }
-      }
+      var row = rowOf(event.conversation_id);
+      if (row) setUnread(row, 0);
     } else if (event.conversation_id === conversationId) {
       someoneRead(event.user_id, event.seq);
     }

@@ -166,3 +166,75 @@ def test_two_members_chat_live_and_an_offline_message_is_delivered(
     page_checker.check(mia, "chat-report")
     mia.goto(conversation + "/members")
     page_checker.check(mia, "chat-members")
+
+
+def row(page: Page, name: str):
+    return page.locator(".chat-list__item", has_text=name)
+
+
+def test_the_conversation_list_follows_new_messages_live(live_server, new_context):
+    """Mia keeps /chat open: a message from Sofía moves their row to the top with its
+    preview and an unread count that grows; her own message from another page shows as
+    "You: …" and clears the count; a deleted last message shows as deleted; a conversation
+    someone starts with her appears without a reload."""
+    url = live_server.url
+    mia_context = new_context()
+    mia = mia_context.new_page()
+    log_in(mia, url, MIA)
+    mia.goto(url + "/chat")
+    expect(mia.locator(".chat-list")).to_have_attribute("data-live", "true")
+
+    sofia = new_context().new_page()
+    log_in(sofia, url, SOFIA)
+    sofia.goto(url + "/chat?find=Member")
+    sofia.get_by_label("Mia Member").check()
+    sofia.get_by_role("button", name="Start the conversation").click()
+    synced(sofia)
+    write(sofia, "List one: are you coming?")
+    first = mia.locator(".chat-list__item").first
+    expect(first).to_contain_text("Sofía Herrera")
+    expect(first.locator(".chat-list__preview")).to_have_text("List one: are you coming?")
+    write(sofia, "List two: <b>bring</b> a cake")
+    expect(first.locator(".chat-list__preview")).to_have_text("List two: <b>bring</b> a cake")
+    expect(first.locator(".chat-list__unread")).to_contain_text("2")
+    expect(first.locator(".chat-list__unread .visually-hidden")).to_have_text("Unread messages: 2")
+    expect(first.locator(".chat-list__preview b")).to_have_count(0)  # text, never markup
+
+    # Sofía deletes her last message: the preview says so.
+    mine = sofia.locator(".chat-message--mine[data-id]", has_text="List two").last
+    mine.locator(".chat-message__menu > summary").click()
+    mine.locator(".chat-message__delete > summary").click()
+    mine.get_by_role("button", name="Yes, delete it").click()
+    expect(first.locator(".chat-list__preview")).to_have_text("Message deleted")
+
+    # Mia answers from another page (the same login): the row shows her answer, read.
+    other = mia_context.new_page()
+    other.goto(sofia.url.split("#")[0])
+    synced(other)
+    write(other, "List three: yes!")
+    expect(first.locator(".chat-list__preview")).to_have_text("You: List three: yes!")
+    expect(first.locator(".chat-list__unread")).to_have_count(0)
+    other.close()
+
+    # Someone Mia has never talked to starts a conversation: it joins the list.
+    expect(row(mia, "Cora Coordinator")).to_have_count(0)
+    cora = new_context().new_page()
+    log_in(cora, url, "coordinator@alongside.example")
+    cora.goto(url + "/chat?find=Member")
+    cora.get_by_label("Mia Member").check()
+    cora.get_by_role("button", name="Start the conversation").click()
+    synced(cora)
+    write(cora, "List four: welcome to the programme")
+    expect(mia.locator(".chat-list__item").first).to_contain_text("Cora Coordinator")
+    expect(row(mia, "Cora Coordinator").locator(".chat-list__preview")).to_have_text(
+        "List four: welcome to the programme"
+    )
+
+    # Offline for a while: what arrived meanwhile is there once the socket is back.
+    mia_context.set_offline(True)
+    expect(mia.locator(".chat-list")).to_have_attribute("data-live", "false")
+    write(cora, "List five: sent while you were away")
+    mia_context.set_offline(False)
+    expect(row(mia, "Cora Coordinator").locator(".chat-list__preview")).to_have_text(
+        "List five: sent while you were away"
+    )
