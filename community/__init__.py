@@ -82,6 +82,21 @@ def _size_database_pool(config) -> None:
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _postgres_session_settings(config) -> None:
+    """PostgreSQL: JIT compilation off for every connection. Our queries are short; the
+    planner's cost estimate for search's visibility probes crossed `jit_above_cost` and
+    JIT-compiled every search (70 ms of compiling for a 0.5 ms query, EXPLAIN ANALYZE).
+    Set once per connection here instead of a `SET LOCAL` round trip per search."""
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    connect_args = dict(options.get("connect_args", {}))
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), "-c jit=off"]))
+    options["connect_args"] = connect_args
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext
 
@@ -91,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
     from community.auth.sessions import load_user_from_token
 
     _size_database_pool(app.config)
+    _postgres_session_settings(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

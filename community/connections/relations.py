@@ -50,6 +50,17 @@ def blocked_ids_select(user_id: int):
     )
 
 
+def connected_ids_select(user_id: int):
+    """A SELECT of everyone `user_id` is connected with (accepted either way): the SQL twin
+    of `related_ids`' first set, for statements that check many rows at once (search)."""
+    accepted = Connection.status == ConnectionStatus.ACCEPTED
+    return (
+        select(Connection.high_id)
+        .where(Connection.low_id == user_id, accepted)
+        .union(select(Connection.low_id).where(Connection.high_id == user_id, accepted))
+    )
+
+
 def related_ids(user_id: int) -> tuple[set[int], set[int], set[int]]:
     """(connected, pending either way, blocked either way) ids for `user_id`: two queries."""
     rows = db.session.execute(

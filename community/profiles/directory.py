@@ -6,11 +6,13 @@ their tags, languages and looking-for, and a few for the viewer's own profile an
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, exists, func, or_, select, true
+from sqlalchemy.sql.selectable import SelectBase
 
 from community.auth.models import User
 from community.auth.roles import Role, UserStatus
@@ -47,13 +49,22 @@ class MemberCard:
     connected: bool = False
 
 
-def visible_to_clause(viewer: User, connected: set[int], blocked: set[int]):
-    """SQL for "profiles this viewer may find": the same rule as `can_view_profile`."""
+def _any(ids: AbstractSet[int] | SelectBase) -> bool:
+    """Whether `ids` may name anyone: a non-empty set, or any SELECT."""
+    return not isinstance(ids, AbstractSet) or bool(ids)
+
+
+def visible_to_clause(
+    viewer: User, connected: AbstractSet[int] | SelectBase, blocked: AbstractSet[int] | SelectBase
+):
+    """SQL for "profiles this viewer may find": the same rule as `can_view_profile`.
+    `connected` and `blocked` are the viewer's ids (`related_ids`) or SELECTs of them
+    (`connected_ids_select`, `blocked_ids_select`: no round trips first, for search)."""
     visibility = func.coalesce(Profile.visibility, ref.Visibility.MEMBERS.value)
     allowed = [visibility.in_([ref.Visibility.PUBLIC.value, ref.Visibility.MEMBERS.value])]
     if viewer.has_role(Role.ADMIN):
         allowed = [true()]
-    elif connected:
+    elif _any(connected):
         allowed.append(and_(visibility == ref.Visibility.CONNECTIONS.value, User.id.in_(connected)))
     clauses = [
         User.status == UserStatus.ACTIVE,
@@ -61,7 +72,7 @@ def visible_to_clause(viewer: User, connected: set[int], blocked: set[int]):
         User.id != viewer.id,
         or_(*allowed),
     ]
-    if blocked:
+    if _any(blocked):
         clauses.append(User.id.not_in(blocked))
     return and_(*clauses)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 
+import snowballstemmer
 from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
@@ -52,6 +53,16 @@ MAX_EXPANSION = 40  # SQLite: index terms the last word's raw prefix may stand f
 MAX_WORDS = 12
 SCAN_SNIPPETS = 10_000  # SQLite: matches below which snippets scan them (`snippets`)
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits, as the tokenizers split
+
+
+_PORTER = snowballstemmer.stemmer("porter")
+
+
+def porter_stem(word: str) -> str:
+    """`word` as FTS5's porter tokenizer stems it (the same original Porter algorithm: the
+    two differ on a few "-bly"/"-logy" words, 7 of 12,821 tried, where both rewrite the
+    ending, so `prepare`'s choice is the same)."""
+    return _PORTER.stemWord(word)
 
 
 def is_search_table(name: str | None) -> bool:
@@ -159,6 +170,12 @@ class SqliteEngine(Engine):
         terms that begin with it, from the vocabulary table, up to MAX_EXPANSION."""
         quoted = [f'"{term}"' for term in terms]
         last = terms[-1]
+        if last.startswith(porter_stem(last)):
+            # The tokenizer only cut an ending off ("nurse" -> nurs): "nurs*" already
+            # covers every index term that begins with "nurse". Only a rewritten ending
+            # ("analy" -> anali) needs the raw form's terms; each costs as much again.
+            quoted[-1] = f'"{last}"*'
+            return " AND ".join(quoted)
         expansions = connection.scalars(
             text(
                 "SELECT term FROM search_index_vocab WHERE term >= :low AND term < :high "
@@ -273,11 +290,8 @@ class PostgresEngine(Engine):
     def prepare(self, connection, terms):
         """Every word stemmed ('english'); the last one also as a prefix, of its stem
         ("running" -> run:*) or of its raw form ('simple': "analy" finds "analyst").
-
-        Turns JIT compilation off for the rest of the transaction: the visibility probes
-        make the planner's estimate large enough to JIT-compile every search, which took
-        70 ms (EXPLAIN ANALYZE) for a search that runs in a few."""
-        connection.execute(text("SET LOCAL jit = off"))
+        (JIT compilation, which cost every search 70 ms, is off for the app's connections:
+        `community._postgres_session_settings`.)"""
         *rest, last = terms
         prefix = self._tsquery("english", f"{last}:*").op("||")(
             self._tsquery("simple", f"{last}:*")
