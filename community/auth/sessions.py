@@ -13,6 +13,7 @@ from datetime import timedelta
 from flask import current_app, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.auth.models import User, UserSession
@@ -54,15 +55,22 @@ def load_user_from_token(token: str) -> User | None:
     """Flask-Login's user loader: the active user behind a live session token, or None."""
     if not token or len(token) > 128:
         return None
-    row = db.session.execute(
-        select(UserSession)
-        .join(User, User.id == UserSession.user_id)
-        .where(
-            UserSession.token_hash == hash_token(token),
-            UserSession.revoked_at.is_(None),
-            User.status == UserStatus.ACTIVE,
+    # One statement: the session, its user and the user's roles (every request and every
+    # socket event asks).
+    row = (
+        db.session.execute(
+            select(UserSession)
+            .join(UserSession.user)
+            .options(contains_eager(UserSession.user).joinedload(User.role_rows))
+            .where(
+                UserSession.token_hash == hash_token(token),
+                UserSession.revoked_at.is_(None),
+                User.status == UserStatus.ACTIVE,
+            )
         )
-    ).scalar_one_or_none()
+        .unique()
+        .scalar_one_or_none()
+    )
     if row is None:
         return None
     now = utcnow()
