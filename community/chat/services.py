@@ -29,6 +29,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from community.auth.models import User, UserStatus
+from community.auth.sessions import SessionMember
 from community.chat.models import (
     Conversation,
     ConversationKind,
@@ -599,7 +600,9 @@ def _give_back_seq(conversation_id: int) -> None:
     )
 
 
-def _stored(sender: User, conversation_id: int, client_id: str, body: str) -> Message:
+def _stored(
+    sender: User | SessionMember, conversation_id: int, client_id: str, body: str
+) -> Message:
     """The message `sender` already stored under `client_id` (a retry); Conflict if it was
     another text or another conversation."""
     message = db.session.scalar(
@@ -616,7 +619,7 @@ def _loaded(model: type, key: int):
 
 
 def send_message(
-    sender: User,
+    sender: User | SessionMember,
     conversation_id: int,
     body: object,
     client_id: object,
