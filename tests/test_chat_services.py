@@ -5,11 +5,12 @@ and the rooms that follow groups and events."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from community.auth.models import User
 from community.auth.roles import Role
 from community.chat import services as chat
-from community.chat.models import Conversation, ConversationKind
+from community.chat.models import Conversation, ConversationKind, Message
 from community.connections import services as connections
 from community.core.errors import Conflict, Forbidden, Invalid, NotFound
 from community.events.models import Event
@@ -63,6 +64,46 @@ def test_messages_take_the_next_seq_and_a_retry_stores_nothing(pair):
     with pytest.raises(Conflict):
         chat.send_message(user(ana), cid, "Something else", "a-1")
     db.session.rollback()
+
+
+@pytest.mark.parametrize("body", ["Hello", "Something else"])
+def test_a_send_that_loses_its_race_under_the_lock_stores_nothing_and_gives_its_seq_back(
+    app, pair, body
+):
+    """The first attempt of `a-1` commits between a retry's first read (which found
+    nothing) and its insert under the lock: the retry answers with the stored message (or
+    Conflict for another text), stores nothing, and the next message takes the next seq."""
+    ana, ben = pair
+    cid = direct(ana, ben)
+    send(ben, cid, "Earlier", "b-0")
+    first: list[int] = []
+
+    def first_attempt_commits(conn, cursor, statement, parameters, context, executemany):
+        if first or "existing_id" not in statement:
+            return
+        first.append(0)
+        with app.app_context():
+            first[0] = chat.send_message(user(ana), cid, "Hello", "a-1").message.id
+            db.session.commit()
+
+    event.listen(db.engine, "after_cursor_execute", first_attempt_commits)
+    try:
+        if body == "Hello":
+            retry = chat.send_message(user(ana), cid, body, "a-1")
+            assert not retry.created and retry.message.id == first[0]
+            assert retry.message.seq == 2
+        else:
+            with pytest.raises(Conflict):
+                chat.send_message(user(ana), cid, body, "a-1")
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", first_attempt_commits)
+    conversation = db.session.get(Conversation, cid)
+    stored = db.session.get(Message, first[0])
+    assert conversation.last_seq == 2
+    assert conversation.last_activity_at == stored.created_at
+    assert send(ben, cid, "Next", "b-1").message.seq == 3
+    assert [m.seq for m in chat.changes_after(user(ben), cid, 0).messages] == [1, 2, 3]
 
 
 def test_a_client_id_is_per_sender(pair):

@@ -308,6 +308,50 @@ def test_a_counter_under_lock_row_never_loses_an_update(app, backend):
         assert db.session.get(Tag, tag_id).label == "10"
 
 
+@pytest.mark.backends("sqlite")
+def test_sqlite_writers_of_one_process_queue_on_the_write_mutex(app, backend):
+    """A second writer waits for the first one's commit in the process, not in SQLite's busy
+    handler: with the busy timeout at 0 its BEGIN IMMEDIATE would fail at once ("database
+    is locked") if it reached SQLite while the first held the write lock."""
+    holding, release = threading.Event(), threading.Event()
+    second: list[object] = []
+
+    def first_writer() -> None:
+        with app.app_context():
+            get_or_create(Tag, name="first", defaults={"label": "First"})
+            holding.set()
+            release.wait(timeout=10)
+            db.session.commit()
+
+    def second_writer() -> None:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            connection.commit()
+            try:
+                connection.execute(Tag.__table__.insert().values(name="second", label="Second"))
+                connection.commit()
+                second.append("stored")
+            except Exception as error:  # the failure is the answer
+                second.append(error)
+            finally:
+                connection.exec_driver_sql("PRAGMA busy_timeout=10000")
+
+    first = threading.Thread(target=first_writer)
+    first.start()
+    assert holding.wait(timeout=10)
+    waiting = threading.Thread(target=second_writer)
+    waiting.start()
+    waiting.join(timeout=0.3)
+    assert waiting.is_alive(), "the second writer did not wait for the first one"
+    release.set()
+    first.join(timeout=10)
+    waiting.join(timeout=10)
+    assert second == ["stored"]
+    with app.app_context():
+        names = db.session.scalars(select(Tag.name).order_by(Tag.id)).all()
+    assert names == ["first", "second"]
+
+
 # --- keyset pagination ---------------------------------------------------------------------
 
 

@@ -247,3 +247,47 @@ def test_ending_needs_the_csrf_token(app, make_user, kind):
         target = db.session.query(model.id).filter_by(user_id=user.id).scalar()
     action = "end" if kind == "sessions" else "revoke"
     assert client.post(f"/settings/security/{kind}/{target}/{action}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("change", "alive"),
+    [
+        ({}, True),
+        ({"revoked_at": True}, False),
+        ({"suspended": True}, False),
+        ({"unseen_days": 29}, True),
+        ({"unseen_days": 31}, False),
+    ],
+)
+def test_the_light_session_check_of_message_send_agrees_with_the_user_loader(
+    app, make_user, change, alive
+):
+    """`live_member` (the one-statement check of chat's hottest socket event) accepts and
+    refuses exactly the sessions the user loader does, and touches a session seen again
+    after a while the same way."""
+    from community.auth.models import User
+    from community.auth.roles import UserStatus
+    from community.auth.sessions import live_member, load_user_from_token, start_session
+
+    ref = make_user()
+    with app.test_request_context():
+        row = start_session(db.session.get(User, ref.id))
+        token, session_id = row.token, row.id
+        if change.get("revoked_at"):
+            row.revoked_at = utcnow()
+        if change.get("suspended"):
+            row.user.status = UserStatus.SUSPENDED
+        unseen = utcnow() - timedelta(days=change.get("unseen_days", 0), minutes=1)
+        row.last_seen_at = unseen
+        db.session.commit()
+        member = live_member(token)
+        assert (member is not None) == alive
+        db.session.rollback()
+        assert (load_user_from_token(token) is not None) == alive
+        db.session.rollback()
+        if alive:
+            assert (member.id, member.session_id, member.status) == (ref.id, session_id, "active")
+        if alive and change.get("unseen_days"):
+            assert db.session.get(UserSession, session_id).last_seen_at > unseen
+    with app.test_request_context():
+        assert live_member("not-a-token") is None and live_member(None) is None

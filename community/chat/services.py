@@ -17,13 +17,19 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from community.auth.models import User, UserStatus
+from community.auth.sessions import SessionMember
 from community.chat.models import (
     Conversation,
     ConversationKind,
@@ -489,34 +495,131 @@ def _next_seq(conversation: Conversation) -> int:
     return conversation.last_seq
 
 
-def _may_send(sender: User, conversation: Conversation) -> None:
-    if sender.status != UserStatus.ACTIVE:
-        raise Forbidden(_("Your account cannot send messages."))
-    if conversation.kind == ConversationKind.DIRECT and blocked_direct(conversation, sender):
-        raise Forbidden(_("You can no longer message each other."))
-
-
 @dataclass
 class Sent:
     message: Message
     created: bool  # False: a retry of a message already stored
 
 
-def _existing(sender: User, conversation_id: int, client_id: str, body: str) -> Message | None:
-    """The message `sender` already stored under `client_id`; Conflict if it was another
-    text or another conversation."""
+_CONFLICT = "This client id was already used for a different message."
+
+
+@cache
+def _before_send(with_reply: bool):
+    """The one read before a send, built once per shape: the sender's membership row, the
+    conversation's kind, a block either way (direct conversations only), the message this
+    client_id already stored (any conversation) and, with a reply, the replied-to message's
+    conversation. No row: not a member (or no such conversation)."""
+    conversations = Conversation.__table__
+    members = ConversationMember.__table__
+    messages = Message.__table__
+    blocks = Block.__table__
+    other = members.alias("other_member")
+    sender = bindparam("sender_id")
+    blocked = exists().where(
+        other.c.conversation_id == conversations.c.id,
+        other.c.user_id != sender,
+        or_(
+            and_(blocks.c.blocker_id == sender, blocks.c.blocked_id == other.c.user_id),
+            and_(blocks.c.blocker_id == other.c.user_id, blocks.c.blocked_id == sender),
+        ),
+    )
+    columns = [
+        members.c.id.label("member_id"),
+        case((conversations.c.kind == ConversationKind.DIRECT.value, blocked), else_=False).label(
+            "blocked"
+        ),
+        messages.c.id.label("existing_id"),
+        messages.c.conversation_id.label("existing_conversation_id"),
+        messages.c.sent_digest.label("existing_digest"),
+    ]
+    if with_reply:
+        replied = messages.alias("replied")
+        columns.append(
+            select(replied.c.conversation_id)
+            .where(replied.c.id == bindparam("reply_to_id"))
+            .scalar_subquery()
+            .label("reply_conversation_id")
+        )
+    mine = and_(messages.c.sender_id == sender, messages.c.client_id == bindparam("client_id"))
+    return (
+        select(*columns)
+        .select_from(
+            conversations.join(members, members.c.conversation_id == conversations.c.id).outerjoin(
+                messages, mine
+            )
+        )
+        .where(conversations.c.id == bindparam("conversation_id"), members.c.user_id == sender)
+    )
+
+
+@cache
+def _send_writes(dialect: str):
+    """The three writes of a send, built once per database: the conversation's counter
+    (taking its row lock: the write lock on SQLite), the message unless this client_id is
+    already stored, and the sender's read position."""
+    conversations = Conversation.__table__
+    insert_into = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    take_seq = (
+        update(conversations)
+        .where(conversations.c.id == bindparam("conversation_id"))
+        .values(last_seq=conversations.c.last_seq + 1, last_activity_at=bindparam("now"))
+        .returning(conversations.c.last_seq)
+    )
+    store = (
+        insert_into(Message.__table__)
+        .on_conflict_do_nothing(index_elements=["sender_id", "client_id"])
+        .returning(Message.__table__.c.id)
+    )
+    members = ConversationMember.__table__
+    read_own = (
+        update(members)
+        .where(members.c.id == bindparam("member_id"))
+        .values(last_read_seq=bindparam("seq"))
+    )
+    return take_seq, store, read_own
+
+
+def _give_back_seq(conversation_id: int) -> None:
+    """Undo `take_seq` under the lock we still hold (a racing retry stored the message
+    first): the counter steps back and the activity time is the latest message's again."""
+    conversations = Conversation.__table__
+    messages = Message.__table__
+    latest = (
+        select(func.max(messages.c.created_at))
+        .where(messages.c.conversation_id == conversations.c.id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        update(conversations)
+        .where(conversations.c.id == conversation_id)
+        .values(
+            last_seq=conversations.c.last_seq - 1,
+            last_activity_at=func.coalesce(latest, conversations.c.created_at),
+        )
+    )
+
+
+def _stored(
+    sender: User | SessionMember, conversation_id: int, client_id: str, body: str
+) -> Message:
+    """The message `sender` already stored under `client_id` (a retry); Conflict if it was
+    another text or another conversation."""
     message = db.session.scalar(
         select(Message).where(Message.sender_id == sender.id, Message.client_id == client_id)
     )
-    if message is not None and (
-        message.sent_digest != _digest(body) or message.conversation_id != conversation_id
-    ):
-        raise Conflict(_("This client id was already used for a different message."), "client_id")
+    if message.sent_digest != _digest(body) or message.conversation_id != conversation_id:
+        raise Conflict(_(_CONFLICT), "client_id")
     return message
 
 
+def _loaded(model: type, key: int):
+    """`model`'s row `key` if this session already holds it (no SQL)."""
+    return db.session.identity_map.get(identity_key(model, key))
+
+
 def send_message(
-    sender: User,
+    sender: User | SessionMember,
     conversation_id: int,
     body: object,
     client_id: object,
@@ -525,46 +628,72 @@ def send_message(
     """Store a message (or find the one this client_id already stored) and queue
     `message:new` to the conversation's room for after the commit.
 
-    The retry check runs again under the conversation's lock, so two retries racing store
-    one message; the unique (sender, client_id) is the database's own guarantee. A stored
-    message's retry answers even after the sender left the conversation's list order.
+    The hot path of chat, in Core SQL: one read (membership, block, a stored retry, the
+    reply's conversation), then under the conversation's lock the counter (UPDATE ...
+    RETURNING the new seq), the insert, and the sender's read position. The unique
+    (sender, client_id) decides under the lock (INSERT ... ON CONFLICT DO NOTHING), so two
+    retries racing store one message and the loser answers with the stored one, its seq
+    given back. A stored message's retry answers even once a block stands.
     Raises NotFound (not a member), Forbidden (blocked, suspended), Invalid, Conflict
     (the client_id was used for another text)."""
     body = clean_body(body)
     client_id = clean_client_id(client_id)
-    found = membership(sender, conversation_id)
-    existing = _existing(sender, found.conversation.id, client_id, body)
-    if existing is not None:
-        return Sent(existing, False)
-    _may_send(sender, found.conversation)
-    conversation = lock_row(found.conversation)
-    existing = _existing(sender, found.conversation.id, client_id, body)
-    if existing is not None:
-        return Sent(existing, False)
-    reply_to = None
-    if reply_to_id is not None:
-        reply_to = db.session.get(Message, reply_to_id) if isinstance(reply_to_id, int) else None
-        if reply_to is None or reply_to.conversation_id != conversation.id:
-            raise Invalid(_("That message is not in this conversation."), "reply_to_id")
-    seq = _next_seq(conversation)
+    if sender is None or not sender.is_authenticated or not isinstance(conversation_id, int):
+        raise NotFound(_("We could not find that conversation."))
+    with_reply = reply_to_id is not None
+    params = {"sender_id": sender.id, "client_id": client_id, "conversation_id": conversation_id}
+    if with_reply:
+        params["reply_to_id"] = reply_to_id if isinstance(reply_to_id, int) else 0
+    row = db.session.execute(_before_send(with_reply), params).first()
+    if row is None:
+        raise NotFound(_("We could not find that conversation."))
+    digest = _digest(body)
+    if row.existing_id is not None:
+        if row.existing_digest != digest or row.existing_conversation_id != conversation_id:
+            raise Conflict(_(_CONFLICT), "client_id")
+        return Sent(db.session.get(Message, row.existing_id), False)
+    if sender.status != UserStatus.ACTIVE:
+        raise Forbidden(_("Your account cannot send messages."))
+    if row.blocked:
+        raise Forbidden(_("You can no longer message each other."))
+    if with_reply and row.reply_conversation_id != conversation_id:
+        raise Invalid(_("That message is not in this conversation."), "reply_to_id")
+    take_seq, store, read_own = _send_writes(db.session.get_bind().dialect.name)
     now = utcnow()
-    message = Message(
-        conversation_id=conversation.id,
-        position=seq,
-        seq=seq,
-        sender_id=sender.id,
-        client_id=client_id,
-        sent_digest=_digest(body),
-        body=body,
-        reply_to_id=reply_to.id if reply_to else None,
-        reactions={},
-        created_at=now,
-    )
+    seq = db.session.execute(take_seq, {"conversation_id": conversation_id, "now": now}).scalar()
+    if seq is None:
+        raise NotFound(_("We could not find that conversation."))
+    values = {
+        "conversation_id": conversation_id,
+        "position": seq,
+        "seq": seq,
+        "sender_id": sender.id,
+        "client_id": client_id,
+        "sent_digest": digest,
+        "body": body,
+        "reply_to_id": reply_to_id if with_reply else None,
+        "reactions": {},
+        "created_at": now,
+        "edited_at": None,
+        "deleted_at": None,
+    }
+    message_id = db.session.execute(store, values).scalar()
+    if message_id is None:  # a racing retry stored it first (it committed while we waited)
+        _give_back_seq(conversation_id)
+        return Sent(_stored(sender, conversation_id, client_id, body), False)
+    if db.session.execute(read_own, {"member_id": row.member_id, "seq": seq}).rowcount != 1:
+        raise NotFound(_("We could not find that conversation."))  # removed meanwhile
+    conversation = _loaded(Conversation, conversation_id)
+    if conversation is not None:  # keep a loaded copy true (pages load it first)
+        set_committed_value(conversation, "last_seq", seq)
+        set_committed_value(conversation, "last_activity_at", now)
+    member = _loaded(ConversationMember, row.member_id)
+    if member is not None:
+        set_committed_value(member, "last_read_seq", seq)
+    message = Message(id=message_id, **values)
+    make_transient_to_detached(message)
     db.session.add(message)
-    conversation.last_activity_at = now
-    found.member.last_read_seq = seq  # my own message is read
-    db.session.flush()
-    emit_after_commit("message:new", payload(message), to=conversation_room(conversation.id))
+    emit_after_commit("message:new", payload(message), to=conversation_room(conversation_id))
     return Sent(message, True)
 
 

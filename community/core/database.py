@@ -9,11 +9,18 @@ Race-safe writes, on both databases:
   keeps to the end, and `lock_row` makes it take that lock at once.
 - An insert that two requests can make at once relies on a unique constraint and
   `get_or_create`, which survives the loser in a savepoint.
+
+SQLite writers of one process queue on a process-wide mutex per database file before they
+ask for the write lock, and the next one goes the moment the holder commits or rolls back.
+Without it they would all wait in SQLite's busy handler, which polls in sleeps of up to
+100 ms (and, under gevent, sleeps the whole process). The busy timeout stays for writers in
+other processes (a CLI command, a second server).
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -82,6 +89,66 @@ def _casefold(value):
     return value.casefold() if isinstance(value, str) else value
 
 
+# How long a writer waits for its process's write mutex before asking SQLite anyway (the
+# busy timeout then applies, as it would without the mutex): a thread that opens a second
+# writing connection while it holds the first one waits this long, then fails as before.
+WRITE_MUTEX_WAIT = 10.0
+_mutexes: dict[str, threading.Lock] = {}
+_mutexes_guard = threading.Lock()
+
+
+def _write_mutex(path: str) -> threading.Lock:
+    """The process's write mutex of the SQLite file at `path`."""
+    with _mutexes_guard:
+        return _mutexes.setdefault(path, threading.Lock())
+
+
+class SQLiteConnection(sqlite3.Connection):
+    """A SQLite connection that gives its process's write mutex back when its transaction
+    ends (commit, rollback or close), whoever ends it: SQLAlchemy, the pool's reset, a test."""
+
+    mutex_path: str = ""  # the database file; "" (in memory): no mutex
+    write_mutex: threading.Lock | None = None  # held from BEGIN IMMEDIATE to the end
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_write_mutex()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_write_mutex()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_write_mutex()
+
+    def take_write_mutex(self) -> None:
+        """Wait for this file's write mutex (called just before BEGIN IMMEDIATE)."""
+        if not self.mutex_path or self.write_mutex is not None:
+            return
+        mutex = _write_mutex(self.mutex_path)
+        if mutex.acquire(timeout=WRITE_MUTEX_WAIT):
+            self.write_mutex = mutex
+
+    def release_write_mutex(self) -> None:
+        mutex, self.write_mutex = self.write_mutex, None
+        if mutex is not None:
+            mutex.release()
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_connection_class(dialect, connection_record, cargs, cparams) -> None:
+    """Open SQLite connections as `SQLiteConnection` (the write mutex)."""
+    if dialect.name == "sqlite" and dialect.driver == "pysqlite":
+        cparams.setdefault("factory", SQLiteConnection)
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """Open every SQLite connection with WAL, enforced foreign keys and a busy timeout.
@@ -99,6 +166,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    if isinstance(dbapi_connection, SQLiteConnection):
+        files = {name: path for _seq, name, path in cursor.execute("PRAGMA database_list")}
+        dbapi_connection.mutex_path = files.get("main") or ""
     cursor.close()
 
 
@@ -124,7 +194,14 @@ def _sqlite_write_lock(connection, cursor, statement, parameters, context, execu
         return
     if not connection.in_transaction() or statement.lstrip()[:7].upper().startswith(_READS):
         return
-    cursor.execute("BEGIN IMMEDIATE")
+    if isinstance(dbapi_connection, SQLiteConnection):
+        dbapi_connection.take_write_mutex()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, SQLiteConnection):
+            dbapi_connection.release_write_mutex()
+        raise
 
 
 def _session():
