@@ -56,12 +56,13 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     inputs.init_app(app)  # after CSRF and rate limits, before any <int:...> route exists
     _register_blueprints(app)
 
-    from community import api, cli
+    from community import api, cli, presence
     from community.core import errors, security, templating
 
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    presence.init_app(app)
     cli.init_app(app)
     api.init_app(app)
     return app
