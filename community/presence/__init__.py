@@ -47,9 +47,8 @@ def direct_partner_id(conversation) -> int | None:
 
 
 def init_app(app: Flask) -> None:
-    """Called by create_app: the template globals and the socket handlers."""
-    import community.presence.sockets  # noqa: F401  (registers the handlers)
-
+    """Called by create_app: the template globals. (The socket handlers are imported by
+    create_app before `socketio.init_app`, like chat's, so every app's server has them.)"""
     app.add_template_global(presence_of, "presence_of")
     app.add_template_global(direct_partner_id, "presence_partner_id")
 

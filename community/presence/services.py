@@ -127,7 +127,7 @@ def statuses(
     return {user_id: status_at(seen.get(user_id), now) for user_id in sorted(allowed)}
 
 
-def set_hidden(member: User, hidden: bool) -> bool:
+def set_hidden(member: User, hidden: bool, *, store: PresenceStore | None = None) -> bool:
     """The member's setting (privacy settings page and `PUT /api/v1/me/presence`). Hiding
     forgets their last heartbeat and, after the commit, empties their presence room on
     every process (its sockets are told `presence:rewatch`). Returns whether it changed."""
@@ -138,7 +138,7 @@ def set_hidden(member: User, hidden: bool) -> bool:
     db.session.flush()
     if hidden:
         # At once, in Redis too: if this transaction rolls back, forgetting lost nothing.
-        current_store().forget(member.id)
+        (store or current_store()).forget(member.id)
         viewers_changed(member.id)
     return True
 
