@@ -96,9 +96,7 @@ _lock = threading.Lock()
 
 def start_presence_sweeper(app: Flask) -> BackgroundLoop | None:
     """Start this process's presence loop once (every PRESENCE_SWEEP_SECONDS). Called by
-    wsgi.py for a served app, like the mail sender; PRESENCE_SWEEPER=off turns it off."""
-    if app.config.get("PRESENCE_SWEEPER", "thread") != "thread":
-        return None
+    wsgi.py for a served app, like the mail sender."""
     with _lock:
         if any(loop.app is app and not loop.stopping.is_set() for loop in _loops):
             return None

@@ -2,7 +2,7 @@
 
 Rules:
 - A socket sends `presence:heartbeat` about every 30 s while its page is visible. The store
-  writes at most once per PRESENCE_WRITE_SECONDS (25) per member.
+  writes at most once per PRESENCE_WRITE_SECONDS (25) per member. (Settings in config.py.)
 - A member is **online** while their last heartbeat is under PRESENCE_ONLINE_SECONDS (70)
   old, **away** after that, and **offline** once it is PRESENCE_OFFLINE_SECONDS (900) old or
   there is none. No "last seen" time is shown or sent: three coarse states tell a member
@@ -40,17 +40,12 @@ ONLINE = "online"
 AWAY = "away"
 OFFLINE = "offline"
 
-DEFAULTS = {
-    "PRESENCE_WRITE_SECONDS": 25,
-    "PRESENCE_ONLINE_SECONDS": 70,
-    "PRESENCE_OFFLINE_SECONDS": 900,
-    "PRESENCE_SWEEP_SECONDS": 15,
-}
 MAX_WATCH = 100  # members one `watch` may ask about
 
 
 def setting(name: str) -> float:
-    return float(current_app.config.get(name, DEFAULTS[name]))
+    """One of the PRESENCE_*_SECONDS settings (config.py)."""
+    return float(current_app.config[name])
 
 
 def presence_room(user_id: int) -> str:

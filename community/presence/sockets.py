@@ -42,7 +42,7 @@ def heartbeat(data: Any = None) -> None:
         if not current_user.is_authenticated:
             return
         now = time.monotonic()
-        gap = float(current_app.config.get("PRESENCE_SOCKET_SECONDS", 10))
+        gap = current_app.config["PRESENCE_SOCKET_SECONDS"]
         last = request.environ.get(_LAST_BEAT)
         if last is not None and now - last < gap:
             return
@@ -74,7 +74,7 @@ def watch(data: Any = None) -> dict:
         if not current_user.is_authenticated:
             return {"ok": False, "error": {"code": "unauthorized", "message": _("Log in.")}}
         if limiter.enabled and not limiter.limiter.hit(
-            parse(current_app.config.get("PRESENCE_WATCH_LIMIT", "30 per minute")),
+            parse(current_app.config["PRESENCE_WATCH_LIMIT"]),
             "presence-watch",
             str(current_user.id),
         ):

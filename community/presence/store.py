@@ -187,6 +187,6 @@ def current_store() -> PresenceStore:
     config = current_app.config
     url = config.get("PRESENCE_REDIS_URL", config.get("REDIS_URL"))
     if url:
-        keep = int(config.get("PRESENCE_OFFLINE_SECONDS", 900)) + 120
+        keep = int(config["PRESENCE_OFFLINE_SECONDS"]) + 120
         return RedisStore(url, keep=keep)
     return DatabaseStore()

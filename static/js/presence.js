@@ -42,6 +42,7 @@
       node.hidden = !SHOWN[status];
       var label = node.querySelector(".presence__label");
       if (label) label.textContent = strings[status] || "";
+      if (node.hasAttribute("title")) node.title = strings[status] || "";
     });
   }
 
