@@ -346,3 +346,19 @@ def test_heartbeats_from_one_socket_are_dropped_within_the_gap(app, member, make
     client.emit("presence:heartbeat")  # dropped by the socket, so the old time stays
     with app.app_context():
         assert db.session.scalar(select(MemberPresence.seen_at)) == at(0)
+
+
+def test_an_ended_connection_after_watching_stops_the_events(app, make_user, make_socket_client):
+    owner, friend = make_user(), make_user()
+    with app.app_context():
+        set_visibility(owner, "connections")
+        connect_pair(owner, friend)
+    watcher = make_socket_client(friend)
+    assert watcher.emit("presence:watch", {"user_ids": [owner.id]}, callback=True)["statuses"]
+    with app.app_context():
+        connection = connections.network(user(owner)).connected.items[0][0]
+        connections.withdraw_or_remove(user(owner), connection.id)
+        db.session.commit()
+    assert received(watcher, "presence:rewatch") == [{"user_id": owner.id}]
+    make_socket_client(owner).emit("presence:heartbeat")
+    assert presence_events(watcher) == []
