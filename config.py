@@ -113,6 +113,17 @@ class Config:
     CHAT_SEND_LIMIT = os.environ.get("CHAT_SEND_LIMIT", "20 per 10 seconds")
     CHAT_READ_LIMIT = os.environ.get("CHAT_READ_LIMIT", "300 per minute")
     CHAT_TYPING_LIMIT = os.environ.get("CHAT_TYPING_LIMIT", "1 per 2 seconds")
+    # Presence (#17, community/presence): a member is online while their last heartbeat is
+    # under ONLINE seconds old, away until OFFLINE; a member's heartbeat is written at most
+    # once per WRITE seconds, and one socket's at most once per SOCKET seconds; every SWEEP
+    # seconds the presence loop announces who went away. Heartbeats live in Redis when
+    # PRESENCE_REDIS_URL (default REDIS_URL) is set, else in the database.
+    PRESENCE_ONLINE_SECONDS = float(os.environ.get("PRESENCE_ONLINE_SECONDS", "70"))
+    PRESENCE_OFFLINE_SECONDS = float(os.environ.get("PRESENCE_OFFLINE_SECONDS", "900"))
+    PRESENCE_WRITE_SECONDS = float(os.environ.get("PRESENCE_WRITE_SECONDS", "25"))
+    PRESENCE_SOCKET_SECONDS = float(os.environ.get("PRESENCE_SOCKET_SECONDS", "10"))
+    PRESENCE_SWEEP_SECONDS = float(os.environ.get("PRESENCE_SWEEP_SECONDS", "15"))
+    PRESENCE_WATCH_LIMIT = os.environ.get("PRESENCE_WATCH_LIMIT", "30 per minute")
     # How many proxies in front of the app set X-Forwarded-For / -Proto (0: trust none).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Whether those proxies also set X-Forwarded-Host (off: the Host header the proxy passes

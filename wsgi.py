@@ -12,11 +12,13 @@ from community import create_app
 from community.extensions import socketio
 from community.jobs import start_job_runner
 from community.mail.sender import start_mail_sender
+from community.presence import start_presence_sweeper
 
 app = create_app()
 if Path(sys.argv[0]).name != "flask":  # served (gunicorn or python wsgi.py), not a CLI command
     start_mail_sender(app)
     start_job_runner(app)
+    start_presence_sweeper(app)
 
 
 class QuietRequestHandler(WSGIRequestHandler):

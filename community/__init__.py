@@ -56,12 +56,13 @@ def create_app(config_class: type[Config] | None = None, **overrides) -> Flask:
     inputs.init_app(app)  # after CSRF and rate limits, before any <int:...> route exists
     _register_blueprints(app)
 
-    from community import api, cli
+    from community import api, cli, presence
     from community.core import errors, security, templating
 
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    presence.init_app(app)
     cli.init_app(app)
     api.init_app(app)
     return app
@@ -102,7 +103,8 @@ def _init_extensions(app: Flask) -> None:
 
     import community.auth.sockets
     import community.chat.sockets
-    import community.models  # noqa: F401  (every feature's tables, for foreign keys and Alembic)
+    import community.models  # every feature's tables, for foreign keys and Alembic
+    import community.presence.sockets  # noqa: F401  (its handlers, before socketio.init_app)
     from community.auth.sessions import load_user_from_token
 
     _size_database_pool(app.config)

@@ -9,6 +9,7 @@ from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
 from community.posts.models import MatchNotice, Post, PostHelpful, PostTag
+from community.presence.models import MemberPresence
 from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFor, ProfileTag, Tag
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Group",
     "GroupMembership",
     "MatchNotice",
+    "MemberPresence",
     "Message",
     "MessageReport",
     "Notification",

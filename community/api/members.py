@@ -18,6 +18,7 @@ from community.api.schemas import (
 from community.auth.services import set_timezone
 from community.connections.relations import are_connected
 from community.extensions import db
+from community.presence.services import set_hidden
 from community.profiles.directory import DirectoryFilters, relevance_reasons, search_members
 from community.profiles.services import (
     ProfileData,
@@ -50,6 +51,7 @@ def patch_me(changes: dict):
     user = api_user()
     languages = changes.pop("languages", None)
     timezone = changes.pop("timezone", None)
+    hide_presence = changes.pop("hide_presence", None)
     if timezone is not None:
         set_timezone(user, timezone)
     data = ProfileData(**{k: v for k, v in changes.items() if v is not None})
@@ -57,6 +59,8 @@ def patch_me(changes: dict):
     if languages is not None:
         data.languages = [(row["code"], row["level"]) for row in languages]
     update_profile(user, data)
+    if hide_presence is not None:
+        set_hidden(user, hide_presence)
     db.session.commit()
     return me_detail(user, get_profile(user.id))
 

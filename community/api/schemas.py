@@ -11,6 +11,7 @@ import marshmallow as ma
 from community.auth.services import MAX_DISPLAY_NAME
 from community.core.database import MAX_ID
 from community.core.urls import external_url
+from community.presence.services import is_hidden as presence_hidden
 from community.profiles import reference as ref
 from community.profiles.directory import MAX_PAGE, MAX_SEARCH
 from community.profiles.services import (
@@ -90,6 +91,10 @@ class MeSchema(MemberSchema):
         required=True,
         metadata={"description": "IANA zone online events are shown in", "example": "Europe/Oslo"},
     )
+    hide_presence = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "Never show or send whether I am online (nor show me others')"},
+    )
 
 
 def _choice(values):
@@ -126,6 +131,7 @@ class MePatchSchema(ma.Schema):
         ma.fields.Nested(LanguageSchema), validate=ma.validate.Length(max=MAX_LANGUAGES)
     )
     looking_for = ma.fields.List(ma.fields.String(validate=_choice(ref.LookingFor)))
+    hide_presence = ma.fields.Boolean()
     nationality = ma.fields.String(allow_none=True, validate=ma.validate.Length(equal=2))
     work_permit = ma.fields.String(allow_none=True, validate=_choice(ref.WorkPermit))
     family_situation = ma.fields.String(validate=ma.validate.Length(max=MAX_FAMILY_SITUATION))
@@ -209,4 +215,5 @@ def me_detail(user, profile) -> dict:
         "work_permit": profile.work_permit if profile else None,
         "family_situation": profile.family_situation if profile else "",
         "timezone": user.timezone,
+        "hide_presence": presence_hidden(user.id),
     }

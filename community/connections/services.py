@@ -175,6 +175,7 @@ def withdraw_or_remove(user: User, connection_id: int) -> None:
         raise Conflict(_("Decline the request instead."))
     db.session.delete(connection)
     db.session.flush()
+    _presence_viewers_changed(connection.low_id, connection.high_id)
 
 
 def block(blocker: User, other_id: int) -> Block:
@@ -191,6 +192,7 @@ def block(blocker: User, other_id: int) -> Block:
     row, created = get_or_create(Block, blocker_id=blocker.id, blocked_id=other.id)
     if created:
         _chat_block_changed(blocker.id, other.id)
+        _presence_viewers_changed(blocker.id, other.id)
     return row
 
 
@@ -200,6 +202,14 @@ def _chat_block_changed(a: int, b: int) -> None:
     from community.chat.services import block_changed
 
     block_changed(a, b)
+
+
+def _presence_viewers_changed(*user_ids: int) -> None:
+    """Tell presence (which builds on profiles and connections) that who may see these
+    members may have shrunk: their live presence followers are checked again."""
+    from community.presence.services import viewers_changed
+
+    viewers_changed(*user_ids)
 
 
 def unblock(blocker: User, other_id: int) -> bool:

@@ -26,6 +26,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from community.auth.services import MAX_DISPLAY_NAME
 from community.core.errors import Invalid
 from community.core.forms import max_length
+from community.presence.services import is_hidden as presence_hidden
 from community.profiles import reference as ref
 from community.profiles.directory import MAX_SEARCH
 from community.profiles.services import (
@@ -118,6 +119,13 @@ class ProfileForm(FlaskForm):
     availability = SelectField(_l("Time I can give"), validate_choice=False)
     # Privacy
     visibility = RadioField(_l("Who can see my profile"), validate_choice=False)
+    show_presence = BooleanField(
+        _l("Show when I am online"),
+        description=_l(
+            "Members who can see your profile see “Online” or “Away” next to your name. "
+            "If you turn this off, nobody sees it, and you do not see anyone else's."
+        ),
+    )
     nationality = SelectField(_l("Nationality"), validate_choice=False)
     work_permit = SelectField(_l("Work permit"), validate_choice=False)
     family_situation = StringField(
@@ -144,6 +152,8 @@ class ProfileForm(FlaskForm):
             for index, row in enumerate(profile.languages):
                 data[f"languages-{index}-code"] = row.code
                 data[f"languages-{index}-level"] = row.level
+        if not presence_hidden(user.id):
+            data["show_presence"] = "y"
         form = cls(formdata=data)
         form.ensure_language_rows(len(profile.languages) if profile else 0)
         return form

@@ -22,6 +22,7 @@ from community.connections.services import relationship_with
 from community.core.errors import ServiceError
 from community.core.forms import show_service_error
 from community.extensions import db, limiter
+from community.presence.services import set_hidden as set_presence_hidden
 from community.profiles import bp
 from community.profiles.avatars import (
     avatar_dir,
@@ -120,6 +121,7 @@ def edit_profile():
         try:
             photo = process_avatar(upload.read()) if upload and upload.filename else None
             profile = update_profile(current_user, form.profile_data())
+            set_presence_hidden(current_user, not form.show_presence.data)
             change_avatar(profile, photo, remove=form.remove_avatar.data)
         except ServiceError as error:
             show_service_error(form, error)

@@ -214,6 +214,7 @@ def update_profile(user: User, data: ProfileData) -> Profile:
     """Apply `data` to `user`'s profile after validation. Raises Invalid. Flushes."""
     validate(data)
     profile = get_or_create_profile(user)
+    visibility_before = profile.visibility
     if data.display_name is not None:
         user.display_name = " ".join(data.display_name.split())
     for name in SCALAR_FIELDS:
@@ -259,6 +260,10 @@ def update_profile(user: User, data: ProfileData) -> Profile:
             for value in dict.fromkeys(data.looking_for or [])
         ]
     db.session.flush()
+    if profile.visibility != visibility_before:
+        from community.presence.services import viewers_changed  # presence builds on profiles
+
+        viewers_changed(user.id)
     return profile
 
 

@@ -58,6 +58,7 @@
   // --- the socket ------------------------------------------------------------------------
 
   var socket = window.io({ transports: ["websocket", "polling"] });
+  window.alongsideSocket = socket; // shared with presence.js, which loads after this file
   var connection = document.getElementById("chat-connection");
 
   function setConnectionNote(text) {

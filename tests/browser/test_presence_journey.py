@@ -1,0 +1,77 @@
+"""Presence and typing in two real Chromium pages (#17): Mia has her conversation with Sofía
+open while Sofía is offline (no badge shows); Sofía opens the conversation and Mia's header
+says "Online" without a reload; Sofía starts typing and stops: Mia's "… is typing" goes away by
+itself; Mia's view of Sofía's profile says "Online"; Sofía hides her presence in her privacy
+settings and Mia's badge goes at once.
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from community.extensions import db
+from community.presence import services as presence
+from community.profiles.services import ProfileData, update_profile
+from tests.browser.live import DEMO_PASSWORD
+from tests.chat_live import data_app, user
+
+MIA = "member@alongside.example"
+SOFIA = "sofia@alongside.example"
+
+
+def log_in(page: Page, url: str, address: str) -> None:
+    page.goto(url + "/auth/login")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
+
+
+def test_presence_follows_live_and_typing_expires(live_server, new_context, page_checker):
+    url = live_server.url
+    app = data_app(f"sqlite:///{live_server.database}")
+    with app.app_context():
+        update_profile(user(SOFIA), ProfileData(visibility="members"))
+        presence.set_hidden(user(SOFIA), False)
+        presence.set_hidden(user(MIA), False)
+        sofia_id = user(SOFIA).id
+        db.session.commit()
+        db.engine.dispose()
+
+    mia = new_context().new_page()
+    log_in(mia, url, MIA)
+    mia.goto(url + "/chat?find=Herrera")
+    mia.get_by_label("Sofía Herrera").check()
+    mia.get_by_role("button", name="Start the conversation").click()
+    expect(mia.get_by_role("heading", level=1)).to_have_text("Sofía Herrera")
+    conversation = mia.url.split("#")[0]
+    badge = mia.locator(f'.chat__head [data-presence-user="{sofia_id}"]')
+    expect(badge).to_be_hidden()  # offline: nothing shown
+
+    sofia = new_context().new_page()
+    log_in(sofia, url, SOFIA)
+    sofia.goto(conversation)
+    expect(badge).to_be_visible()
+    expect(badge).to_have_text("Online")
+    expect(badge).to_have_attribute("data-status", "online")
+
+    # Typing shows, then goes by itself when Sofía stops (chat.js: 5 s without news).
+    sofia.get_by_label("Message", exact=True).press_sequentially("Hel")
+    typing = mia.locator("#chat-typing")
+    expect(typing).to_have_text("Sofía Herrera is typing…")
+    expect(typing).to_have_text("", timeout=9000)
+    page_checker.check(mia, "presence-conversation")
+
+    mia.goto(f"{url}/members/{sofia_id}")
+    on_profile = mia.locator(f'.profile__head [data-presence-user="{sofia_id}"]')
+    expect(on_profile).to_have_text("Online")
+    page_checker.check(mia, "presence-profile")
+
+    # Sofía hides her presence: Mia's open page drops the badge at once.
+    sofia.goto(url + "/settings/profile")
+    sofia.get_by_label("Show when I am online").uncheck()
+    sofia.get_by_role("button", name="Save profile").click()
+    expect(sofia.get_by_text("Your profile is saved.")).to_be_visible()
+    expect(on_profile).to_be_hidden()
+    mia.reload()
+    expect(mia.locator(f'[data-presence-user="{sofia_id}"]')).to_have_count(0)
