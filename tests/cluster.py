@@ -4,8 +4,8 @@ database (a copy of the seeded demo) and one Redis, and an app in the test proce
 same database and Redis that creates data through the services.
 
 Starting the pair costs several seconds of CPU, so there is one cluster per test session
-(registered as a plugin in tests/conftest.py). Both modules are in the `cluster` xdist
-group, so their tests run on one worker, which starts it once. Tests stay apart by making
+(registered as a plugin in tests/conftest.py). Both modules are in the `cluster` work unit
+of tests/conftest.py's XDIST_GROUPS, so their tests run on one worker, which starts it once. Tests stay apart by making
 what they change their own: conversations in the chat tests, and in tests/test_scale_out.py
 members of their own (`Cluster.new_member`), since those tests log out and exhaust a login
 limit.
@@ -24,9 +24,6 @@ from community.extensions import db
 from tests import factories
 from tests.browser.live import LiveServer, seeded_live_server
 from tests.chat_live import data_app
-
-GROUP = pytest.mark.xdist_group("cluster")
-"""Put a module that uses the cluster on the worker that holds it (`--dist loadgroup`)."""
 
 
 @dataclass

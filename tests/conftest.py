@@ -49,6 +49,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` (the Makefile's) shares the tests out by tests/scheduling.py's
+    groups; any other --dist keeps xdist's own scheduler."""
+    if config.getvalue("dist") == "loadgroup":
+        from tests.scheduling import GroupScheduling
+
+        return GroupScheduling(config, log)
+    return None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run tests on the databases their module lists in BACKENDS (default: SQLite), or on
     those of their `backends` marker."""

@@ -17,9 +17,8 @@ import requests
 from community.chat import services as chat
 from community.extensions import db
 from tests.chat_live import LARS, MIA, PRIYA, SOFIA, Chat, people, post_form, user
-from tests.cluster import GROUP
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, GROUP]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def direct(app, a: str, b: str) -> int:

@@ -12,10 +12,9 @@ import requests
 import socketio
 from flask_socketio import SocketIO
 
-from tests.cluster import GROUP
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, GROUP]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def login(base_url: str, email: str, password: str = PASSWORD) -> requests.Session:
