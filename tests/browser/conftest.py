@@ -1,10 +1,14 @@
 """Browser tests: a real `python wsgi.py` per worker, headless Chromium, axe-core and vnu.
 
+Servers, Chromium and vnu are package-scoped: they stop after the last browser test, so
+Playwright's event loop (running in the main thread while it is open) does not outlive them
+into other tests on the same worker, where `asyncio.run` would refuse to start.
+
 Fixtures:
 
-* ``live_server`` (session): the app served for real with the demo data loaded
+* ``live_server`` (package): the app served for real with the demo data loaded
   (see :mod:`tests.browser.live`); has ``url``, ``mail_dir`` and ``wait_for_link()``.
-* ``browser`` (session): Debian's Chromium driven by Playwright's sync API.
+* ``browser`` (package): Debian's Chromium driven by Playwright's sync API.
 * ``new_context`` (function): makes browser contexts at phone size (390x844, en-GB), always
   under the app's Content-Security-Policy (``bypass_csp`` is refused). All are closed after
   the test.
@@ -15,7 +19,7 @@ Fixtures:
 * ``page_checker`` (function): ``check(page, name)`` fails on CSP violations so far, checks
   for horizontal scrolling, runs axe on a copy of the page in a bypass-CSP twin context and
   keeps the HTML; at teardown every kept document goes to vnu.
-* ``vnu_service`` (session): the Nu Html Checker as a local HTTP service, so its JVM starts
+* ``vnu_service`` (package): the Nu Html Checker as a local HTTP service, so its JVM starts
   once per worker rather than once per test.
 
 Every test here is marked ``browser``. Without Chromium, Java or the node tools the tests are
@@ -74,7 +78,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 # --- the server ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
@@ -92,14 +96,14 @@ def live_server(
 # --- the browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance(live_server: LiveServer) -> Iterator[Playwright]:
     # Depends on live_server so a missing tool skips before Chromium is looked for.
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(
         executable_path=CHROMIUM_PATH, args=list(CHROMIUM_ARGS), headless=True
@@ -183,7 +187,7 @@ def page(new_context: Callable[..., BrowserContext]) -> Page:
 # --- the checks ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def vnu_service(
     live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[VnuService]:
