@@ -8,8 +8,10 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := wsgi
 # Tests use both cores; pass PYTEST_ARGS to narrow them (make test PYTEST_ARGS="-k login").
+# loadgroup: each module marked xdist_group (live servers, the scale-out cluster, the browser
+# tests) runs on one worker, so its servers start once; the largest groups are sent first.
 PYTEST_ARGS ?=
-XDIST ?= -n 2
+XDIST ?= -n 2 --dist loadgroup
 
 .PHONY: run test lint format clean check-python browser-deps
 

@@ -11,6 +11,8 @@ migrations: built once per worker, then copied per test (SQLite) or emptied afte
 from __future__ import annotations
 
 import email
+import fcntl
+import os
 import re
 import shutil
 import uuid
@@ -34,16 +36,27 @@ from community.extensions import db as _db
 from community.extensions import socketio
 from config import TestingConfig
 from tests import factories
+from tests.browser.live import LiveServer, build_demo_sqlite
 from tests.servers import PostgresServer, RedisServer
 from tests.tools import skip_or_fail
 
-pytest_plugins = ["tests.people"]
+pytest_plugins = ["tests.people", "tests.cluster"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends(*names): run this test on these databases, not the module's"
     )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` (the Makefile's) shares the tests out by tests/scheduling.py's
+    groups; any other --dist keeps xdist's own scheduler."""
+    if config.getvalue("dist") == "loadgroup":
+        from tests.scheduling import GroupScheduling
+
+        return GroupScheduling(config, log)
+    return None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -184,6 +197,39 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("schema") / "template.db"
     build_schema(f"sqlite:///{path}")
     return path
+
+
+# --- the demo community for live servers ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and loaded with the demo by the real `flask db upgrade` and
+    `flask seed-demo`, built once per run and copied for each live server
+    (`tests.browser.live.seeded_live_server`). The first xdist worker to ask builds it in
+    the run's shared temporary directory under a file lock; the others wait and reuse it."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's directory, shared by its workers
+    done = root / "demo-sqlite"
+    with (root / "demo-sqlite.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            building = root / f"demo-sqlite-{uuid.uuid4().hex[:8]}"
+            build_demo_sqlite(building)
+            building.rename(done)  # only a finished build ever carries the name
+    return done / "live.db"
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(postgres_server: PostgresServer, postgres_template: str, tmp_path_factory) -> str:
+    """Name of a PostgreSQL database at head (a copy of `postgres_template`) with the demo
+    loaded by the real `flask seed-demo`, once per worker; live servers on PostgreSQL get
+    copies of it (CREATE DATABASE ... TEMPLATE)."""
+    name = "alongside_demo"
+    url = postgres_server.create_database(name, template=postgres_template)
+    LiveServer(tmp_path_factory.mktemp("demo-postgres"), database_url=url).prepare(migrate=False)
+    return name
 
 
 # --- the app -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ process reaches sockets held by the other at once; concurrent senders leave no g
 
 from __future__ import annotations
 
-import secrets
 import threading
 import time
 import uuid
@@ -17,37 +16,9 @@ import requests
 
 from community.chat import services as chat
 from community.extensions import db
-from tests.browser.live import LiveServer
-from tests.chat_live import LARS, MIA, PRIYA, SOFIA, Chat, data_app, people, post_form, user
+from tests.chat_live import LARS, MIA, PRIYA, SOFIA, Chat, people, post_form, user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture(scope="module")
-def cluster(postgres_server, redis_server, tmp_path_factory):
-    """Two app processes on one PostgreSQL database and one Redis, and an app in the test
-    process on the same database and Redis (its listener off: it holds no sockets) that
-    creates data through the services, its effects published like any process's."""
-    database_url = postgres_server.create_database(f"chat_{uuid.uuid4().hex[:8]}")
-    shared = {
-        "REDIS_URL": redis_server.url,
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "CHAT_SEND_LIMIT": "1000 per 10 seconds",  # the concurrency test sends in bulk
-    }
-    servers = []
-    try:
-        for name in ("a", "b"):
-            server = LiveServer(
-                tmp_path_factory.mktemp(f"chat-{name}"), database_url=database_url, extra_env=shared
-            )
-            servers.append(server.start())
-        app = data_app(database_url, REDIS_URL=redis_server.url, SOCKET_COMMAND_LISTENER=False)
-        yield (*servers, app)
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def direct(app, a: str, b: str) -> int:
@@ -58,7 +29,7 @@ def direct(app, a: str, b: str) -> int:
 
 
 def test_healthz_reports_redis_and_the_queue_listener_on_every_process(cluster):
-    for server in cluster[:2]:
+    for server in cluster.servers:
         report = requests.get(f"{server.url}/healthz", timeout=10).json()
         assert report == {
             "status": "ok",
@@ -69,7 +40,7 @@ def test_healthz_reports_redis_and_the_queue_listener_on_every_process(cluster):
 
 
 def test_a_member_on_one_process_gets_what_is_sent_through_the_other(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     conversation_id = direct(app, MIA, PRIYA)
     with people() as crowd:
         mia, priya = crowd.chat(a.url, MIA), crowd.chat(b.url, PRIYA)
@@ -82,7 +53,7 @@ def test_a_member_on_one_process_gets_what_is_sent_through_the_other(cluster):
 
 
 def test_retries_racing_through_both_processes_store_one_message(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     conversation_id = direct(app, MIA, SOFIA)
     with people() as crowd:
         devices = [crowd.chat(a.url, MIA), crowd.chat(b.url, MIA)]
@@ -110,7 +81,7 @@ def test_retries_racing_through_both_processes_store_one_message(cluster):
 
 
 def test_catch_up_on_the_other_process_after_a_disconnect(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     conversation_id = direct(app, LARS, SOFIA)
     with people() as crowd:
         lars = crowd.chat(a.url, LARS)
@@ -138,7 +109,7 @@ def test_catch_up_on_the_other_process_after_a_disconnect(cluster):
 
 
 def test_logout_on_one_process_disconnects_sockets_on_both(cluster):
-    a, b, _app = cluster
+    a, b = cluster.servers
     with people() as crowd:
         session = crowd.session(b.url, PRIYA, fresh=True)
         on_a = crowd.chat(a.url, PRIYA, session=session)
@@ -152,7 +123,7 @@ def test_logout_on_one_process_disconnects_sockets_on_both(cluster):
 
 
 def test_a_block_on_one_process_takes_sockets_on_the_other_out_of_the_room(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     conversation_id = direct(app, MIA, LARS)
     with app.app_context():
         lars_id = user(LARS).id
@@ -173,7 +144,7 @@ def test_a_block_on_one_process_takes_sockets_on_the_other_out_of_the_room(clust
 
 
 def test_membership_changes_made_anywhere_reach_open_sockets_on_every_process(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     with people() as crowd:
         sofia_a, sofia_b = crowd.chat(a.url, SOFIA), crowd.chat(b.url, SOFIA)
         lars = crowd.chat(a.url, LARS)
@@ -199,7 +170,7 @@ def test_membership_changes_made_anywhere_reach_open_sockets_on_every_process(cl
 
 
 def test_concurrent_senders_through_both_processes_leave_no_gap(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
     senders = (MIA, PRIYA, LARS, SOFIA)
     with app.app_context():
         owner, *others = (user(email) for email in senders)

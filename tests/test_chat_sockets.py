@@ -20,7 +20,7 @@ from community.chat import services as chat
 from community.chat.models import Message
 from community.extensions import db
 from community.groups import services as groups
-from tests.browser.live import LiveServer
+from tests.browser.live import seeded_live_server
 from tests.chat_live import (
     COORDINATOR,
     LARS,
@@ -38,8 +38,8 @@ from tests.chat_live import (
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("chat-sockets"))
+def live(request, tmp_path_factory):
+    server = seeded_live_server(request, tmp_path_factory.mktemp("chat-sockets"))
     server.start()
     yield server
     server.stop()

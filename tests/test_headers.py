@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.live import LiveServer
+from tests.browser.live import seeded_live_server
 from tests.conftest import post_form
 from tests.factories import PASSWORD
 
@@ -44,8 +44,8 @@ def test_socketio_answers_carry_the_security_headers(client):
 
 
 @pytest.fixture(scope="module")
-def dev_server(tmp_path_factory):
-    with LiveServer(tmp_path_factory.mktemp("dev-server")) as server:
+def dev_server(request, tmp_path_factory):
+    with seeded_live_server(request, tmp_path_factory.mktemp("dev-server")) as server:
         yield server
 
 

@@ -5,42 +5,19 @@ Redis. Sessions, rate limits and Socket.IO rooms must work across them.
 from __future__ import annotations
 
 import re
-import secrets
 import threading
-import uuid
 
 import pytest
 import requests
 import socketio
 from flask_socketio import SocketIO
 
-from tests.browser.live import DEMO_PASSWORD, LiveServer
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-MEMBER = "member@alongside.example"
 
 
-@pytest.fixture(scope="module")
-def cluster(postgres_server, redis_server, tmp_path_factory):
-    """Two app processes on one PostgreSQL database and one Redis."""
-    database_url = postgres_server.create_database(f"scale_{uuid.uuid4().hex[:8]}")
-    shared = {"REDIS_URL": redis_server.url, "SECRET_KEY": secrets.token_urlsafe(32)}
-    servers = []
-    try:
-        for name in ("a", "b"):
-            server = LiveServer(
-                tmp_path_factory.mktemp(f"server-{name}"),
-                database_url=database_url,
-                extra_env=shared,
-            )
-            servers.append(server.start())
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-
-
-def login(base_url: str, email: str = MEMBER, password: str = DEMO_PASSWORD) -> requests.Session:
+def login(base_url: str, email: str, password: str = PASSWORD) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base_url}/auth/login", timeout=10).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -61,8 +38,8 @@ def get_with_cookie(url: str, cookie: str) -> int:
 
 
 def test_a_session_started_on_one_process_works_and_ends_on_the_other(cluster):
-    a, b = cluster
-    with login(b.url) as session:
+    a, b = cluster.servers
+    with login(b.url, cluster.new_member().email) as session:
         cookie = session.cookies.get("session")
         assert cookie
         assert get_with_cookie(f"{a.url}/settings", cookie) == 200
@@ -73,8 +50,8 @@ def test_a_session_started_on_one_process_works_and_ends_on_the_other(cluster):
 
 
 def test_failed_logins_count_across_processes_in_redis(cluster):
-    a, b = cluster
-    email = "lars@alongside.example"
+    a, b = cluster.servers
+    email = cluster.new_member().email
     statuses = []
     for attempt in range(11):
         server = (a, b)[attempt % 2]
@@ -93,11 +70,13 @@ def test_failed_logins_count_across_processes_in_redis(cluster):
 
 
 def test_an_emit_through_redis_reaches_a_socket_on_another_process(cluster, redis_server):
-    a, b = cluster
-    with login(b.url) as session:
+    a, b = cluster.servers
+    member = cluster.new_member()
+    with login(b.url, member.email) as session:
         home = session.get(f"{b.url}/", timeout=10).text
         cookie = session.cookies.get("session")
     user_id = int(re.search(r'href="/members/(\d+)"', home).group(1))
+    assert user_id == member.id
     received = threading.Event()
     payloads = []
     http = requests.Session()
@@ -122,7 +101,7 @@ def test_an_emit_through_redis_reaches_a_socket_on_another_process(cluster, redi
 
 
 def test_anonymous_sockets_are_refused_by_every_process(cluster):
-    for server in cluster:
+    for server in cluster.servers:
         with requests.Session() as http:
             client = socketio.Client(reconnection=False, http_session=http)
             with pytest.raises(socketio.exceptions.ConnectionError):

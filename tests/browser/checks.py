@@ -5,7 +5,8 @@ Plain helpers, no pytest fixtures: the browser tests' conftest skips with
 :func:`checks_available`'s message when a tool is missing, launches Chromium with
 :data:`CHROMIUM_PATH` / :data:`CHROMIUM_ARGS`, has a :class:`CspWatch` listen to every
 context the tests open, and calls :func:`axe_violations` on each rendered page and
-:func:`html_errors` once on all the HTML the tests collected.
+:func:`html_errors` once per test on all the HTML it collected, through one
+:class:`VnuService` per worker (a JVM started per test cost about 2 s of CPU).
 
 The JavaScript tools are pinned in ``tests/browser/package.json``; install them with
 ``npm ci --prefix tests/browser``. vnu.jar needs a Java runtime (11+) on PATH.
@@ -13,14 +14,20 @@ The JavaScript tools are pinned in ``tests/browser/package.json``; install them 
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import subprocess
 import tempfile
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
+
+from tests.servers import _die_with_parent, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, ConsoleMessage, Page
@@ -33,6 +40,7 @@ __all__ = [
     "CSP_LISTENER",
     "VNU_JAR",
     "CspWatch",
+    "VnuService",
     "axe_violations",
     "checks_available",
     "format_violations",
@@ -243,19 +251,106 @@ def format_violations(violations: Iterable[Mapping[str, Any]]) -> str:
     return "\n".join(lines) or "no accessibility violations"
 
 
-def html_errors(documents: Mapping[str, str]) -> dict[str, list[str]]:
+class VnuService:
+    """The Nu Html Checker as a local HTTP service (``nu.validator.servlet.Main``, in the same
+    vnu.jar as the command line), so the JVM starts once per worker instead of once per
+    test. The browser tests' conftest starts it in a session fixture and hands it to
+    :func:`html_errors`; it validates a document POSTed as ``text/html`` with the same
+    checker and answers the same JSON report as the command line (``test_checks.py``
+    compares the two).
+    """
+
+    START_TIMEOUT = 90.0
+    """Seconds the JVM may take to answer (it loads the schemas first)."""
+
+    def __init__(self, log_path: Path) -> None:
+        self.url = ""
+        self.log_path = log_path
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> VnuService:
+        """Start on a free port of 127.0.0.1 (3 tries: another process may take the port)
+        and wait until it answers; raises RuntimeError with its output if it does not."""
+        for _attempt in range(3):
+            port = free_port()
+            self.url = f"http://127.0.0.1:{port}/"
+            with self.log_path.open("ab") as log:
+                self._proc = subprocess.Popen(
+                    [
+                        "java",
+                        *VNU_JVM_OPTIONS,
+                        "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                        "-cp",
+                        str(VNU_JAR),
+                        "nu.validator.servlet.Main",
+                        str(port),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,  # started from a fixture on the main thread
+                )
+            atexit.register(self.stop)
+            deadline = time.monotonic() + self.START_TIMEOUT
+            while self._proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(self.url, timeout=5) as response:  # noqa: S310
+                        if response.status == 200 and self._proc.poll() is None:
+                            return self
+                except (urllib.error.URLError, OSError):
+                    pass
+                time.sleep(0.2)
+            self.stop()
+        output = self.log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"the vnu service did not come up on {self.url}:\n{output}")
+
+    def check(self, source: str) -> dict[str, Any]:
+        """vnu's JSON report on one complete HTML document."""
+        request = urllib.request.Request(  # noqa: S310
+            self.url + "?out=json",
+            data=source.encode("utf-8"),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=VNU_TIMEOUT) as response:  # noqa: S310
+            report = json.loads(response.read().decode("utf-8"))
+        if not isinstance(report, dict) or "messages" not in report:
+            raise RuntimeError(f"the vnu service answered no report: {report!r}")
+        return report
+
+    def stop(self) -> None:
+        """Stop the JVM (idempotent; also at interpreter exit)."""
+        atexit.unregister(self.stop)
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def html_errors(
+    documents: Mapping[str, str], service: VnuService | None = None
+) -> dict[str, list[str]]:
     """Validate HTML documents with the Nu Html Checker; return the errors per document name.
 
-    ``documents`` maps a name (any string, e.g. a URL path) to a complete HTML source. All of
-    them are checked in ONE ``java -jar vnu.jar`` run, because starting the JVM takes seconds,
-    so the browser tests collect pages first and call this once. The result has every name as
-    a key, with a list of ``"line N: message"`` strings for each message of type ``error``
-    (empty when the document is valid). Warnings (type ``info``) are ignored; a
+    ``documents`` maps a name (any string, e.g. a URL path) to a complete HTML source. With
+    a running ``service`` each is POSTed to it; without, all of them are checked in ONE
+    ``java -jar vnu.jar`` run, because starting the JVM takes seconds. The result has every
+    name as a key, with a list of ``"line N: message"`` strings for each message of type
+    ``error`` (empty when the document is valid). Warnings (type ``info``) are ignored; a
     ``non-document-error`` (vnu could not read the file) is reported as an error too.
     Raises RuntimeError when vnu fails or produces no JSON report.
     """
     result: dict[str, list[str]] = {name: [] for name in documents}
     if not documents:
+        return result
+    if service is not None:
+        for name, source in documents.items():
+            for message in service.check(source).get("messages", []):
+                _add_error(result, name, message)
         return result
     with tempfile.TemporaryDirectory(prefix="vnu-") as tmp:
         by_file: dict[str, str] = {}
@@ -283,20 +378,25 @@ def html_errors(documents: Mapping[str, str]) -> dict[str, list[str]]:
         )
     report = _vnu_report(proc)
     for message in report.get("messages", []):
-        kind = message.get("type")
-        if kind not in ("error", "non-document-error"):
-            continue
         filename = Path(unquote(urlparse(message.get("url", "")).path)).name
-        name = by_file.get(filename)
-        text = " ".join(str(message.get("message", "")).split())
-        line = message.get("firstLine", message.get("lastLine"))
-        entry = f"line {line}: {text}" if line is not None else f"{kind}: {text}"
-        if name is None:  # not tied to one file: blame every document
-            for errors in result.values():
-                errors.append(entry)
-        else:
-            result[name].append(entry)
+        _add_error(result, by_file.get(filename), message)
     return result
+
+
+def _add_error(result: dict[str, list[str]], name: str | None, message: Mapping) -> None:
+    """Add vnu's `message` to the errors of document `name` if it is an error (to every
+    document's when `name` is None: not tied to one file)."""
+    kind = message.get("type")
+    if kind not in ("error", "non-document-error"):
+        return
+    text = " ".join(str(message.get("message", "")).split())
+    line = message.get("firstLine", message.get("lastLine"))
+    entry = f"line {line}: {text}" if line is not None else f"{kind}: {text}"
+    if name is None:
+        for errors in result.values():
+            errors.append(entry)
+    else:
+        result[name].append(entry)
 
 
 def _vnu_report(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:

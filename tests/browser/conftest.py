@@ -1,10 +1,14 @@
 """Browser tests: a real `python wsgi.py` per worker, headless Chromium, axe-core and vnu.
 
+Servers, Chromium and vnu are package-scoped: they stop after the last browser test, so
+Playwright's event loop (running in the main thread while it is open) does not outlive them
+into other tests on the same worker, where `asyncio.run` would refuse to start.
+
 Fixtures:
 
-* ``live_server`` (session): the app served for real with the demo data loaded
+* ``live_server`` (package): the app served for real with the demo data loaded
   (see :mod:`tests.browser.live`); has ``url``, ``mail_dir`` and ``wait_for_link()``.
-* ``browser`` (session): Debian's Chromium driven by Playwright's sync API.
+* ``browser`` (package): Debian's Chromium driven by Playwright's sync API.
 * ``new_context`` (function): makes browser contexts at phone size (390x844, en-GB), always
   under the app's Content-Security-Policy (``bypass_csp`` is refused). All are closed after
   the test.
@@ -14,7 +18,9 @@ Fixtures:
   its end).
 * ``page_checker`` (function): ``check(page, name)`` fails on CSP violations so far, checks
   for horizontal scrolling, runs axe on a copy of the page in a bypass-CSP twin context and
-  keeps the HTML; at teardown every kept document goes to vnu in one run.
+  keeps the HTML; at teardown every kept document goes to vnu.
+* ``vnu_service`` (package): the Nu Html Checker as a local HTTP service, so its JVM starts
+  once per worker rather than once per test.
 
 Every test here is marked ``browser``. Without Chromium, Java or the node tools the tests are
 skipped with what to install, or fail in CI (:func:`tests.tools.skip_or_fail`).
@@ -36,12 +42,13 @@ from tests.browser.checks import (
     CHROMIUM_ARGS,
     CHROMIUM_PATH,
     CspWatch,
+    VnuService,
     axe_violations,
     checks_available,
     format_violations,
     html_errors,
 )
-from tests.browser.live import LiveServer
+from tests.browser.live import LiveServer, seeded_live_server
 from tests.tools import skip_or_fail
 
 HERE = Path(__file__).resolve().parent
@@ -71,10 +78,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 # --- the server ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="package")
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
     skip_or_fail(checks_available(), what="browser checks")
-    server = LiveServer(tmp_path_factory.mktemp("live"))
+    server = seeded_live_server(request, tmp_path_factory.mktemp("live"))
     server.start()
     yield server
     crashed = not server.running
@@ -87,14 +96,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 # --- the browser ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright_instance(live_server: LiveServer) -> Iterator[Playwright]:
     # Depends on live_server so a missing tool skips before Chromium is looked for.
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(
         executable_path=CHROMIUM_PATH, args=list(CHROMIUM_ARGS), headless=True
@@ -178,11 +187,23 @@ def page(new_context: Callable[..., BrowserContext]) -> Page:
 # --- the checks ----------------------------------------------------------------------------
 
 
-class PageChecker:
-    """Checks each page a test reaches; the HTML is validated in one vnu run at the end."""
+@pytest.fixture(scope="package")
+def vnu_service(
+    live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[VnuService]:
+    """The Nu Html Checker served once per worker (depends on live_server so a missing
+    tool skips first)."""
+    service = VnuService(tmp_path_factory.mktemp("vnu") / "vnu.log").start()
+    yield service
+    service.stop()
 
-    def __init__(self, contexts: Contexts) -> None:
+
+class PageChecker:
+    """Checks each page a test reaches; the HTML is validated by vnu at the test's end."""
+
+    def __init__(self, contexts: Contexts, vnu: VnuService) -> None:
         self.contexts = contexts
+        self.vnu = vnu
         self.documents: dict[str, str] = {}
         self.names: set[str] = set()
 
@@ -235,7 +256,8 @@ class PageChecker:
     def validate(self) -> None:
         if not self.documents:
             return
-        errors = {name: found for name, found in html_errors(self.documents).items() if found}
+        found_by_name = html_errors(self.documents, self.vnu)
+        errors = {name: found for name, found in found_by_name.items() if found}
         if errors:
             raise AssertionError(
                 "vnu found HTML errors:\n"
@@ -255,7 +277,7 @@ def _grouped(errors: list[str]) -> str:
 
 
 @pytest.fixture
-def page_checker(contexts: Contexts) -> Iterator[PageChecker]:
-    checker = PageChecker(contexts)
+def page_checker(contexts: Contexts, vnu_service: VnuService) -> Iterator[PageChecker]:
+    checker = PageChecker(contexts, vnu_service)
     yield checker
     checker.validate()

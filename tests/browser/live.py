@@ -8,6 +8,10 @@ session fixture and ``tests/browser/screenshots.py`` uses it directly::
     page.goto(server.url + "/auth/login")
     server.stop()
 
+The migrations and the demo cost a few seconds of CPU per server, so the suite builds the
+seeded database once (``build_demo_sqlite``; ``tests/conftest.py`` does the PostgreSQL one) and
+starts each server on a copy (``LiveServer.on_copy_of`` / ``seeded=True``).
+
 The server is the one a laptop runs (``FLASK_CONFIG=development``, ``python wsgi.py``) with
 its own SQLite file, mail directory and instance path under ``base_dir``, so mail is written
 by the real background sender as ``.eml`` files in :attr:`LiveServer.mail_dir`.
@@ -15,11 +19,14 @@ by the real background sender as ``.eml`` files in :attr:`LiveServer.mail_dir`.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import os
 import re
 import secrets
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -31,7 +38,14 @@ from pathlib import Path
 
 from tests.servers import _die_with_parent, free_port
 
-__all__ = ["DEMO_ADMIN", "DEMO_PASSWORD", "REPO_ROOT", "LiveServer", "LiveServerError"]
+__all__ = [
+    "DEMO_ADMIN",
+    "DEMO_PASSWORD",
+    "REPO_ROOT",
+    "LiveServer",
+    "LiveServerError",
+    "build_demo_sqlite",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "alongside-demo-2026"
@@ -41,7 +55,8 @@ START_TIMEOUT = 20.0
 """Seconds the server may take to answer GET /healthz with 200."""
 START_ATTEMPTS = 3
 """Ports tried: another process may take the free port before the server binds it."""
-CLI_TIMEOUT = 120.0
+CLI_TIMEOUT = 300.0
+"""Seconds `flask db upgrade` or `flask seed-demo` may take (a loaded machine)."""
 
 # Settings from the developer's shell that would point the server somewhere else.
 _UNSET = ("MAIL_URL", "REDIS_URL", "BASE_URL", "TRUSTED_PROXIES", "MAIL_SENDER", "FLASK_APP")
@@ -61,11 +76,15 @@ class LiveServer:
         *,
         database_url: str | None = None,
         extra_env: dict[str, str] | None = None,
+        seeded: bool = False,
     ) -> None:
         """`database_url` replaces the SQLite file (e.g. a shared PostgreSQL); `extra_env`
-        adds settings such as REDIS_URL or a SECRET_KEY shared by several servers."""
+        adds settings such as REDIS_URL or a SECRET_KEY shared by several servers; `seeded`
+        says the database (`database_url`, or the SQLite file already at `database`) is a
+        copy of one that `prepare()` made, so `start()` only serves."""
         self.base_dir = Path(base_dir)
         self.database_url = database_url
+        self.seeded = seeded
         self.extra_env = dict(extra_env or {})
         self.secret_key = self.extra_env.get("SECRET_KEY") or secrets.token_urlsafe(32)
         self.mail_dir = self.base_dir / "mail"
@@ -115,13 +134,35 @@ class LiveServer:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> LiveServer:
-        """Create the schema, load the demo data and serve; returns self once /healthz is 200."""
+    @classmethod
+    def on_copy_of(
+        cls, template: Path, base_dir: Path, *, extra_env: dict[str, str] | None = None
+    ) -> LiveServer:
+        """A server (not started) on its own copy of the SQLite file `template`, which
+        `build_demo_sqlite` made."""
+        server = cls(base_dir, extra_env=extra_env, seeded=True)
+        server.base_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, server.database)
+        return server
+
+    def prepare(self, *, migrate: bool = True) -> None:
+        """Create the directories, the schema (`flask db upgrade`; `migrate=False` for a
+        database already at head) and the demo data (`flask seed-demo`)."""
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.mail_dir.mkdir(exist_ok=True)
         self.instance_dir.mkdir(exist_ok=True)
-        self._flask("db", "upgrade")
+        if migrate:
+            self._flask("db", "upgrade")
         self._flask("seed-demo")
+
+    def start(self) -> LiveServer:
+        """Create the schema, load the demo data (unless `seeded`) and serve; returns self
+        once /healthz is 200."""
+        if self.seeded:
+            self.mail_dir.mkdir(parents=True, exist_ok=True)
+            self.instance_dir.mkdir(exist_ok=True)
+        else:
+            self.prepare()
         for attempt in range(1, START_ATTEMPTS + 1):
             if self._try_start():
                 return self
@@ -240,18 +281,48 @@ class LiveServer:
             time.sleep(0.1)
 
 
+def build_demo_sqlite(base_dir: Path) -> Path:
+    """Make `base_dir`/live.db as `LiveServer.start()` would (`flask db upgrade`, `flask
+    seed-demo`), checkpointed into one file that can be copied; returns its path."""
+    server = LiveServer(base_dir)
+    server.prepare()
+    # Everything into the main file; closing the last connection removes the -wal file, so
+    # the file alone is the whole database (still in WAL mode, as the server leaves it).
+    with contextlib.closing(sqlite3.connect(server.database)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{server.database}{suffix}").exists():
+            raise LiveServerError(f"{server.database}{suffix} is still there after closing")
+    return server.database
+
+
+def seeded_live_server(
+    request, base_dir: Path, *, backend: str = "sqlite", extra_env: dict[str, str] | None = None
+) -> LiveServer:
+    """A LiveServer (not started) on a copy of the demo database: of the `demo_sqlite` file,
+    or for "postgresql" a new database from the `demo_postgres` template on the
+    `postgres_server` fixture (fixtures of tests/conftest.py, fetched through `request`)."""
+    if backend == "postgresql":
+        postgres = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("demo_postgres")
+        database_url = postgres.create_database(
+            f"{base_dir.name}_{uuid.uuid4().hex[:8]}".lower().replace("-", "_"), template=template
+        )
+        return LiveServer(base_dir, database_url=database_url, extra_env=extra_env, seeded=True)
+    return LiveServer.on_copy_of(
+        request.getfixturevalue("demo_sqlite"), base_dir, extra_env=extra_env
+    )
+
+
 def live_server_on(request, tmp_path_factory, name: str) -> LiveServer:
     """A started LiveServer on the database `request.param` names ("sqlite" or
     "postgresql", the latter a fresh database on the `postgres_server` fixture), with its
-    own secret key; `.backend` says which. For module fixtures parametrized over both;
-    the caller stops it."""
-    database_url = None
-    if request.param == "postgresql":
-        postgres = request.getfixturevalue("postgres_server")
-        database_url = postgres.create_database(f"{name}_{uuid.uuid4().hex[:8]}")
-    live = LiveServer(
+    own secret key, on a copy of the demo database; `.backend` says which. For module
+    fixtures parametrized over both; the caller stops it."""
+    live = seeded_live_server(
+        request,
         tmp_path_factory.mktemp(f"{name}-{request.param}"),
-        database_url=database_url,
+        backend=request.param,
         extra_env={"SECRET_KEY": secrets.token_urlsafe(32)},
     )
     live.start()

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser.checks import CspWatch
+from tests.browser.checks import CspWatch, VnuService, html_errors
 from tests.browser.conftest import Contexts
 
 BREAK_THE_POLICY = """() => {
@@ -131,3 +131,22 @@ def test_axe_runs_on_the_page_as_it_is_now(page: Page, live_server, page_checker
     )
     with pytest.raises(AssertionError, match=r"axe found 1 violation\(s\) on login \(changed\)"):
         page_checker.check(page, "login (changed)", keep_html=False)
+
+
+INVALID_HTML = {
+    "valid": '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Fine</title>'
+    "</head><body><p>Caf\u00e9 \u2014 fine</p></body></html>",
+    "broken": '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Broken</title>'
+    '</head><body><p id="x">One</p><p id="x">Two<div></span></body></html>',
+    "no title": '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"></head>'
+    '<body><a href="/x"><a href="/y">nested</a></a></body></html>',
+}
+
+
+def test_the_vnu_service_finds_what_the_command_line_finds(vnu_service: VnuService) -> None:
+    through_service = html_errors(INVALID_HTML, vnu_service)
+    assert through_service == html_errors(INVALID_HTML)  # one `java -jar vnu.jar` run
+    assert through_service["valid"] == []
+    assert any("Duplicate ID" in error for error in through_service["broken"])
+    assert any("Stray end tag" in error for error in through_service["broken"])
+    assert through_service["no title"], "a head without a title passed"
