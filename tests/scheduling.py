@@ -20,9 +20,14 @@ XDIST_GROUPS: dict[str, tuple[str, ...]] = {
     # One live server, Chromium and the vnu service per worker that runs any of these.
     "browser": ("tests/browser/",),
     # The two-process PostgreSQL + Redis cluster (tests/cluster.py, session-scoped).
-    "cluster": ("tests/test_scale_out.py", "tests/test_chat_scale_out.py"),
+    "cluster": (
+        "tests/test_scale_out.py",
+        "tests/test_chat_scale_out.py",
+        "tests/test_presence_scale_out.py",
+    ),
     # Modules with module-scoped live servers.
     "chat_sockets": ("tests/test_chat_sockets.py",),
+    "presence_live": ("tests/test_presence_live.py",),
     "events_concurrency": ("tests/test_events_concurrency.py",),
     "posts_races": ("tests/test_posts_races.py",),
     "races": ("tests/test_races.py",),

@@ -12,13 +12,13 @@ from community.connections import services as connections
 from community.extensions import db
 from community.presence import services as presence
 from community.profiles.services import ProfileData, update_profile
-from tests.browser.live import LiveServer
+from tests.browser.live import seeded_live_server
 from tests.chat_live import LARS, MIA, PRIYA, SOFIA, data_app, people, post_form, user
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("presence-live"))
+def live(request, tmp_path_factory):
+    server = seeded_live_server(request, tmp_path_factory.mktemp("presence-live"))
     server.start()
     yield server
     server.stop()

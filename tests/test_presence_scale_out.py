@@ -1,76 +1,55 @@
-"""Presence in the scale-out shape (#17): two app processes (`python wsgi.py`) on one PostgreSQL
-database and one Redis, so heartbeats live in Redis. A heartbeat through process A reaches a
-watcher on process B and nobody who may not see the profile; a block made through B empties the
-member's presence room on A too.
-
-Kept small and separate (one cluster, two tests): the cluster fixture is the same shape as
-tests/test_chat_scale_out.py's and should join it when the cluster fixtures are shared.
+"""Presence in the scale-out shape (#17): two app processes (`python wsgi.py`) on one
+PostgreSQL database and one Redis (the shared cluster of tests/cluster.py), so heartbeats
+live in Redis. A heartbeat through process A reaches a watcher on process B and nobody who
+may not see the profile; a block made through B empties the member's presence room on A
+too. Each test uses members of its own, so the cluster's other tests are unaffected.
 """
 
 from __future__ import annotations
-
-import secrets
-import uuid
 
 import pytest
 
 from community.connections import services as connections
 from community.extensions import db
 from community.presence.store import RedisStore
-from tests.browser.live import LiveServer
-from tests.chat_live import LARS, MIA, PRIYA, SOFIA, data_app, people, post_form, user
+from tests.chat_live import login, people, post_form, user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-@pytest.fixture(scope="module")
-def cluster(postgres_server, redis_server, tmp_path_factory):
-    database_url = postgres_server.create_database(f"presence_{uuid.uuid4().hex[:8]}")
-    shared = {"REDIS_URL": redis_server.url, "SECRET_KEY": secrets.token_urlsafe(32)}
-    servers = []
-    try:
-        for name in ("a", "b"):
-            server = LiveServer(
-                tmp_path_factory.mktemp(f"presence-{name}"),
-                database_url=database_url,
-                extra_env=shared,
-            )
-            servers.append(server.start())
-        app = data_app(database_url, REDIS_URL=redis_server.url, SOCKET_COMMAND_LISTENER=False)
-        with app.app_context():
-            connections.block(user(LARS), user(MIA).id)
-            db.session.commit()
-        yield (*servers, app)
-        with app.app_context():
-            db.engine.dispose()
-    finally:
-        for server in servers:
-            server.stop()
+def signed_in(crowd, base_url: str, member):
+    """`member`'s logged-in HTTP session on `base_url`, closed with the crowd."""
+    session = login(base_url, member.email, member.password)
+    crowd.sessions.append(session)
+    return session
 
 
 def test_a_heartbeat_on_one_process_reaches_allowed_watchers_on_the_other(cluster):
-    a, b, app = cluster
+    a, b, app = cluster.a, cluster.b, cluster.app
+    target, watcher, blocker = (cluster.new_member() for _ in range(3))
     with app.app_context():
-        mia_id = user(MIA).id
+        connections.block(user(blocker.email), target.id)
+        db.session.commit()
         store = RedisStore(app.config["REDIS_URL"], keep=1020)
     with people() as crowd:
-        priya, lars = crowd.chat(b.url, PRIYA), crowd.chat(b.url, LARS)
-        assert priya.call("presence:watch", {"user_ids": [mia_id]})["ok"]
-        assert lars.call("presence:watch", {"user_ids": [mia_id]})["statuses"] == {}
-        crowd.chat(a.url, MIA).client.emit("presence:heartbeat")
-        assert priya.wait_for("presence") == {"user_id": mia_id, "status": "online"}
-        assert mia_id in store.seen([mia_id])  # in Redis, where both processes look
-        assert lars.call("presence:watch", {"user_ids": []})["ok"]  # a round trip on B
-        assert lars.received("presence") == []
+        allowed = crowd.chat(b.url, watcher.email, session=signed_in(crowd, b.url, watcher))
+        blocked = crowd.chat(b.url, blocker.email, session=signed_in(crowd, b.url, blocker))
+        assert allowed.call("presence:watch", {"user_ids": [target.id]})["ok"]
+        assert blocked.call("presence:watch", {"user_ids": [target.id]})["statuses"] == {}
+        them = crowd.chat(a.url, target.email, session=signed_in(crowd, a.url, target))
+        them.client.emit("presence:heartbeat")
+        assert allowed.wait_for("presence") == {"user_id": target.id, "status": "online"}
+        assert target.id in store.seen([target.id])  # in Redis, where both processes look
+        assert blocked.call("presence:watch", {"user_ids": []})["ok"]  # a round trip on B
+        assert blocked.received("presence") == []
 
 
 def test_a_block_through_one_process_empties_the_room_on_the_other(cluster):
-    a, b, app = cluster
-    with app.app_context():
-        mia_id, sofia_id = user(MIA).id, user(SOFIA).id
+    a, b = cluster.a, cluster.b
+    target, watcher = cluster.new_member(), cluster.new_member()
     with people() as crowd:
-        sofia = crowd.chat(a.url, SOFIA)
-        assert sofia.call("presence:watch", {"user_ids": [mia_id]})["statuses"]
-        post_form(crowd.session(b.url, MIA), b.url, f"/members/{sofia_id}/block")
-        assert sofia.wait_for("presence:rewatch") == {"user_id": mia_id}
-        assert sofia.call("presence:watch", {"user_ids": [mia_id]})["statuses"] == {}
+        seen = crowd.chat(a.url, watcher.email, session=signed_in(crowd, a.url, watcher))
+        assert seen.call("presence:watch", {"user_ids": [target.id]})["statuses"]
+        post_form(signed_in(crowd, b.url, target), b.url, f"/members/{watcher.id}/block")
+        assert seen.wait_for("presence:rewatch") == {"user_id": target.id}
+        assert seen.call("presence:watch", {"user_ids": [target.id]})["statuses"] == {}
