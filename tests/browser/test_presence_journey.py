@@ -8,9 +8,11 @@ settings and Mia's badge goes at once.
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import delete
 
 from community.extensions import db
 from community.presence import services as presence
+from community.presence.models import MemberPresence
 from community.profiles.services import ProfileData, update_profile
 from tests.browser.live import DEMO_PASSWORD
 from tests.chat_live import data_app, user
@@ -35,6 +37,9 @@ def test_presence_follows_live_and_typing_expires(live_server, new_context, page
         presence.set_hidden(user(SOFIA), False)
         presence.set_hidden(user(MIA), False)
         sofia_id = user(SOFIA).id
+        # Offline to begin with, whatever the browser tests before this one (on the same
+        # server) did with her account.
+        db.session.execute(delete(MemberPresence).where(MemberPresence.user_id == sofia_id))
         db.session.commit()
         db.engine.dispose()
 
