@@ -25,7 +25,15 @@ def notify(
     target_id: int | None = None,
     **data,
 ) -> Notification:
-    """Record a notification for `user_id` (flush, no commit). Called by feature services."""
+    """Record a notification for `user_id` (flush, no commit). Called by feature services.
+    `kind` must be registered (`community.notifications.kinds`): ValueError otherwise, so
+    every kind the app creates can be worded, chosen in the settings and delivered."""
+    from community.notifications.kinds import kind_of  # the features register their kinds
+
+    try:
+        kind_of(kind)
+    except KeyError:
+        raise ValueError(f"unregistered notification kind {kind!r}") from None
     notification = Notification(
         user_id=user_id,
         kind=kind,
