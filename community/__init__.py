@@ -87,7 +87,8 @@ def _init_extensions(app: Flask) -> None:
 
     import community.auth.sockets
     import community.chat.sockets
-    import community.models  # noqa: F401  (every feature's tables, for foreign keys and Alembic)
+    import community.models
+    import community.notifications.sockets  # noqa: F401  (registers `notifications:sync`)
     from community.auth.sessions import load_user_from_token
 
     _size_database_pool(app.config)
