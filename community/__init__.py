@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.events.calendar_routes import calendar_bp
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
+    from community.notifications.routes import bp as notifications_bp
     from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
 
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         comments_bp,
         posts_bp,
         chat_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

@@ -17,7 +17,7 @@ from community.connections import services as connections
 from community.extensions import db
 from community.notifications.models import Notification
 from tests.browser.live import LiveServer
-from tests.chat_live import MIA, ORGANISER, PRIYA, data_app, people, user
+from tests.chat_live import MIA, ORGANISER, PRIYA, Chat, data_app, login, people, user
 from tests.factories import UserRef, make_user
 from tests.notification_cases import CASES, CREATED_KINDS
 
@@ -91,11 +91,14 @@ def sync_all(sock, after_id: int, limit: int | None = None) -> tuple[list[dict],
 @pytest.mark.parametrize("kind", sorted(CREATED_KINDS))
 def test_every_kind_reaches_the_bell_live_once(live, app, kind):
     with people() as crowd, app.app_context():
-        member, organiser, other = ref(MIA), ref(ORGANISER), make_user(display_name="Oscar Other")
-        sockets = {
-            member.id: crowd.chat(live.url, MIA),
-            organiser.id: crowd.chat(live.url, ORGANISER),
-        }
+        # A new member each time: a demo member may have had today's "post.match" already.
+        member, organiser = make_user(display_name="Nia New"), ref(ORGANISER)
+        other = make_user(display_name="Oscar Other")
+        session = login(live.url, member.email, member.password)
+        crowd.sessions.append(session)
+        mine = Chat(live.url, session.cookies.get("session")).connect()
+        crowd.chats.append(mine)
+        sockets = {member.id: mine, organiser.id: crowd.chat(live.url, ORGANISER)}
         case = CASES[kind](member, other, organiser)
         notification_id = case.notification.id
         sock = sockets[case.recipient.id]
