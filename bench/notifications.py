@@ -11,6 +11,10 @@ Redis, the server delivers it to the member's room. The delay runs from just bef
 transaction) to the client's handler being called, both measured in this process with the
 same clock. Commits run in a worker thread so the clients' event loop stays free.
 
+`--via http` makes the same comment through the server's JSON API instead (the server
+commits and emits in its own process, Redis still configured as in production): the delay
+then runs from sending the request, so it includes the request itself.
+
 Run: `.venv/bin/python -m bench.notifications` (`--help` for the options).
 """
 
@@ -28,6 +32,7 @@ import time
 import uuid
 from pathlib import Path
 
+import requests
 from sqlalchemy import insert, select
 
 from bench.chat import BIN, ROOT, Server, connect_all, disconnect_all, environment, p99
@@ -102,12 +107,20 @@ def prepare(database_url: str, secret: str, redis_url: str, members: int):
             db.session.flush()
             post_ids[user_id] = post.id
         db.session.commit()
+        from community.auth.api_tokens import issue_token
+
+        token = issue_token(db.session.get(User, actor), "bench")
+        db.session.commit()
         db.session.remove()
-    return app, cookies, post_ids, actor
+    return app, cookies, post_ids, actor, token
 
 
-async def measure(url: str, app, cookies: dict, post_ids: dict, actor: int, samples: int):
-    """Connect one client per member, then comment `samples` times: the delays in ms."""
+async def measure(
+    url: str, app, cookies: dict, post_ids: dict, actor: int, token: str, samples: int, http: bool
+):
+    """Connect one client per member, then comment `samples` times: the delays in ms. With
+    `http` the comment goes through the server's API (POST /api/v1/posts/{id}/comments): the
+    delay then runs from sending the request, and includes the whole request."""
     from community.auth.models import User
     from community.comments import services as comments
     from community.extensions import db
@@ -129,6 +142,18 @@ async def measure(url: str, app, cookies: dict, post_ids: dict, actor: int, samp
         client.on("notification:new", received)
 
     lock = threading.Lock()
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+
+    def post_one(member_id: int) -> float:
+        started = time.perf_counter()
+        response = session.post(
+            f"{url}/api/v1/posts/{post_ids[member_id]}/comments",
+            json={"body": "Try the corner shop."},
+            timeout=15,
+        )
+        response.raise_for_status()
+        return started
 
     def commit_one(member_id: int) -> float:
         with lock, app.app_context():
@@ -147,19 +172,20 @@ async def measure(url: str, app, cookies: dict, post_ids: dict, actor: int, samp
             member_id = rng.choice(member_ids)
             future = loop.create_future()
             waiting[member_id] = future
-            started = await asyncio.to_thread(commit_one, member_id)
+            started = await asyncio.to_thread(post_one if http else commit_one, member_id)
             notification_id = await asyncio.wait_for(future, timeout=15)
             delays.append((arrived[notification_id] - started) * 1000)
             await asyncio.sleep(0.01)
     finally:
         await disconnect_all(clients)
+        session.close()
     return delays
 
 
-def run(members: int, samples: int, workdir: Path, redis_url: str) -> list[float]:
+def run(members: int, samples: int, workdir: Path, redis_url: str, http: bool) -> list[float]:
     secret = secrets.token_urlsafe(32)
     database_url = f"sqlite:///{workdir / f'bell-{members}.db'}"
-    app, cookies, post_ids, actor = prepare(database_url, secret, redis_url, members)
+    app, cookies, post_ids, actor, token = prepare(database_url, secret, redis_url, members)
     server = Server(
         "wsgi:app",
         "threading",
@@ -167,7 +193,7 @@ def run(members: int, samples: int, workdir: Path, redis_url: str) -> list[float
         workdir / f"server-{members}.log",
     )
     try:
-        return asyncio.run(measure(server.url, app, cookies, post_ids, actor, samples))
+        return asyncio.run(measure(server.url, app, cookies, post_ids, actor, token, samples, http))
     finally:
         server.stop()
         with app.app_context():
@@ -181,16 +207,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--members", type=int, nargs="+", default=[50, 500])
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2, help="each configuration this often")
+    parser.add_argument(
+        "--via",
+        nargs="+",
+        choices=["commit", "http"],
+        default=["commit", "http"],
+        help="commit: this process commits (emit through Redis); http: a request to the server",
+    )
     args = parser.parse_args(argv)
     from tests.servers import RedisServer
 
     with tempfile.TemporaryDirectory() as tmp, RedisServer() as redis:
         workdir = Path(tmp)
         for round_ in range(1, args.rounds + 1):
-            for members in args.members:
-                delays = run(members, args.samples, workdir, redis.url)
+            for via, members in [(v, m) for v in args.via for m in args.members]:
+                delays = run(members, args.samples, workdir, redis.url, via == "http")
                 print(
-                    f"round {round_}  {members:4d} members connected  {len(delays)} samples  "
+                    f"round {round_}  via {via:6s}  {members:4d} members connected  "
+                    f"{len(delays)} samples  "
                     f"median {statistics.median(delays):6.1f} ms  p99 {p99(delays):6.1f} ms"
                     f"  max {max(delays):6.1f} ms",
                     flush=True,

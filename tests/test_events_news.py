@@ -181,7 +181,6 @@ def test_the_organiser_and_moderators_see_news_of_events_they_host(
         ("event.message", {"subject": "Bring a hat"}, "Message from a host", "Bring a hat"),
         ("event.reminder", {"when": "day"}, "Reminder", "This event is tomorrow."),
         ("event.reminder", {"when": "hour"}, "Reminder", "starts within the hour"),
-        ("event.something_new", {}, "News", "There is news about this event."),
     ],
 )
 def test_each_kind_is_worded_with_a_label_not_colour_alone(

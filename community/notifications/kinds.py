@@ -191,10 +191,14 @@ def _actor_names(viewer: User, actor_ids: set[int], blocked: set[int]) -> dict[i
     return {row.id: row.display_name for row in rows}
 
 
-def describe_many(notifications: Sequence[Notification], viewer: User) -> list[Described | None]:
+def describe_many(
+    notifications: Sequence[Notification], viewer: User, *, names: bool = True
+) -> list[Described | None]:
     """Each of `notifications` in words for `viewer`, in the same order; None for those the
     viewer may no longer see (or of a kind nobody registered). Called by the notifications
-    page, the API, live delivery, the unread count and the emails."""
+    page, the API, live delivery, the unread count and the emails. `names=False` (the
+    bell's count, which only needs what is visible) skips looking up whose profile the
+    viewer may see: every actor is "Someone" in those words, visibility is the same."""
     notifications = list(notifications)
     if not notifications:
         return []
@@ -204,7 +208,7 @@ def describe_many(notifications: Sequence[Notification], viewer: User) -> list[D
 
     blocked = set(db.session.scalars(blocked_ids_select(viewer.id)))
     actor_ids = {n.actor_id for n in notifications if n.actor_id is not None}
-    seen = Seen(viewer, {}, _actor_names(viewer, actor_ids, blocked), blocked)
+    seen = Seen(viewer, {}, _actor_names(viewer, actor_ids, blocked) if names else {}, blocked)
     wanted: dict[str, set[int]] = defaultdict(set)
     for notification in notifications:
         if notification.target_type is not None and notification.target_id is not None:
@@ -228,15 +232,12 @@ def describe(notification: Notification, viewer: User) -> Described | None:
 
 
 def visible_only(
-    notifications: Iterable[Notification], viewer: User
+    notifications: Iterable[Notification], viewer: User, *, names: bool = True
 ) -> list[tuple[Notification, Described]]:
     """The pairs (notification, described) of those `viewer` may still see, in order."""
     notifications = list(notifications)
-    return [
-        (n, d)
-        for n, d in zip(notifications, describe_many(notifications, viewer), strict=True)
-        if d is not None
-    ]
+    described = describe_many(notifications, viewer, names=names)
+    return [(n, d) for n, d in zip(notifications, described, strict=True) if d is not None]
 
 
 # --- helpers for the features' describe functions ----------------------------------------

@@ -145,7 +145,7 @@ def unread_count(viewer: User, cap: int = UNREAD_CAP) -> int:
     (the bell shows "99+"): one query for the newest `cap + 1` unread, then `describe_many`
     (a bounded number of queries). Called on every page for the bell and by the catch-up."""
     rows = list(db.session.scalars(unread_select(viewer.id).limit(cap + 1)))
-    return len(visible_only(rows, viewer))
+    return len(visible_only(rows, viewer, names=False))
 
 
 def latest_id(viewer: User) -> int:
