@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from community.core.urls import site_path
 from community.events.models import Event, Rsvp, RsvpStatus
-from community.events.queries import my_rsvps, visible_event_clauses
+from community.events.queries import visible_event_clauses
 from community.extensions import db
 from community.notifications.kinds import (
     INSTANT,
@@ -46,11 +47,16 @@ class EventTarget:
 
 
 def _load_events(viewer, ids: list[int], seen: Seen) -> dict[int, EventTarget]:
-    """The events of `ids` `viewer` may see, with their RSVP: two queries."""
-    events = list(
-        db.session.scalars(select(Event).where(Event.id.in_(ids), *visible_event_clauses(viewer)))
-    )
-    rsvps = my_rsvps(viewer, events)
+    """The events of `ids` `viewer` may see, with their RSVP: two queries (the events'
+    own collections are not loaded)."""
+    statement = select(Event).where(Event.id.in_(ids), *visible_event_clauses(viewer))
+    events = list(db.session.scalars(statement.options(lazyload("*"))))
+    rsvps = {
+        row.event_id: row
+        for row in db.session.scalars(
+            select(Rsvp).where(Rsvp.user_id == viewer.id, Rsvp.event_id.in_(ids))
+        )
+    }
     return {event.id: EventTarget(event, rsvps.get(event.id)) for event in events}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import lazyload
 
 from community.core.urls import site_path
 from community.extensions import db
@@ -25,7 +26,10 @@ def _load_posts(viewer, ids: list[int], seen: Seen) -> dict[int, Post]:
     """The posts of `ids` `viewer` may see (`visible_posts`, the SQL twin of
     `get_visible_post`): one query."""
     return {
-        post.id: post for post in db.session.scalars(visible_posts(viewer).where(Post.id.in_(ids)))
+        post.id: post
+        for post in db.session.scalars(
+            visible_posts(viewer).where(Post.id.in_(ids)).options(lazyload("*"))
+        )
     }
 
 
