@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
     import community.auth.sockets
     import community.chat.sockets
     import community.models  # every feature's tables, for foreign keys and Alembic
+    import community.notifications.sockets  # registers `notifications:sync`
     import community.presence.sockets  # noqa: F401  (its handlers, before socketio.init_app)
     from community.auth.sessions import load_user_from_token
 
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.events.calendar_routes import calendar_bp
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
+    from community.notifications.routes import bp as notifications_bp
     from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
 
@@ -162,6 +164,7 @@ def _register_blueprints(app: Flask) -> None:
         comments_bp,
         posts_bp,
         chat_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

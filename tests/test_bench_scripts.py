@@ -44,3 +44,15 @@ def test_chat_benchmark_runs_at_a_tiny_size(capsys):
     assert "== threading (SQLite) ==" in printed
     assert "acked sends/s, 3 clients" in printed
     assert "fan-out to 10, alongside" in printed and "with 12 sockets" in printed
+
+
+@pytest.mark.redis
+def test_notifications_benchmark_runs_at_a_tiny_size(capsys):
+    """bench.notifications end to end: 3 members connected to gunicorn with Redis, 5 comments
+    committed here and 5 through the API, each reaching the member's socket."""
+    from bench import notifications
+
+    notifications.main(["--members", "3", "--samples", "5", "--rounds", "1"])
+    printed = capsys.readouterr().out
+    assert "via commit     3 members connected  5 samples" in printed, printed
+    assert "via http       3 members connected  5 samples" in printed, printed

@@ -1132,3 +1132,7 @@ def payload(message: Message) -> dict:
         "edited_at": iso(message.edited_at),
         "deleted": message.deleted,
     }
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.chat import notifications as _notifications  # noqa: E402,F401

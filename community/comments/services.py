@@ -415,3 +415,7 @@ def cursor_for(comment: Comment, limit: int = PAGE_SIZE) -> str | None:
         .limit(1)
     ).one()
     return encode_cursor({"k": [previous.created_at.isoformat(), previous.id], "d": "n"})
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.comments import notifications as _notifications  # noqa: E402,F401

@@ -407,3 +407,7 @@ def relationship_with(viewer: User, other: User) -> dict:
     states = {None: "none", "mutual": "connected", "incoming": "incoming", "outgoing": "outgoing"}
     state = states[seen.direction if seen else None]
     return {"state": state, "connection": connection, "blocked_by_me": blocked_by_me}
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.connections import notifications as _notifications  # noqa: E402,F401

@@ -20,6 +20,12 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def site_path(endpoint: str, **values) -> str:
+    """The path of `endpoint` on this site ("/posts/3"), inside a request or outside one
+    (what a commit in the CLI sends live, mail that puts BASE_URL in front)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
 def trusted_hosts(config: Mapping) -> list[str]:
     """Flask's TRUSTED_HOSTS: BASE_URL's host name plus EXTRA_TRUSTED_HOSTS (the port is not
     compared). Called by create_app; a request for any other host gets a 400."""

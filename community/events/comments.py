@@ -9,10 +9,10 @@ readable but takes no new ones (nothing more will happen there); a past event st
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from community.comments.registry import SubjectKind, register
+from community.core.urls import site_path
 from community.events import services
 from community.events.models import Event, EventStatus
 
@@ -31,7 +31,7 @@ register(
         load=services.get_visible_event,
         can_moderate=services.can_manage,
         closed=_closed,
-        url=lambda event: url_for("events.show", event_id=event.id),
+        url=lambda event: site_path("events.show", event_id=event.id),
         owner_id=lambda event: event.organiser_id,
         title=lambda event: event.title,
     )

@@ -78,6 +78,22 @@ class EventFilters:
         )
 
 
+def visible_event_clauses(viewer: User) -> list:
+    """SQL for "events `viewer` may see" (the list twin of `services.get_visible_event`):
+    not in a private group they may not read, and not by an organiser either of them
+    blocked (moderators and the event's own organiser see theirs). Used by `list_events`
+    and the notifications' event loader."""
+    clauses = [readable_group_clause(viewer, Event.group_id)]
+    if not viewer.has_role(Role.MODERATOR):
+        clauses.append(
+            or_(
+                Event.organiser_id == viewer.id,
+                Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
+            )
+        )
+    return clauses
+
+
 def list_events(
     viewer: User,
     filters: EventFilters,
@@ -98,16 +114,9 @@ def list_events(
     statement = select(Event).options(
         joinedload(Event.organiser).lazyload(User.role_rows), joinedload(Event.group)
     )
-    statement = statement.where(readable_group_clause(viewer, Event.group_id))
+    statement = statement.where(*visible_event_clauses(viewer))
     if filters.group_id is not None:
         statement = statement.where(Event.group_id == filters.group_id)
-    if not viewer.has_role(Role.MODERATOR):
-        statement = statement.where(
-            or_(
-                Event.organiser_id == viewer.id,
-                Event.organiser_id.not_in(blocked_ids_select(viewer.id)),
-            )
-        )
     if not filters.include_cancelled:
         statement = statement.where(Event.status == EventStatus.SCHEDULED)
     if filters.past:

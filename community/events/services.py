@@ -902,3 +902,7 @@ def place_for(
     venue = event.venue if event.venue and (allowed or not event.venue_private) else None
     link = event.online_url if event.online_url and allowed else None
     return Place(venue=venue, online_url=link, online=bool(event.online_url))
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.events import notifications as _notifications  # noqa: E402,F401

@@ -757,3 +757,7 @@ def check_event_group(user: User, group_id: int) -> None:
         or not is_group_organiser(user, group_id)
     ):
         raise Invalid(_("Choose one of the groups you organise."), "group_id")
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.groups import notifications as _notifications  # noqa: E402,F401

@@ -1,15 +1,25 @@
-"""Create notification records, read the unread ones about a target and mark them read;
-the notifications page and live delivery over Socket.IO come with their own issue."""
+"""Notifications: record them (`notify`, which also queues `notification:new` to the
+member's own room for after the commit), count the unread ones the member may still see
+(the bell), catch up after a reconnect (`since`), page through them (`page_of`, with
+`group_lines` for the page), and mark them read (one, several, all). The page, the JSON
+API and the socket handlers all call these; `kinds.describe_many` words them."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import Select, select, update
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from community.auth.models import User
 from community.core.database import utcnow
+from community.core.effects import emit_after_commit
+from community.core.errors import NotFound
+from community.core.pagination import Page, keyset
 from community.extensions import db
+from community.notifications.kinds import Described, describe, kind_of, visible_only
 from community.notifications.models import Notification
 
 # How many unread notifications about one target a page shows at most.
@@ -25,7 +35,13 @@ def notify(
     target_id: int | None = None,
     **data,
 ) -> Notification:
-    """Record a notification for `user_id` (flush, no commit). Called by feature services."""
+    """Record a notification for `user_id` (flush, no commit). Called by feature services.
+    `kind` must be registered (`community.notifications.kinds`): ValueError otherwise, so
+    every kind the app creates can be worded, chosen in the settings and delivered."""
+    try:
+        kind_of(kind)
+    except KeyError:
+        raise ValueError(f"unregistered notification kind {kind!r}") from None
     notification = Notification(
         user_id=user_id,
         kind=kind,
@@ -36,6 +52,7 @@ def notify(
     )
     db.session.add(notification)
     db.session.flush()
+    _send_live(notification)
     return notification
 
 
@@ -85,3 +102,189 @@ def mark_read(user_id: int, notifications: Sequence[Notification]) -> int:
             # The shown objects match the database without a reload.
             set_committed_value(notification, "read_at", now)
     return result.rowcount
+
+
+# --- live delivery, the bell, the page and the API ------------------------------------------
+
+# The bell counts at most this many unread notifications (shown as "99+" above it), so the
+# count costs one bounded query plus one `describe_many` on every page.
+UNREAD_CAP = 99
+# How many notifications a catch-up answer or an API page carries at most.
+SYNC_PAGE = 50
+MAX_PAGE = 100
+
+
+def payload(described: Described) -> dict:
+    """A notification as the socket event `notification:new`, the catch-up answer and the
+    JSON API show it."""
+    notification = described.notification
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "text": described.text,
+        "url": described.url,
+        "actor_name": described.actor_name,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
+
+
+def _send_live(notification: Notification) -> None:
+    """Queue `notification:new` to the member's own room for after the commit (nothing if
+    the transaction rolls back, nothing if the member may not see what it is about)."""
+    from community.auth.sockets import user_room  # sockets build on the services
+
+    recipient = db.session.get(User, notification.user_id)
+    described = describe(notification, recipient) if recipient is not None else None
+    if described is not None:
+        emit_after_commit("notification:new", payload(described), to=user_room(recipient.id))
+
+
+def unread_count(viewer: User, cap: int = UNREAD_CAP) -> int:
+    """How many unread notifications `viewer` may still see, counting at most `cap + 1`
+    (the bell shows "99+"): one query for the newest `cap + 1` unread, then `describe_many`
+    (a bounded number of queries). Called on every page for the bell and by the catch-up."""
+    rows = list(db.session.scalars(unread_select(viewer.id).limit(cap + 1)))
+    return len(visible_only(rows, viewer, names=False))
+
+
+def latest_id(viewer: User) -> int:
+    """The id of `viewer`'s newest notification (0 without one): where the page's catch-up
+    starts, so a notification created after the page was made is never missed."""
+    return (
+        db.session.scalar(
+            select(func.max(Notification.id)).where(Notification.user_id == viewer.id)
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class Since:
+    """A catch-up answer: the visible notifications after `after_id`, oldest first,
+    `last_id` (ask again from it while `has_more`) and the bell's count now."""
+
+    items: list[Described]
+    has_more: bool
+    last_id: int
+    unread: int
+
+
+def since(viewer: User, after_id: int, limit: int = SYNC_PAGE) -> Since:
+    """`viewer`'s notifications created after `after_id`, oldest first, a page at a time
+    (invisible ones skipped but passed, so `last_id` moves on). Called by the socket event
+    `notifications:sync` on every connect."""
+    rows = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == viewer.id, Notification.id > after_id)
+            .order_by(Notification.id)
+            .limit(limit + 1)
+        )
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    items = [described for _n, described in visible_only(rows, viewer)]
+    last_id = rows[-1].id if rows else after_id
+    return Since(items, has_more, last_id, unread_count(viewer))
+
+
+def page_of(
+    viewer: User, cursor: str | None, limit: int, *, unread_only: bool = False
+) -> Page[Described]:
+    """A page of `viewer`'s notifications, newest first (keyset on the id): those the member
+    may no longer see are left out (a page may then hold fewer than `limit`). Raises
+    BadCursor. Called by `/notifications` and `GET /api/v1/notifications`."""
+    statement = select(Notification).where(Notification.user_id == viewer.id)
+    if unread_only:
+        statement = statement.where(Notification.read_at.is_(None))
+    page = keyset(statement, [Notification.id.desc()], cursor, max(1, min(limit, MAX_PAGE)))
+    items = [described for _n, described in visible_only(page.items, viewer)]
+    return Page(items, page.next_cursor, page.prev_cursor)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the notifications page: the newest of `count` unread notifications of
+    the same kind about the same thing ("3 new comments on your post"), or a single one."""
+
+    described: Described
+    count: int
+    ids: list[int]
+
+    @property
+    def text(self) -> str:
+        grouped = self.described.grouped_text
+        return (
+            grouped(self.count) if self.count > 1 and grouped is not None else self.described.text
+        )
+
+
+def group_lines(items: list[Described]) -> list[Line]:
+    """Fold the unread notifications of one page that share a kind and a target into one
+    line, at the place of the newest; read ones stay one line each."""
+    lines: list[Line] = []
+    where: dict[tuple, int] = {}
+    for described in items:
+        key = described.group_key
+        groupable = (
+            described.notification.read_at is None and described.grouped_text is not None and key
+        )
+        if groupable and key in where:
+            line = lines[where[key]]
+            lines[where[key]] = Line(
+                line.described, line.count + 1, [*line.ids, described.notification.id]
+            )
+            continue
+        if groupable:
+            where[key] = len(lines)
+        lines.append(Line(described, 1, [described.notification.id]))
+    return lines
+
+
+def mark_read_ids(viewer: User, ids: Sequence[int]) -> int:
+    """Mark `viewer`'s own notifications among `ids` read (others' ids change nothing):
+    one UPDATE, flushed. Returns how many changed. Called by the page and the API."""
+    ids = [i for i in ids if isinstance(i, int) and not isinstance(i, bool)][:MAX_PAGE]
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id.in_(ids),
+            Notification.user_id == viewer.id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+def mark_all_read(viewer: User) -> int:
+    """Mark every unread notification of `viewer` read: one UPDATE, flushed."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == viewer.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+def open_notification(viewer: User, notification_id: int, also: Sequence[int] = ()) -> str:
+    """Mark `viewer`'s notification `notification_id` (and the grouped ones in `also`) read
+    and return the path of the thing it is about. NotFound for someone else's, a missing
+    one, and one about something the member may no longer see (the same answer)."""
+    notification = db.session.get(Notification, notification_id)
+    described = (
+        describe(notification, viewer)
+        if notification is not None and notification.user_id == viewer.id
+        else None
+    )
+    if described is None:
+        raise NotFound(_("We could not find that notification."))
+    mark_read_ids(viewer, [notification_id, *also])
+    return described.url

@@ -8,10 +8,10 @@ tells the post's author of each new comment ("comment.new").
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from community.comments.registry import SubjectKind, register
+from community.core.urls import site_path
 from community.posts import services
 from community.posts.services import SUBJECT
 
@@ -21,7 +21,7 @@ register(
         load=services.get_visible_post,
         can_moderate=services.can_remove,
         closed=lambda post: None,
-        url=lambda post: url_for("posts.show", post_id=post.id),
+        url=lambda post: site_path("posts.show", post_id=post.id),
         owner_id=lambda post: post.author_id,
         title=lambda post: post.title,
         owner_label=lambda: _("Author"),

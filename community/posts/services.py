@@ -421,3 +421,7 @@ def notify_matching_members(post: Post) -> int:
         )
         told += 1
     return told
+
+
+# Registers this feature's notification kinds (the registry is complete once services load).
+from community.posts import notifications as _notifications  # noqa: E402,F401

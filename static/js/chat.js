@@ -57,8 +57,10 @@
 
   // --- the socket ------------------------------------------------------------------------
 
-  var socket = window.io({ transports: ["websocket", "polling"] });
-  window.alongsideSocket = socket; // shared with presence.js, which loads after this file
+  // The page's one socket, opened by notifications.js (base.html loads it first); shared
+  // with presence.js, which loads after this file.
+  var socket = window.alongsideSocket || window.io({ transports: ["websocket", "polling"] });
+  window.alongsideSocket = socket;
   var connection = document.getElementById("chat-connection");
 
   function setConnectionNote(text) {
@@ -79,7 +81,8 @@
   });
 
   var connectedBefore = false;
-  socket.on("connect", function () {
+  socket.on("connect", onConnect);
+  function onConnect() {
     setConnectionNote("");
     if (chatList) {
       // Back after a disconnect: what arrived meanwhile is on the server's list.
@@ -94,7 +97,9 @@
         pump();
       });
     }
-  });
+  }
+  // The shared socket may have connected already: catch up once this script has run.
+  if (socket.connected) window.setTimeout(onConnect, 0);
   socket.on("disconnect", function (reason) {
     setConnectionNote(strings.offline);
     if (historyNode) historyNode.dataset.synced = "false";

@@ -366,6 +366,34 @@ def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
 chat_pages.context_options = {"java_script_enabled": False}
 
 
+def notification_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The bell in the header (with the demo member's unread count) and /notifications:
+    Sofía comments on a post of the demo member first, so a grouped line shows too."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/notifications")
+    # Each size and colour scheme runs this again on the same server: write only once.
+    if "Morning bakery" not in page.content():
+        page.goto(url + "/posts/new")
+        page.get_by_label("Question: I would like to know…").check()
+        page.get_by_label("Title").fill("Morning bakery near Østerbro?")
+        page.get_by_label("Your post").fill("One that opens before eight.")
+        page.get_by_role("button", name="Publish").click()
+        post_url = page.url
+        for address, text in ((SECOND_MEMBER, "Try Juno."), (DEMO_ORGANISER, "Meyers!")):
+            page.context.clear_cookies()
+            log_in(page, url, address)
+            page.goto(post_url)
+            page.get_by_label("Your comment").fill(text)
+            page.get_by_role("button", name="Post comment").click()
+        page.context.clear_cookies()
+        log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/")
+    expect(page.locator("[data-notification-bell]")).to_have_attribute("data-synced", "true")
+    shoot("bell")
+    page.goto(url + "/notifications")
+    shoot("notifications")
+
+
 GROUPS = (
     visitor_pages,
     member_pages,
@@ -381,6 +409,7 @@ GROUPS = (
     admin_pages,
     search_pages,
     chat_pages,
+    notification_pages,
 )
 
 
@@ -418,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():

@@ -1,0 +1,361 @@
+"""Every notification kind the app creates, each made through the real feature service, with
+what its member should read, where it links, and the real change after which they may no
+longer see it. Used by tests/test_notification_kinds.py (described, hidden) and
+tests/test_notifications_live.py (delivered live, once). Run inside an app context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from community.auth.models import User
+from community.auth.roles import Role
+from community.comments import services as comments
+from community.connections import services as connections
+from community.core.database import utcnow
+from community.events import hosting, notices, reminders
+from community.events import services as events
+from community.events.models import Event
+from community.extensions import db
+from community.groups import services as groups
+from community.groups.models import Group
+from community.notifications.models import Notification
+from community.posts import services as posts
+from community.posts.models import Post
+from community.profiles import services as profiles
+from tests.factories import event_data, make_user
+
+CREATED_KINDS = {
+    "comment.new",
+    "comment.reply",
+    "connection.accepted",
+    "connection.requested",
+    "event.cancelled",
+    "event.changed",
+    "event.message",
+    "event.promoted",
+    "event.reminder",
+    "event.removed",
+    "event.seat_free",
+    "group.join_approved",
+    "group.join_requested",
+    "group.made_organiser",
+    "post.answer",
+    "post.helpful",
+    "post.match",
+}
+
+
+def user(ref) -> User:
+    return db.session.get(User, ref.id)
+
+
+def latest(user_id: int, kind: str) -> Notification:
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user_id, Notification.kind == kind)
+        .order_by(Notification.id.desc())
+    ).first()
+
+
+@dataclass
+class Case:
+    recipient: object
+    notification: Notification
+    text: str  # expected in the text
+    url: str  # expected prefix of the link
+    hide: Callable[[], None]  # the real change after which the recipient may not see it
+
+
+def _post(author_ref, **changes) -> Post:
+    data = posts.PostData(
+        kind=changes.pop("kind", "question"),
+        title=changes.pop("title", "Where to find a dentist?"),
+        body="Any tips welcome.",
+        tags=changes.pop("tags", ["health"]),
+        **changes,
+    )
+    post = posts.create_post(user(author_ref), data)
+    db.session.commit()
+    return post
+
+
+def _event(organiser_ref, **changes) -> Event:
+    event = events.create_event(user(organiser_ref), event_data(**changes))
+    db.session.commit()
+    return event
+
+
+def _private_group(organiser_ref) -> Group:
+    group = groups.create_group(
+        user(organiser_ref),
+        groups.GroupData(name="Night owls", description="Late talks.", visibility="private"),
+    )
+    db.session.commit()
+    return group
+
+
+def _commit(fn, *args, **kw):
+    result = fn(*args, **kw)
+    db.session.commit()
+    return result
+
+
+def case_post_helpful(member, other, organiser):
+    post = _post(member)
+    _commit(posts.mark_helpful, user(other), post)
+    return Case(
+        member,
+        latest(member.id, "post.helpful"),
+        f"{other.display_name} found your post “Where to find a dentist?” helpful.",
+        f"/posts/{post.id}",
+        lambda: _commit(posts.delete_post, user(member), db.session.get(Post, post.id)),
+    )
+
+
+def case_post_match(member, other, organiser):
+    _commit(profiles.update_profile, user(member), profiles.ProfileData(skills=["dentistry"]))
+    post = _post(other, kind="request", title="A dentist who speaks Danish", tags=["dentistry"])
+    moderator = make_user(roles=(Role.MODERATOR,))
+    return Case(
+        member,
+        latest(member.id, "post.match"),
+        "A dentist who speaks Danish",
+        f"/posts/{post.id}",
+        lambda: _commit(posts.remove_post, user(moderator), db.session.get(Post, post.id)),
+    )
+
+
+def case_post_answer(member, other, organiser):
+    post = _post(other)
+    comment = _commit(comments.add_comment, user(member), "post", post.id, "Try the clinic.")
+    _commit(posts.mark_answer, user(other), db.session.get(Post, post.id), comment.id)
+    return Case(
+        member,
+        latest(member.id, "post.answer"),
+        "marked your comment as the answer",
+        f"/posts/{post.id}#comment-{comment.id}",
+        lambda: _commit(comments.delete_comment, user(member), comment),
+    )
+
+
+def case_comment_new(member, other, organiser):
+    post = _post(member)
+    _commit(comments.add_comment, user(other), "post", post.id, "Try the clinic.")
+    return Case(
+        member,
+        latest(member.id, "comment.new"),
+        f"{other.display_name} commented on “Where to find a dentist?”.",
+        f"/posts/{post.id}#comment-",
+        lambda: _commit(posts.delete_post, user(member), db.session.get(Post, post.id)),
+    )
+
+
+def case_comment_reply(member, other, organiser):
+    event = _event(organiser, title="Harbour walk")
+    parent = _commit(comments.add_comment, user(member), "event", event.id, "Count me in.")
+    _commit(comments.add_comment, user(other), "event", event.id, "Me too!", parent.id)
+    return Case(
+        member,
+        latest(member.id, "comment.reply"),
+        f"{other.display_name} replied to your comment on “Harbour walk”.",
+        f"/events/{event.id}#comment-",
+        lambda: _commit(connections.block, user(member), other.id),
+    )
+
+
+def case_connection_requested(member, other, organiser):
+    _commit(connections.send_request, user(other), member.id)
+    return Case(
+        member,
+        latest(member.id, "connection.requested"),
+        f"{other.display_name} asked to connect with you.",
+        "/connections",
+        lambda: _commit(connections.block, user(member), other.id),
+    )
+
+
+def case_connection_accepted(member, other, organiser):
+    row = _commit(connections.send_request, user(member), other.id)
+    _commit(connections.accept_request, user(other), row.id)
+    return Case(
+        member,
+        latest(member.id, "connection.accepted"),
+        f"{other.display_name} accepted your connection request.",
+        "/connections",
+        lambda: _commit(connections.block, user(other), member.id),
+    )
+
+
+def _going(member_ref, event):
+    _commit(events.rsvp, user(member_ref), db.session.get(Event, event.id))
+
+
+def _remove(organiser_ref, member_ref, event):
+    return lambda: _commit(
+        events.remove_attendee, user(organiser_ref), db.session.get(Event, event.id), member_ref.id
+    )
+
+
+def case_event_promoted(member, other, organiser):
+    event = _event(organiser, title="Family picnic", capacity=1, guests_allowed=0)
+    _going(other, event)
+    _going(member, event)
+    _commit(events.cancel_rsvp, user(other), db.session.get(Event, event.id))
+    return Case(
+        member,
+        latest(member.id, "event.promoted"),
+        "you are going to “Family picnic”",
+        f"/events/{event.id}",
+        _remove(organiser, member, event),
+    )
+
+
+def case_event_seat_free(member, other, organiser):
+    starts = (utcnow() + timedelta(minutes=90)).replace(microsecond=0)
+    event = _event(
+        organiser,
+        title="Last-minute quiz",
+        capacity=1,
+        guests_allowed=0,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    _going(other, event)
+    _going(member, event)
+    _commit(events.cancel_rsvp, user(other), db.session.get(Event, event.id))
+    return Case(
+        member,
+        latest(member.id, "event.seat_free"),
+        "A seat is free at “Last-minute quiz”",
+        f"/events/{event.id}",
+        lambda: _commit(events.cancel_rsvp, user(member), db.session.get(Event, event.id)),
+    )
+
+
+def case_event_changed(member, other, organiser):
+    event = _event(organiser, title="Book club")
+    _going(member, event)
+    moved = events.EventData(**{**event_data().__dict__, "title": "Book club"})
+    moved.starts_at = event.starts_at + timedelta(hours=1)
+    moved.ends_at = event.ends_at + timedelta(hours=1)
+    _commit(events.update_event, user(organiser), db.session.get(Event, event.id), moved)
+    _commit(notices.send_due_notices, now=utcnow() + timedelta(days=1))
+    return Case(
+        member,
+        latest(member.id, "event.changed"),
+        "The time of “Book club” changed.",
+        f"/events/{event.id}",
+        lambda: _commit(connections.block, user(member), organiser.id),
+    )
+
+
+def case_event_cancelled(member, other, organiser):
+    event = _event(organiser, title="Yoga")
+    _going(member, event)
+    _commit(events.cancel_event, user(organiser), db.session.get(Event, event.id))
+    return Case(
+        member,
+        latest(member.id, "event.cancelled"),
+        "“Yoga” was cancelled.",
+        f"/events/{event.id}",
+        lambda: _commit(connections.block, user(organiser), member.id),
+    )
+
+
+def case_event_removed(member, other, organiser):
+    event = _event(organiser, title="Wine tasting")
+    _going(member, event)
+    _remove(organiser, member, event)()
+    return Case(
+        member,
+        latest(member.id, "event.removed"),
+        "A host took you off the list of “Wine tasting”.",
+        f"/events/{event.id}",
+        lambda: _commit(connections.block, user(member), organiser.id),
+    )
+
+
+def case_event_message(member, other, organiser):
+    event = _event(organiser, title="Choir")
+    _going(member, event)
+    _commit(
+        hosting.message_attendees,
+        user(organiser),
+        db.session.get(Event, event.id),
+        "going",
+        "Bring water",
+        "It will be hot.",
+    )
+    return Case(
+        member,
+        latest(member.id, "event.message"),
+        f"{organiser.display_name} wrote to the members of “Choir”: Bring water",
+        f"/events/{event.id}",
+        _remove(organiser, member, event),
+    )
+
+
+def case_event_reminder(member, other, organiser):
+    starts = (utcnow() + timedelta(hours=20)).replace(microsecond=0)
+    event = _event(organiser, title="Museum", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    _going(member, event)
+    _commit(reminders.send_reminders)
+    return Case(
+        member,
+        latest(member.id, "event.reminder"),
+        "“Museum” is tomorrow.",
+        f"/events/{event.id}",
+        _remove(organiser, member, event),
+    )
+
+
+def case_group_join_requested(member, other, organiser):
+    group = _private_group(organiser)
+    _commit(groups.request_to_join, user(other), db.session.get(Group, group.id))
+    return Case(
+        organiser,
+        latest(organiser.id, "group.join_requested"),
+        f"{other.display_name} asked to join “Night owls”.",
+        "/groups/night-owls",
+        lambda: _commit(connections.block, user(other), organiser.id),
+    )
+
+
+def case_group_join_approved(member, other, organiser):
+    group = _private_group(organiser)
+    _commit(groups.request_to_join, user(member), db.session.get(Group, group.id))
+    _commit(groups.approve_request, user(organiser), db.session.get(Group, group.id), member.id)
+    return Case(
+        member,
+        latest(member.id, "group.join_approved"),
+        "You are now a member of “Night owls”.",
+        "/groups/night-owls",
+        lambda: _commit(
+            groups.remove_member, user(organiser), db.session.get(Group, group.id), member.id
+        ),
+    )
+
+
+def case_group_made_organiser(member, other, organiser):
+    group = _private_group(organiser)
+    _commit(groups.request_to_join, user(member), db.session.get(Group, group.id))
+    _commit(groups.approve_request, user(organiser), db.session.get(Group, group.id), member.id)
+    _commit(groups.make_organiser, user(organiser), db.session.get(Group, group.id), member.id)
+    return Case(
+        member,
+        latest(member.id, "group.made_organiser"),
+        f"{organiser.display_name} made you an organiser of “Night owls”.",
+        "/groups/night-owls",
+        lambda: _commit(groups.leave_group, user(member), db.session.get(Group, group.id)),
+    )
+
+
+CASES = {
+    name.removeprefix("case_").replace("_", ".", 1): fn
+    for name, fn in globals().copy().items()
+    if name.startswith("case_")
+}
