@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.events.calendar_routes import calendar_bp
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
+    from community.notifications.settings_routes import bp as notification_mail_bp
     from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
 
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         comments_bp,
         posts_bp,
         chat_bp,
+        notification_mail_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

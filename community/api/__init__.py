@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         events,
         groups,
         members,
+        notification_settings,
         posts,
         search,
         tokens,
@@ -71,6 +72,17 @@ def init_app(app: Flask) -> None:
         },
     )
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (tokens, members, connections, events, groups, posts, comments, search, chat):
+    for module in (
+        tokens,
+        members,
+        connections,
+        events,
+        groups,
+        posts,
+        comments,
+        search,
+        chat,
+        notification_settings,
+    ):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -4,6 +4,7 @@ the notifications page and live delivery over Socket.IO come with their own issu
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -11,6 +12,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from community.core.database import utcnow
 from community.extensions import db
 from community.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from community.notifications.mailing import FeatureMail
 
 # How many unread notifications about one target a page shows at most.
 UNREAD_SHOWN = 5
@@ -23,11 +27,16 @@ def notify(
     actor_id: int | None = None,
     target_type: str | None = None,
     target_id: int | None = None,
+    mail: FeatureMail | None = None,
     **data,
 ) -> Notification:
     """Record a notification for `user_id` (flush, no commit). Called by feature services.
     `kind` must be registered (`community.notifications.kinds`): ValueError otherwise, so
-    every kind the app creates can be worded, chosen in the settings and delivered."""
+    every kind the app creates can be worded, chosen in the settings and delivered.
+
+    When the member has this kind on "Email at once", its email is queued in the same
+    transaction (`mailing.mail_at_once`): the feature's own `mail` if it gives one, else
+    the plain one with the kind's text and link."""
     from community.notifications.kinds import kind_of  # the features register their kinds
 
     try:
@@ -44,6 +53,9 @@ def notify(
     )
     db.session.add(notification)
     db.session.flush()
+    from community.notifications.mailing import mail_at_once
+
+    mail_at_once(notification, mail)
     return notification
 
 
