@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from community.auth.models import User
+from community.auth.roles import Role
 from community.chat import services as chat
 from community.connections import services as connections
 from community.core.database import utcnow
+from community.events import services as events
+from community.events.reminders import send_reminders
 from community.extensions import db
 from community.mail.models import OutboxMail
 from community.notifications import preferences
@@ -22,8 +25,11 @@ from community.notifications.chat_mail import send_chat_emails
 from community.notifications.digests import send_digests
 from community.notifications.email_models import NotificationSetting
 from community.notifications.mailing import make_unsubscribe_token
+from community.notifications.models import Notification
 from community.notifications.preferences import Delivery
+from community.notifications.services import notify
 from tests.conftest import post_form
+from tests.factories import event_data
 
 REQUESTED = "connection.requested"
 
@@ -357,3 +363,47 @@ def test_a_digest_link_stops_that_digest(app, db, make_user):
     db.session.expire_all()
     assert preferences.delivery_for(member.id, REQUESTED) == Delivery.APP
     assert preferences.delivery_for(member.id, "connection.accepted") == Delivery.WEEKLY
+
+
+# --- what a member may no longer see, and the features' own mails --------------------------
+
+
+def test_no_email_at_once_about_something_the_member_cannot_see(db, make_user):
+    asker, asked = make_user(), make_user()
+    _set(asked.id, REQUESTED, Delivery.INSTANT)
+    notify(
+        asked.id, REQUESTED, actor_id=asker.id, target_type="connection", target_id=10**6
+    )  # a request that is gone
+    db.session.commit()
+    assert _outbox(asked.email) == []
+
+
+def test_a_digest_leaves_out_what_the_member_may_no_longer_see(db, make_user):
+    reader, pest = make_user(), make_user()
+    _ask(pest, reader)
+    connections.block(_user(reader), pest.id)
+    db.session.commit()
+    assert send_digests(now=utcnow()) == 0
+    assert _outbox(reader.email) == []
+    note = db.session.scalar(select(Notification).where(Notification.user_id == reader.id))
+    assert note.emailed_at is not None  # looked at once, never again
+
+
+def test_an_event_reminder_mails_once_by_its_setting(db, make_user):
+    organiser = make_user(roles=(Role.ORGANISER,))
+    default, quiet = make_user(), make_user()
+    starts = (utcnow() + timedelta(hours=20)).replace(microsecond=0)
+    event = events.create_event(
+        _user(organiser), event_data(starts_at=starts, ends_at=starts + timedelta(hours=2))
+    )
+    db.session.commit()
+    for ref in (default, quiet):
+        events.rsvp(_user(ref), event, 0)
+    _set(quiet.id, "event.reminder", Delivery.APP)
+    assert send_reminders() == 2
+    db.session.commit()
+    [mail] = _outbox(default.email, "event_reminder")  # the feature's own mail, not a second
+    assert _outbox(default.email, "notification") == []
+    assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/notifications/unsubscribe/" in mail.body
+    assert _outbox(quiet.email, "event_reminder") == []

@@ -366,6 +366,14 @@ def chat_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
 chat_pages.context_options = {"java_script_enabled": False}
 
 
+def notification_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The notification settings page, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/settings/notifications")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notification settings")
+    shoot("notification-settings")
+
+
 GROUPS = (
     visitor_pages,
     member_pages,
@@ -381,6 +389,7 @@ GROUPS = (
     admin_pages,
     search_pages,
     chat_pages,
+    notification_pages,
 )
 
 
@@ -418,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
