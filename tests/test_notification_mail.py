@@ -23,7 +23,7 @@ from community.mail.models import OutboxMail
 from community.notifications import preferences
 from community.notifications.chat_mail import send_chat_emails
 from community.notifications.digests import send_digests
-from community.notifications.email_models import NotificationSetting
+from community.notifications.email_models import DigestState, NotificationSetting
 from community.notifications.mailing import make_unsubscribe_token
 from community.notifications.models import Notification
 from community.notifications.preferences import Delivery
@@ -407,3 +407,13 @@ def test_an_event_reminder_mails_once_by_its_setting(db, make_user):
     assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/notifications/unsubscribe/" in mail.body
     assert _outbox(quiet.email, "event_reminder") == []
+
+
+def test_digest_runs_touch_no_member_without_a_digest_due(db, make_user):
+    """The job runs every minute on the embedded default: members whose unread
+    notifications are all "in the app only" get no lock row written, run after run."""
+    quiet, asker = make_user(), make_user()
+    _set(quiet.id, REQUESTED, Delivery.APP)
+    _ask(asker, quiet)
+    assert send_digests(now=utcnow()) == 0
+    assert db.session.scalar(select(func.count()).select_from(DigestState)) == 0

@@ -1,9 +1,12 @@
 """Notification email jobs run from several places at once (cron on two machines, the
 embedded loop and cron): never the same digest item or unread-message window twice. On
-SQLite and PostgreSQL."""
+SQLite and PostgreSQL. Each race runs after a first digest or email, so the members' state
+rows already exist and only the row lock (not the insert of a new row) keeps the runners
+apart."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -21,6 +24,7 @@ from community.notifications.preferences import Delivery
 from tests.test_core_patterns import run_at_once
 
 BACKENDS = ("sqlite", "postgresql")
+ROUNDS = 4
 
 
 def _mails(kind: str) -> int:
@@ -29,35 +33,51 @@ def _mails(kind: str) -> int:
     )
 
 
-def test_two_digest_runs_at_once_send_each_item_once(app, make_user):
-    readers = [make_user() for _ in range(3)]
-    askers = [make_user() for _ in range(2)]
+def test_digest_runs_at_once_send_each_item_once(app, make_user):
+    readers = [make_user() for _ in range(4)]
+    askers = [[make_user() for _ in readers] for _ in range(ROUNDS + 1)]
     with app.app_context():
-        for reader in readers:
+        for reader, asker in zip(readers, askers[0], strict=True):
             preferences.update_settings(reader.id, {"connection.requested": Delivery.DAILY.value})
-            for asker in askers:
-                connections.send_request(db.session.get(User, asker.id), reader.id)
+            connections.send_request(db.session.get(User, asker.id), reader.id)
         db.session.commit()
-    now = utcnow()
-    for _round in range(2):
-        assert run_at_once(app, 2, lambda _index: send_digests(now=now)) == []
+        start = utcnow()
+        assert send_digests(now=start) == len(readers)  # the state rows exist from now on
+    for day in range(1, ROUNDS + 1):
+        with app.app_context():
+            for reader, asker in zip(readers, askers[day], strict=True):
+                connections.send_request(db.session.get(User, asker.id), reader.id)
+            db.session.commit()
+        now = start + timedelta(days=day)
+        assert run_at_once(app, 3, lambda _index, now=now: send_digests(now=now)) == []
+        with app.app_context():
+            assert _mails("notification_digest") == len(readers) * (day + 1)
     with app.app_context():
-        assert _mails("notification_digest") == 3
         bodies = db.session.scalars(
             select(OutboxMail.body).where(OutboxMail.kind == "notification_digest")
         ).all()
-        for body in bodies:
-            assert sum(body.count(asker.display_name) for asker in askers) == 2
+        assert all(body.count("asked to connect") == 1 for body in bodies)
 
 
-def test_two_chat_email_runs_at_once_send_one_email(app, make_user):
+def test_chat_email_runs_at_once_send_one_email_per_window(app, make_user):
     sender, reader = make_user(), make_user()
     with app.app_context():
-        conversation = chat.start_direct(db.session.get(User, sender.id), reader.id)
-        db.session.flush()
-        chat.send_message(db.session.get(User, sender.id), conversation.id, "Hi", "race-1")
+        conversation_id = chat.start_direct(db.session.get(User, sender.id), reader.id).id
         db.session.commit()
-    later = utcnow() + timedelta(minutes=16)
-    assert run_at_once(app, 2, lambda _index: send_chat_emails(now=later)) == []
+
+    def write() -> None:
+        with app.app_context():
+            author = db.session.get(User, sender.id)
+            chat.send_message(author, conversation_id, "Hi", uuid.uuid4().hex)
+            db.session.commit()
+
+    write()
+    start = utcnow()
     with app.app_context():
-        assert _mails("chat_unread") == 1
+        assert send_chat_emails(now=start + timedelta(minutes=16)) == 1
+    for window in range(1, ROUNDS + 1):
+        write()
+        later = utcnow() + timedelta(minutes=16 * (window + 1))
+        assert run_at_once(app, 3, lambda _index, t=later: send_chat_emails(now=t)) == []
+        with app.app_context():
+            assert _mails("chat_unread") == window + 1

@@ -14,14 +14,14 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
 from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.core.database import get_or_create, lock_row, utcnow
 from community.extensions import db
 from community.notifications import kinds as registry
-from community.notifications.email_models import DigestState
+from community.notifications.email_models import DigestState, NotificationSetting
 from community.notifications.mailing import (
     described_text,
     described_url,
@@ -30,7 +30,7 @@ from community.notifications.mailing import (
     unsubscribe_url,
 )
 from community.notifications.models import Notification
-from community.notifications.preferences import DIGESTS, Delivery, settings_for
+from community.notifications.preferences import DIGESTS, Delivery, defaults, settings_for
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,7 @@ def send_digests(*, now: datetime | None = None) -> int:
     (commits). Returns how many digests were queued. Called by `send-digests` and the job
     loop (`community.jobs`)."""
     now = now or utcnow()
-    user_ids = db.session.scalars(
-        select(Notification.user_id)
-        .distinct()
-        .where(
-            Notification.emailed_at.is_(None),
-            Notification.read_at.is_(None),
-            Notification.created_at <= now,
-        )
-    ).all()
+    user_ids = sorted(set(db.session.scalars(_due_members(now))))
     db.session.commit()
     sent = 0
     for user_id in user_ids:
@@ -66,6 +58,52 @@ def send_digests(*, now: datetime | None = None) -> int:
             db.session.rollback()
             log.exception("The digest of member %s failed; the next run tries again.", user_id)
     return sent
+
+
+def _due_members(now: datetime):
+    """Members with a digest due that has something to say: an unread, unmailed
+    notification of a kind they get in that digest (their choice, else the kind's default),
+    and no digest of that period yet, or the last one a period ago. One query, no lock: the
+    rows locked per member are only those that will most likely get a digest."""
+    default = case(
+        {kind: delivery.value for kind, delivery in defaults().items()},
+        value=Notification.kind,
+        else_=Delivery.APP.value,
+    )
+    delivery = func.coalesce(NotificationSetting.delivery, default)
+    return (
+        select(Notification.user_id)
+        .outerjoin(
+            NotificationSetting,
+            and_(
+                NotificationSetting.user_id == Notification.user_id,
+                NotificationSetting.kind == Notification.kind,
+            ),
+        )
+        .outerjoin(DigestState, DigestState.user_id == Notification.user_id)
+        .where(
+            Notification.emailed_at.is_(None),
+            Notification.read_at.is_(None),
+            Notification.created_at <= now,
+            or_(
+                and_(
+                    delivery == Delivery.DAILY.value,
+                    or_(
+                        DigestState.daily_at.is_(None),
+                        DigestState.daily_at <= now - PERIODS[Delivery.DAILY] + SLACK,
+                    ),
+                ),
+                and_(
+                    delivery == Delivery.WEEKLY.value,
+                    or_(
+                        DigestState.weekly_at.is_(None),
+                        DigestState.weekly_at <= now - PERIODS[Delivery.WEEKLY] + SLACK,
+                    ),
+                ),
+            ),
+        )
+        .distinct()
+    )
 
 
 def _field(delivery: Delivery) -> str:
