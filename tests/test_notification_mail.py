@@ -417,3 +417,14 @@ def test_digest_runs_touch_no_member_without_a_digest_due(db, make_user):
     _ask(asker, quiet)
     assert send_digests(now=utcnow()) == 0
     assert db.session.scalar(select(func.count()).select_from(DigestState)) == 0
+
+
+def test_the_send_chat_emails_command_runs(app, runner, make_user):
+    sender, reader = make_user(), make_user()
+    with app.app_context():
+        _dm(sender, reader)
+    app.config["CHAT_EMAIL_DELAY_MINUTES"] = 0  # the command runs at the present moment
+    result = runner.invoke(args=["send-chat-emails"])
+    assert result.exit_code == 0, result.output
+    assert "sent 1 unread-message emails" in result.output
+    assert "sent 0 unread-message emails" in runner.invoke(args=["send-chat-emails"]).output
