@@ -428,3 +428,12 @@ def test_the_send_chat_emails_command_runs(app, runner, make_user):
     assert result.exit_code == 0, result.output
     assert "sent 1 unread-message emails" in result.output
     assert "sent 0 unread-message emails" in runner.invoke(args=["send-chat-emails"]).output
+
+
+def test_the_embedded_job_loop_runs_both_jobs(app):
+    """`make run` has no cron: the job loop runs the unread-message emails and digests."""
+    from community.jobs import scheduled_jobs
+
+    with app.app_context():
+        names = [name for name, _job in scheduled_jobs()]
+    assert {"chat emails", "digests"} <= set(names)
