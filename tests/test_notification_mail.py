@@ -337,11 +337,6 @@ def test_a_forged_link_changes_nothing(app, db, make_user):
     assert preferences.delivery_for(member.id, REQUESTED) == Delivery.INSTANT
 
 
-@pytest.fixture
-def app_overrides() -> dict:
-    return {}
-
-
 def test_an_expired_link_changes_nothing(app, db, make_user):
     member = make_user()
     _set(member.id, REQUESTED, Delivery.INSTANT)
@@ -437,3 +432,12 @@ def test_the_embedded_job_loop_runs_both_jobs(app):
     with app.app_context():
         names = [name for name, _job in scheduled_jobs()]
     assert {"chat emails", "digests"} <= set(names)
+
+
+def test_the_optional_mailto_unsubscribe(app, db, make_user, mailbox):
+    app.config["MAIL_UNSUBSCRIBE_ADDRESS"] = "unsubscribe@alongside.example"
+    asked, _link = _instant_mail_link(db, make_user, mailbox)
+    header = mailbox.last(asked.email)["List-Unsubscribe"]
+    https_part, mailto_part = header.split(", ")
+    assert https_part.startswith("<http://localhost/notifications/unsubscribe/")
+    assert mailto_part.startswith("<mailto:unsubscribe@alongside.example?subject=unsubscribe%20")
