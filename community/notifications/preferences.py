@@ -147,10 +147,13 @@ def update_settings(user_id: int, choices: Mapping[str, object]) -> dict[str, De
             raise Invalid(_("There is no notification of that kind."), kind)
         if delivery not in {choice.value for choice in choices_for(kind)}:
             raise Invalid(_("Choose one of the options offered."), kind)
+    current = settings_for(user_id)
     for kind, delivery in choices.items():
-        _store(user_id, kind, Delivery(delivery), known[kind])
+        if current[kind] != delivery:  # a form sends every kind: write only the changes
+            _store(user_id, kind, Delivery(delivery), known[kind])
+            current[kind] = Delivery(delivery)
     db.session.flush()
-    return settings_for(user_id)
+    return current
 
 
 def _store(user_id: int, kind: str, delivery: Delivery, default: Delivery) -> None:
