@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
     from community.notifications.routes import bp as notifications_bp
+    from community.notifications.settings_routes import bp as notification_mail_bp
     from community.posts import bp as posts_bp
     from community.profiles import bp as profiles_bp
 
@@ -165,6 +166,7 @@ def _register_blueprints(app: Flask) -> None:
         posts_bp,
         chat_bp,
         notifications_bp,
+        notification_mail_bp,
     ):
         app.register_blueprint(blueprint)
     from community import search

@@ -1,5 +1,5 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
-send-reminders | reindex."""
+send-reminders | send-digests | send-chat-emails | reindex."""
 
 from __future__ import annotations
 
@@ -23,7 +23,16 @@ from community.extensions import db
 
 def init_app(app: Flask) -> None:
     """Called by create_app: registers the commands."""
-    for command in (seed_demo, create_user, backup, send_mail, send_reminders, reindex):
+    for command in (
+        seed_demo,
+        create_user,
+        backup,
+        send_mail,
+        send_reminders,
+        send_digests,
+        send_chat_emails,
+        reindex,
+    ):
         app.cli.add_command(command)
 
 
@@ -129,9 +138,33 @@ def send_reminders() -> None:
     embedded default runs it in the app process every JOBS_INTERVAL_SECONDS."""
     from community.jobs import run_scheduled_jobs
 
-    done = run_scheduled_jobs()
+    done = run_scheduled_jobs(only=("reminders", "change notices"))
     sent, told = done["reminders"], done["change notices"]
     click.echo(f"sent {sent} reminders, told {told} members of changes")
+
+
+@click.command("send-digests")
+@with_appcontext
+def send_digests() -> None:
+    """Send the daily and weekly notification digests that are due, and email unread
+    direct messages older than CHAT_EMAIL_DELAY_MINUTES. Safe from cron at any frequency
+    and in several places at once: never sends an item twice."""
+    from community.jobs import run_scheduled_jobs
+
+    done = run_scheduled_jobs(only=("chat emails", "digests"))
+    click.echo(f"sent {done['digests']} digests, {done['chat emails']} unread-message emails")
+
+
+@click.command("send-chat-emails")
+@with_appcontext
+def send_chat_emails() -> None:
+    """Email members their direct messages still unread CHAT_EMAIL_DELAY_MINUTES after they
+    arrived (one email per conversation per delay window). Safe from cron every minute and
+    in several places at once."""
+    from community.jobs import run_scheduled_jobs
+
+    done = run_scheduled_jobs(only=("chat emails",))
+    click.echo(f"sent {done['chat emails']} unread-message emails")
 
 
 @click.command("reindex")

@@ -1,5 +1,5 @@
-"""Scheduled jobs: event reminders and change notices (later issues add closing gigs past
-their deadline and digests). Each job is idempotent and safe to run every few minutes and
+"""Scheduled jobs: event reminders and change notices, unread direct messages by email and
+notification digests (later issues add closing gigs past their deadline). Each job is idempotent and safe to run every few minutes and
 in several places at once.
 
 Who runs them: `flask --app wsgi send-reminders` (cron, in scale-out), and on the embedded
@@ -29,15 +29,27 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
     """The jobs, by name, each answering how many members it told."""
     from community.events.notices import send_due_notices
     from community.events.reminders import send_reminders
+    from community.notifications.chat_mail import send_chat_emails
+    from community.notifications.digests import send_digests
 
-    return [("reminders", send_reminders), ("change notices", send_due_notices)]
+    return [
+        ("reminders", send_reminders),
+        ("change notices", send_due_notices),
+        ("chat emails", send_chat_emails),
+        ("digests", send_digests),
+    ]
 
 
-def run_scheduled_jobs(*, now: datetime | None = None) -> dict[str, int]:
-    """Run every job once, each in its own transaction (one failing job is logged and
-    rolled back; the others still run). Called by `send-reminders` and the job runner."""
+def run_scheduled_jobs(
+    *, now: datetime | None = None, only: tuple[str, ...] | None = None
+) -> dict[str, int]:
+    """Run every job (or those named in `only`) once, each in its own transaction (one
+    failing job is logged and rolled back; the others still run). Called by the commands
+    (`send-reminders`, `send-digests`, `send-chat-emails`) and the job runner."""
     done = {}
     for name, job in scheduled_jobs():
+        if only is not None and name not in only:
+            continue
         try:
             done[name] = job(now=now)
             db.session.commit()

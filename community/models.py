@@ -7,6 +7,7 @@ from community.connections.models import Block, Connection
 from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
 from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
+from community.notifications.email_models import ChatMailState, DigestState, NotificationSetting
 from community.notifications.models import Notification
 from community.posts.models import MatchNotice, Post, PostHelpful, PostTag
 from community.presence.models import MemberPresence
@@ -16,10 +17,12 @@ __all__ = [
     "ApiToken",
     "Block",
     "CalendarFeed",
+    "ChatMailState",
     "Comment",
     "Connection",
     "Conversation",
     "ConversationMember",
+    "DigestState",
     "Event",
     "EventReminder",
     "Group",
@@ -29,6 +32,7 @@ __all__ = [
     "Message",
     "MessageReport",
     "Notification",
+    "NotificationSetting",
     "OutboxMail",
     "Post",
     "PostHelpful",

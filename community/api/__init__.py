@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
         events,
         groups,
         members,
+        notification_settings,
         notifications,
         posts,
         search,
@@ -83,6 +84,7 @@ def init_app(app: Flask) -> None:
         search,
         chat,
         notifications,
+        notification_settings,
     ):
         csrf.exempt(module.blp)  # bearer tokens, never cookies: no CSRF to defend against
         api.register_blueprint(module.blp, url_prefix="/api/v1")

@@ -27,7 +27,7 @@ from community.events.notices import listed_members
 from community.events.reminders import mail_details
 from community.events.services import attendees, can_manage
 from community.extensions import db
-from community.mail.services import queue_mail
+from community.notifications.mailing import FeatureMail
 from community.notifications.services import notify
 
 MAX_SUBJECT = 120
@@ -113,18 +113,19 @@ def message_attendees(
             actor_id=host.id,
             target_type="event",
             target_id=event.id,
+            mail=FeatureMail(
+                "event_message",
+                f"{event.title}: {subject}",
+                {
+                    "host": host.display_name,
+                    "audience": audience,
+                    "message_subject": subject,
+                    "message_body": body,
+                    **mail_details(member, event, rsvp),
+                },
+            ),
             title=event.title,
             subject=subject,
-        )
-        queue_mail(
-            member.email,
-            "event_message",
-            f"{event.title}: {subject}",
-            host=host.display_name,
-            audience=audience,
-            message_subject=subject,
-            message_body=body,
-            **mail_details(member, event, rsvp),
         )
     db.session.flush()
     return record

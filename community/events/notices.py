@@ -31,7 +31,7 @@ from community.core.database import lock_row, utcnow
 from community.events.models import Event, EventStatus, Rsvp, RsvpStatus
 from community.events.reminders import mail_details
 from community.extensions import db
-from community.mail.services import queue_mail
+from community.notifications.mailing import FeatureMail
 from community.notifications.services import notify
 
 # What a notice can be about, in the order a mail lists them.
@@ -114,17 +114,18 @@ def _send_notice(event: Event) -> int:
             "event.cancelled" if cancelled else "event.changed",
             target_type="event",
             target_id=event.id,
+            mail=FeatureMail(
+                "event_changed",
+                subject,
+                {
+                    "cancelled": cancelled,
+                    "changes": changes,
+                    "going": rsvp.status == RsvpStatus.GOING,
+                    **mail_details(member, event, rsvp),
+                },
+            ),
             title=event.title,
             changes=changes,
-        )
-        queue_mail(
-            member.email,
-            "event_changed",
-            subject,
-            cancelled=cancelled,
-            changes=changes,
-            going=rsvp.status == RsvpStatus.GOING,
-            **mail_details(member, event, rsvp),
         )
         told += 1
     return told
@@ -147,15 +148,13 @@ def announce_free_seats(event: Event, waitlist: list[Rsvp]) -> int:
             "event.seat_free",
             target_type="event",
             target_id=event.id,
+            mail=FeatureMail(
+                "event_seat_free",
+                _("A seat is free: %(title)s", title=event.title),
+                {"seats": free, **mail_details(rsvp.user, event, rsvp)},
+            ),
             title=event.title,
             seats=free,
-        )
-        queue_mail(
-            rsvp.user.email,
-            "event_seat_free",
-            _("A seat is free: %(title)s", title=event.title),
-            seats=free,
-            **mail_details(rsvp.user, event, rsvp),
         )
         told += 1
     return told
@@ -164,21 +163,22 @@ def announce_free_seats(event: Event, waitlist: list[Rsvp]) -> int:
 def tell_removed(member: User, event: Event, message: str, host: User) -> None:
     """Tell `member` that a host removed them from `event`, with the host's `message` (may
     be empty). Called by `services.remove_attendee`."""
+    details = mail_details(member, event)
     notify(
         member.id,
         "event.removed",
         actor_id=host.id,
         target_type="event",
         target_id=event.id,
+        mail=FeatureMail(
+            "event_removed",
+            _("You are no longer on the list: %(title)s", title=event.title),
+            {
+                "message": message,
+                "host": host.display_name,
+                **{**details, "venue": None, "online_url": None},
+            },
+        ),
         title=event.title,
         message=message,
-    )
-    details = mail_details(member, event)
-    queue_mail(
-        member.email,
-        "event_removed",
-        _("You are no longer on the list: %(title)s", title=event.title),
-        message=message,
-        host=host.display_name,
-        **{**details, "venue": None, "online_url": None},
     )

@@ -34,6 +34,7 @@ from community.events.services import place_for
 from community.extensions import db
 from community.mail.services import queue_mail
 from community.mail.transport import Attachment
+from community.notifications.mailing import FeatureMail
 from community.notifications.services import notify
 
 DAY = timedelta(days=1)
@@ -140,17 +141,15 @@ def send_reminders(*, now: datetime | None = None) -> int:
             "event.reminder",
             target_type="event",
             target_id=event.id,
+            mail=FeatureMail(
+                "event_reminder",
+                _("Tomorrow: %(title)s", title=event.title)
+                if kind == ReminderKind.DAY
+                else _("Soon: %(title)s", title=event.title),
+                {"soon": kind == ReminderKind.HOUR, **mail_details(member, event, rsvp)},
+            ),
             when=kind.value,
             title=event.title,
-        )
-        queue_mail(
-            member.email,
-            "event_reminder",
-            _("Tomorrow: %(title)s", title=event.title)
-            if kind == ReminderKind.DAY
-            else _("Soon: %(title)s", title=event.title),
-            soon=kind == ReminderKind.HOUR,
-            **mail_details(member, event, rsvp),
         )
         sent += 1
     return sent

@@ -25,6 +25,8 @@ class OutboxMail(db.Model):
     # Files sent with the mail: [{"filename", "content_type", "content"}], content as text
     # (an event's .ics). None: no attachments.
     attachments: Mapped[list | None] = mapped_column(JSON)
+    # Extra message headers: {"List-Unsubscribe": "<https://...>", ...}. None: no extras.
+    headers: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -32,10 +32,12 @@ def queue_mail(
     subject: str,
     *,
     attachments: list[Attachment] | None = None,
+    headers: dict[str, str] | None = None,
     **context,
 ) -> OutboxMail:
     """Add a mail rendered from `templates/mail/<kind>.txt` to the outbox (flush, no commit),
-    with `attachments` (text files such as an event's .ics) sent as MIME attachments.
+    with `attachments` (text files such as an event's .ics) sent as MIME attachments and
+    `headers` (List-Unsubscribe ...) added to the message.
 
     It is sent only if the caller's transaction commits; the in-process sender is woken
     after that commit (`core.effects.on_commit`).
@@ -47,6 +49,7 @@ def queue_mail(
         body=body,
         kind=kind,
         attachments=[attachment.as_json() for attachment in attachments] if attachments else None,
+        headers=dict(headers) if headers else None,
     )
     db.session.add(mail)
     db.session.flush()
@@ -115,7 +118,9 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
         mail.attempts += 1
         try:
             files = [Attachment.from_json(item) for item in mail.attachments or ()]
-            message = build_message(mail.recipient, mail.subject, mail.body, files)
+            message = build_message(
+                mail.recipient, mail.subject, mail.body, files, headers=mail.headers
+            )
             deliver(message, name=f"{mail.id:06d}-{mail.kind}")
         except Exception as exc:  # any transport failure is recorded and retried
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 
 log = logging.getLogger(__name__)
+_LONG_LINES = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -39,16 +41,27 @@ class Attachment:
 
 
 def build_message(
-    recipient: str, subject: str, body: str, attachments: list[Attachment] | tuple = ()
+    recipient: str,
+    subject: str,
+    body: str,
+    attachments: list[Attachment] | tuple = (),
+    *,
+    headers: dict[str, str] | None = None,
 ) -> EmailMessage:
     """A plain-text UTF-8 message from the configured sender, with `attachments` as MIME
-    parts (multipart/mixed when there are any)."""
-    message = EmailMessage()
+    parts (multipart/mixed when there are any) and the extra `headers` (List-Unsubscribe,
+    List-Unsubscribe-Post for RFC 8058 one-click unsubscribe)."""
+    # A header URL longer than a line (List-Unsubscribe's signed link) must stay one word:
+    # the default 78-character policy would fold it into RFC 2047 encoded words, which mail
+    # clients do not read as a URL. RFC 5322 allows lines up to 998 characters.
+    message = EmailMessage(policy=_LONG_LINES) if headers else EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="alongside")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     for attachment in attachments:
         kind, _sep, rest = attachment.content_type.partition(";")

@@ -24,3 +24,5 @@ class Notification(db.Model):
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When it went out by email, at once or in a digest (never twice); None: not yet.
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, update
@@ -22,6 +23,9 @@ from community.extensions import db
 from community.notifications.kinds import Described, describe, kind_of, visible_only
 from community.notifications.models import Notification
 
+if TYPE_CHECKING:
+    from community.notifications.mailing import FeatureMail
+
 # How many unread notifications about one target a page shows at most.
 UNREAD_SHOWN = 5
 
@@ -33,11 +37,17 @@ def notify(
     actor_id: int | None = None,
     target_type: str | None = None,
     target_id: int | None = None,
+    mail: FeatureMail | None = None,
     **data,
 ) -> Notification:
     """Record a notification for `user_id` (flush, no commit). Called by feature services.
     `kind` must be registered (`community.notifications.kinds`): ValueError otherwise, so
-    every kind the app creates can be worded, chosen in the settings and delivered."""
+    every kind the app creates can be worded, chosen in the settings and delivered.
+
+    When the member has this kind on "Email at once", its email is queued in the same
+    transaction (`mailing.mail_at_once`): the feature's own `mail` if it gives one, else
+    the plain one with the kind's text and link."""
+
     try:
         kind_of(kind)
     except KeyError:
@@ -52,6 +62,9 @@ def notify(
     )
     db.session.add(notification)
     db.session.flush()
+    from community.notifications.mailing import mail_at_once
+
+    mail_at_once(notification, mail)
     _send_live(notification)
     return notification
 

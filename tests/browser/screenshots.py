@@ -394,6 +394,14 @@ def notification_pages(page: Page, url: str, shoot: Callable[[str], None]) -> No
     shoot("notifications")
 
 
+def notification_settings_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The notification settings page, as the demo member."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/settings/notifications")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notification settings")
+    shoot("notification-settings")
+
+
 GROUPS = (
     visitor_pages,
     member_pages,
@@ -410,6 +418,7 @@ GROUPS = (
     search_pages,
     chat_pages,
     notification_pages,
+    notification_settings_pages,
 )
 
 
