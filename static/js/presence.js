@@ -9,7 +9,8 @@
 //   every badge of that member; `presence:rewatch` means the server took this socket out of
 //   that member's room (a block, a stricter profile...): the badge hides until the server
 //   answers again.
-// One socket per page: chat.js's when it is there (it loads first), else our own.
+// Loaded on every page of a logged-in member (base.html), so browsing anywhere keeps a
+// member online. One socket per page: notifications.js opens it (it loads first).
 (function () {
   "use strict";
 
