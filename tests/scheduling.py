@@ -28,6 +28,7 @@ XDIST_GROUPS: dict[str, tuple[str, ...]] = {
     # Modules with module-scoped live servers.
     "chat_sockets": ("tests/test_chat_sockets.py",),
     "presence_live": ("tests/test_presence_live.py",),
+    "notifications_live": ("tests/test_notifications_live.py",),
     "events_concurrency": ("tests/test_events_concurrency.py",),
     "posts_races": ("tests/test_posts_races.py",),
     "races": ("tests/test_races.py",),

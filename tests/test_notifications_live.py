@@ -16,7 +16,7 @@ from community.auth.models import User
 from community.connections import services as connections
 from community.extensions import db
 from community.notifications.models import Notification
-from tests.browser.live import LiveServer
+from tests.browser.live import seeded_live_server
 from tests.chat_live import MIA, ORGANISER, PRIYA, Chat, data_app, login, people, user
 from tests.factories import UserRef, make_user
 from tests.notification_cases import CASES, CREATED_KINDS
@@ -25,9 +25,11 @@ pytestmark = [pytest.mark.redis]
 
 
 @pytest.fixture(scope="module")
-def live(redis_server, tmp_path_factory):
-    server = LiveServer(
-        tmp_path_factory.mktemp("notifications-live"), extra_env={"REDIS_URL": redis_server.url}
+def live(request, redis_server, tmp_path_factory):
+    server = seeded_live_server(
+        request,
+        tmp_path_factory.mktemp("notifications-live"),
+        extra_env={"REDIS_URL": redis_server.url},
     )
     server.start()
     yield server

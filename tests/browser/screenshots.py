@@ -22,21 +22,14 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.checks import CHROMIUM_ARGS, CHROMIUM_PATH
-from tests.browser.live import DEMO_ADMIN, DEMO_PASSWORD, LiveServer
+from tests.browser.live import DEMO_ADMIN, LiveServer
+from tests.browser.pages import log_in
 
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 SCHEMES = ("light", "dark")
 DEMO_MEMBER = "member@alongside.example"
 DEMO_ORGANISER = "organiser@alongside.example"
 SECOND_MEMBER = "sofia@alongside.example"
-
-
-def log_in(page: Page, url: str, address: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
 
 
 def visitor_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:

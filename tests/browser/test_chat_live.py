@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from community.extensions import socketio
-from tests.browser.live import DEMO_PASSWORD
+from tests.browser.pages import log_in
 
 MIA = "member@alongside.example"
 # The texts in the page's outboxes (localStorage), oldest first.
@@ -36,14 +36,6 @@ def _has_chat_handlers() -> bool:
 pytestmark = pytest.mark.skipif(
     not _has_chat_handlers(), reason="the chat socket handlers (message:send, sync) are missing"
 )
-
-
-def log_in(page: Page, url: str, address: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
 
 
 def synced(page: Page) -> None:

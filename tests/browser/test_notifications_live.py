@@ -11,18 +11,10 @@ import uuid
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.browser.live import DEMO_PASSWORD
+from tests.browser.pages import log_in
 
 MIA = "member@alongside.example"
 SOFIA = "sofia@alongside.example"
-
-
-def log_in(page: Page, url: str, address: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
 
 
 def bell_count(page: Page) -> int:

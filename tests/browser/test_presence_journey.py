@@ -7,26 +7,18 @@ settings and Mia's badge goes at once.
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import delete
 
 from community.extensions import db
 from community.presence import services as presence
 from community.presence.models import MemberPresence
 from community.profiles.services import ProfileData, update_profile
-from tests.browser.live import DEMO_PASSWORD
+from tests.browser.pages import log_in
 from tests.chat_live import data_app, user
 
 MIA = "member@alongside.example"
 SOFIA = "sofia@alongside.example"
-
-
-def log_in(page: Page, url: str, address: str) -> None:
-    page.goto(url + "/auth/login")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello, ")
 
 
 def test_presence_follows_live_and_typing_expires(live_server, new_context, page_checker):
