@@ -1,5 +1,6 @@
 """The scale-out shape for real, shared by tests/test_scale_out.py,
-tests/test_chat_scale_out.py and tests/test_presence_scale_out.py: two app processes (`python wsgi.py`) on one PostgreSQL
+tests/test_chat_scale_out.py, tests/test_presence_scale_out.py and
+tests/test_notifications_scale_out.py: two app processes (`python wsgi.py`) on one PostgreSQL
 database (a copy of the seeded demo) and one Redis, and an app in the test process on the
 same database and Redis that creates data through the services.
 

@@ -24,6 +24,7 @@ XDIST_GROUPS: dict[str, tuple[str, ...]] = {
         "tests/test_scale_out.py",
         "tests/test_chat_scale_out.py",
         "tests/test_presence_scale_out.py",
+        "tests/test_notifications_scale_out.py",
     ),
     # Modules with module-scoped live servers.
     "chat_sockets": ("tests/test_chat_sockets.py",),
