@@ -71,6 +71,20 @@ class Conversation(db.Model):
     # When the latest message was sent (the /chat list's order); created_at until then.
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    @staticmethod
+    def direct_key_of(a: int, b: int) -> str:
+        """The `direct_key` of the direct conversation between members `a` and `b`."""
+        low, high = sorted((a, b))
+        return f"{low}:{high}"
+
+    def partner_of(self, user_id: int) -> int | None:
+        """The other member of a direct conversation (from `direct_key`); None for any
+        other kind."""
+        if not self.direct_key:
+            return None
+        low, high = (int(part) for part in self.direct_key.split(":"))
+        return high if low == user_id else low
+
 
 class ConversationMember(db.Model):
     """Who is in a conversation. No row: no access (reading, sending or joining its room)."""

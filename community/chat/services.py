@@ -132,9 +132,8 @@ def block_changed(a: int, b: int) -> None:
     conversation's room, or join it again once no block stands either way."""
     from community.chat.sockets import join_conversation_room, leave_conversation_room
 
-    low, high = pair(a, b)
     conversation_id = db.session.scalar(
-        select(Conversation.id).where(Conversation.direct_key == f"{low}:{high}")
+        select(Conversation.id).where(Conversation.direct_key == Conversation.direct_key_of(a, b))
     )
     if conversation_id is None:
         return
@@ -279,7 +278,7 @@ def open_direct(starter: User, other_id: int) -> tuple[Conversation, bool]:
     conversation, created = get_or_create(
         Conversation,
         {"kind": ConversationKind.DIRECT},
-        direct_key=f"{low}:{high}",
+        direct_key=Conversation.direct_key_of(low, high),
     )
     db.session.flush()
     for user_id in (low, high):

@@ -158,17 +158,19 @@ class FeatureMail:
     attachments: list[Attachment] | None = None
 
 
-def mail_at_once(notification: Notification, mail: FeatureMail | None = None) -> bool:
-    """Queue the email for a just-created `notification` (same transaction: a rollback
-    drops both) when its member has its kind on "Email at once", their account is active,
-    and they may see what it is about. Called by `notify`. Returns whether a mail went."""
+def mail_at_once(
+    notification: Notification,
+    user: User,
+    described: registry.Described,
+    mail: FeatureMail | None = None,
+) -> bool:
+    """Queue the email for a just-created `notification` of `user` (same transaction: a
+    rollback drops both) when they have its kind on "Email at once" and their account is
+    active. Called by `notify`, with the notification already `described` (so only for
+    what the member may see). Returns whether a mail went."""
     if delivery_for(notification.user_id, notification.kind) != Delivery.INSTANT:
         return False
-    user = db.session.get(User, notification.user_id)
-    if user is None or user.status != UserStatus.ACTIVE:
-        return False
-    described = registry.describe(notification, user)
-    if described is None:  # about something the member may no longer see
+    if user.status != UserStatus.ACTIVE:
         return False
     if mail is not None:
         queue_notification_mail(

@@ -64,8 +64,13 @@ def notify(
     db.session.flush()
     from community.notifications.mailing import mail_at_once
 
-    mail_at_once(notification, mail)
-    _send_live(notification)
+    # Worded once, for the mail and the live event alike; None when the member may not
+    # see what it is about (then neither goes).
+    recipient = db.session.get(User, user_id)
+    described = describe(notification, recipient) if recipient is not None else None
+    if described is not None:
+        mail_at_once(notification, recipient, described, mail)
+        _send_live(recipient, described)
     return notification
 
 
@@ -142,15 +147,12 @@ def payload(described: Described) -> dict:
     }
 
 
-def _send_live(notification: Notification) -> None:
+def _send_live(recipient: User, described: Described) -> None:
     """Queue `notification:new` to the member's own room for after the commit (nothing if
-    the transaction rolls back, nothing if the member may not see what it is about)."""
+    the transaction rolls back). Called by `notify`."""
     from community.auth.sockets import user_room  # sockets build on the services
 
-    recipient = db.session.get(User, notification.user_id)
-    described = describe(notification, recipient) if recipient is not None else None
-    if described is not None:
-        emit_after_commit("notification:new", payload(described), to=user_room(recipient.id))
+    emit_after_commit("notification:new", payload(described), to=user_room(recipient.id))
 
 
 def unread_count(viewer: User, cap: int = UNREAD_CAP) -> int:

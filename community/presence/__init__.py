@@ -39,11 +39,9 @@ def presence_of(*user_ids: int | None) -> dict[int, str]:
 
 def direct_partner_id(conversation) -> int | None:
     """Template global: the other member of a direct conversation, for the current member."""
-    from community.presence import services
-
     if not current_user.is_authenticated:
         return None
-    return services.direct_partner_id(conversation, current_user.id)
+    return conversation.partner_of(current_user.id)
 
 
 def init_app(app: Flask) -> None:

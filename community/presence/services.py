@@ -171,13 +171,3 @@ def sweep(
             )
     store.trim(until - offline)
     return crossed
-
-
-def direct_partner_id(conversation, viewer_id: int) -> int | None:
-    """The other member of a direct conversation (its `direct_key` is "low:high"); None for
-    any other kind. For the chat pages' presence."""
-    key = getattr(conversation, "direct_key", None)
-    if not key:
-        return None
-    low, high = (int(part) for part in key.split(":"))
-    return high if low == viewer_id else low
