@@ -284,6 +284,28 @@ def test_search_shows_and_counts_only_what_the_viewer_may_see(app, world, role):
     assert "twins" not in shown
 
 
+def test_statements_built_once_answer_each_viewer_by_their_own_rules(app, world):
+    """The search statements are built once per set of roles and kept (`_statements`):
+    members with the same roles share them, bound to each one's own id. Searching as each
+    role in turn, twice over, on one type and on all, every viewer still gets exactly
+    their own results (a statement carrying the first viewer's id or rules would show the
+    friend's connection to the viewer, or hide the blocker from the insider)."""
+    from community.search import services
+
+    services._STATEMENTS.clear()
+    order = ["viewer", "friend", "insider", "moderator", "admin"]
+    for role in order + order[::-1]:
+        members, events = EXPECTED[role]
+        for type in (None, "member"):
+            results = find(app, world[role], "quokka", type, limit=50)
+            assert set(ids(results, "member")) == {world[name].id for name in members}, role
+            assert results.counts["member"] == len(members), role
+            if type is None:
+                assert set(ids(results, "event")) == {world[name] for name in events}, role
+    # viewer, friend and insider share the member's statements; moderator and admin have theirs
+    assert len({key[2] for key in services._STATEMENTS}) == 3
+
+
 @pytest.mark.parametrize("role", ["viewer", "friend", "insider"])
 def test_one_type_counts_the_same_and_pages_hold_nothing_else(app, world, role):
     everything = find(app, world[role], "quokka", limit=50)
@@ -548,8 +570,8 @@ def test_sqlite_prefix_query_adds_raw_forms_only_when_the_stem_rewrites_the_endi
     viewer = make_user()
     with app.test_request_context():
         connection = db.session.connection()
-        assert SqliteEngine().prepare(connection, ["desig"]) == '"desig"*'
-        assert SqliteEngine().prepare(connection, ["analy"]) == '("analy"* OR "analyst"*)'
+        assert SqliteEngine().fts_query(connection, ["desig"]) == '"desig"*'
+        assert SqliteEngine().fts_query(connection, ["analy"]) == '("analy"* OR "analyst"*)'
         for q, name in (("desig", "Dee Designer"), ("analy", "Ana Analyst")):
             found = search(db.session.get(User, viewer.id), q).page.items
             assert [item.title.striptags() for item in found] == [name]

@@ -10,11 +10,14 @@ either way (moderators and admins included, as on the post page), and its group 
 
 from __future__ import annotations
 
+import functools
+
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, or_, select
 
 from community.auth.models import User
+from community.auth.roles import Role
 from community.connections.relations import blocked_ids_select
 from community.extensions import db
 from community.groups.access import readable_group_clause
@@ -24,7 +27,16 @@ from community.posts.models import Post, PostTag
 from community.profiles import reference as ref
 from community.profiles.models import Tag
 from community.search.kinds import plain_text, tag_labels, tagged
-from community.search.registry import Document, Hit, Kind, Result, Watch, probe, register
+from community.search.registry import (
+    Asker,
+    Document,
+    Hit,
+    Kind,
+    Result,
+    Watch,
+    probe,
+    register,
+)
 
 
 def _documents(connection: Connection, ids: list[int]) -> dict[int, Document]:
@@ -59,20 +71,22 @@ def _visible(viewer: User, ref_id):
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _present_statement(roles: frozenset[Role]) -> Select:
+    """Built once per set of roles (`Asker`): run with `viewer_id` and `ids`."""
+    asker = Asker(roles)
+    return (
+        select(Post.id, Post.kind, Post.city, Group.name.label("group_name"))
+        .outerjoin(Group, and_(Group.id == Post.group_id, readable_group_clause(asker, Group.id)))
+        .where(Post.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def _present(viewer: User, hits: list[Hit]) -> list[Result]:
     """Kind label, the group's name (the post is visible, so is its group, unless it is the
     viewer's own post in a group they may no longer read) and the city."""
-    rows = {
-        row.id: row
-        for row in db.session.execute(
-            select(Post.id, Post.kind, Post.city, Group.name.label("group_name"))
-            .outerjoin(
-                Group,
-                and_(Group.id == Post.group_id, readable_group_clause(viewer, Group.id)),
-            )
-            .where(Post.id.in_([hit.ref_id for hit in hits]))
-        )
-    }
+    params = {"viewer_id": viewer.id, "ids": [hit.ref_id for hit in hits]}
+    rows = {row.id: row for row in db.session.execute(_present_statement(viewer.roles), params)}
     results = []
     for hit in hits:
         row = rows.get(hit.ref_id)

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Connection, Select
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam
 
 from community.auth.models import User
+from community.auth.roles import Role
 
 MAX_TITLE = 200  # characters of a document's title kept in the index
 MAX_BODY = 20_000  # characters of a document's body kept in the index
@@ -86,6 +87,8 @@ class Kind:
     - `documents(connection, ids)`: {id: Document} for the ids that should be indexed; an id
       left out is removed from the index. Core SQL on `connection` (runs inside a flush).
     - `visible(viewer, ref_id)`: SQL, true for the ids `viewer` may find (pages would show).
+      Called with an `Asker` in the viewer's place (the statements are built once per set
+      of roles and kept), so it builds SQL from `viewer.id` and `viewer.has_role` only.
     - `present(viewer, hits)`: the Results, in the same order, with URL and meta lines.
     """
 
@@ -96,8 +99,25 @@ class Kind:
     watches: tuple[Watch, ...]
     all_ids: Callable[[Connection], Select]
     documents: Callable[[Connection, list[int]], dict[int, Document]]
-    visible: Callable[[User, ColumnElement], ColumnElement[bool]]
+    visible: Callable[[User | Asker, ColumnElement], ColumnElement[bool]]
     present: Callable[[User, list[Hit]], list[Result]]
+
+
+class Asker:
+    """Who searches, as the search statements see them: their roles, which change the
+    shape of the visibility rules (moderators see more), and their id as the bound
+    parameter `viewer_id`, which does not. So a statement built once serves every member
+    with the same roles (`services._statements`, the kinds' `present`), run with
+    `{"viewer_id": viewer.id}`. It stands in for the `User` that `Kind.visible` takes: the
+    rules only build SQL from `id` and `has_role`."""
+
+    id = bindparam("viewer_id", type_=Integer)
+
+    def __init__(self, roles: frozenset[Role]):
+        self.roles = roles
+
+    def has_role(self, role: Role | str) -> bool:
+        return Role(role) in self.roles
 
 
 def probe(statement: Select) -> ColumnElement[bool]:
