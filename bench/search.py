@@ -5,8 +5,8 @@ Documents are a third members (a profile with a headline and a bio), a third eve
 title and a description) and a third posts (a title and a body), words drawn from a fixed vocabulary, rows put in by bulk insert and
 then indexed with `reindex` (as `flask reindex` does). Measured: the search service
 (`community.search.services.search`: counts per type, the first page ranked, snippets and
-presentation, as a plain member with every visibility rule applied), median of N runs; the
-baseline is the LIKE scan the directory used before the index (case-folded LIKE on each
+presentation, as a plain member with every visibility rule applied), median of N runs taken
+in turns with the baseline's (`median_ms`); the baseline is the LIKE scan the directory used before the index (case-folded LIKE on each
 text column, every word, counts and the first 20 rows of each table, no visibility rules).
 
 Run: `.venv/bin/python -m bench.search` (`--help` for the options). PostgreSQL runs in a
@@ -173,15 +173,21 @@ def like_scan(q: str) -> tuple[int, int]:
     return found, 0
 
 
-def median_ms(function, repeat: int) -> float:
-    function()
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+def median_ms(functions, repeat: int) -> list[float]:
+    """The median milliseconds of each of `functions`, run in turns (one of each, `repeat`
+    times): a machine whose load changes during the run slows them alike, where timing one
+    after the other would put a busy minute on one side of the ratio only."""
+    samples: list[list[float]] = [[] for _ in functions]
+    for function in functions:
         function()
-        samples.append((time.perf_counter() - started) * 1000)
         db.session.rollback()
-    return statistics.median(samples)
+    for _ in range(repeat):
+        for function, times in zip(functions, samples, strict=True):
+            started = time.perf_counter()
+            function()
+            times.append((time.perf_counter() - started) * 1000)
+            db.session.rollback()
+    return [statistics.median(times) for times in samples]
 
 
 def run(backend: str, database_url: str, documents: int, repeat: int) -> None:
@@ -211,8 +217,9 @@ def run(backend: str, database_url: str, documents: int, repeat: int) -> None:
                 for q in QUERIES:
                     results = search(viewer, q, limit=20)
                     matches = f"{results.total:,}{'+' if results.total_capped else ''}"
-                    search_ms = median_ms(lambda q=q: search(viewer, q, limit=20), repeat)
-                    like_ms = median_ms(lambda q=q: like_scan(q), repeat)
+                    search_ms, like_ms = median_ms(
+                        [lambda q=q: search(viewer, q, limit=20), lambda q=q: like_scan(q)], repeat
+                    )
                     print(
                         f"{q:<14} {matches:>8} {search_ms:10.2f} {like_ms:9.2f} "
                         f"{search_ms / like_ms:7.3f}"

@@ -44,7 +44,7 @@ def _present(viewer: User, hits: list[Hit]) -> list[Result]:
     """City, member count, public or private."""
     groups = {
         row.id: row
-        for row in db.session.execute(
+        for row in db.session.connection().execute(
             select(Group.id, Group.slug, Group.city, Group.member_count, Group.visibility).where(
                 Group.id.in_([hit.ref_id for hit in hits])
             )

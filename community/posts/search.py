@@ -86,7 +86,10 @@ def _present(viewer: User, hits: list[Hit]) -> list[Result]:
     """Kind label, the group's name (the post is visible, so is its group, unless it is the
     viewer's own post in a group they may no longer read) and the city."""
     params = {"viewer_id": viewer.id, "ids": [hit.ref_id for hit in hits]}
-    rows = {row.id: row for row in db.session.execute(_present_statement(viewer.roles), params)}
+    rows = {
+        row.id: row
+        for row in db.session.connection().execute(_present_statement(viewer.roles), params)
+    }
     results = []
     for hit in hits:
         row = rows.get(hit.ref_id)

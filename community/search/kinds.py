@@ -94,11 +94,13 @@ def _member_visible(viewer: User, ref_id):
 
 def _member_present(viewer: User, hits: list[Hit]) -> list[Result]:
     cities = dict(
-        db.session.execute(
+        db.session.connection()
+        .execute(
             select(Profile.user_id, Profile.host_city).where(
                 Profile.user_id.in_([hit.ref_id for hit in hits])
             )
-        ).all()
+        )
+        .all()
     )
     return [
         Result(
@@ -173,7 +175,7 @@ def _event_visible(viewer: User, ref_id):
 def _event_present(viewer: User, hits: list[Hit]) -> list[Result]:
     events = {
         row.id: row
-        for row in db.session.execute(
+        for row in db.session.connection().execute(
             select(Event.id, Event.starts_at, Event.timezone, Event.status).where(
                 Event.id.in_([hit.ref_id for hit in hits])
             )

@@ -294,7 +294,9 @@ def _visible_ranked(window: Select, params: dict, needed: int) -> tuple[list, in
     taken, matches = 0, None  # candidates looked at; matches in all, once known
     while len(found) < needed and (matches is None or taken < matches):
         size = needed - len(found) + WINDOW_SLACK
-        rows = db.session.execute(window, {**params, "window_start": taken, "window_size": size})
+        rows = db.session.connection().execute(
+            window, {**params, "window_start": taken, "window_size": size}
+        )
         matches = 0
         for row in rows:
             matches = row.matches
@@ -348,7 +350,7 @@ def search(
     scope = [kind for kind in kinds if type in (None, kind.name)]
     counts_statement, window = _statements(viewer, engine, query, scope)
     params = {**query.params, "viewer_id": viewer.id}
-    visible = db.session.execute(counts_statement, {**params, "count_limit": MAX_COUNTED + 1})
+    visible = connection.execute(counts_statement, {**params, "count_limit": MAX_COUNTED + 1})
     visible = visible.one()._asdict()
     counts = {name: min(visible.get(name, 0), MAX_COUNTED) for name in TYPES}
     capped = {name: visible.get(name, 0) > MAX_COUNTED for name in TYPES}
