@@ -285,7 +285,7 @@ def test_search_shows_and_counts_only_what_the_viewer_may_see(app, world, role):
 
 
 def test_statements_built_once_answer_each_viewer_by_their_own_rules(app, world):
-    """The search statements are built once per set of roles and kept (`_statements`):
+    """The search statements are built once per set of roles and kept (`_statement_for`):
     members with the same roles share them, bound to each one's own id. Searching as each
     role in turn, twice over, on one type and on all, every viewer still gets exactly
     their own results (a statement carrying the first viewer's id or rules would show the

@@ -133,14 +133,6 @@ class Engine:
         ref_id column), unfiltered; sorted best first by `rank` (see `descending`)."""
         raise NotImplementedError
 
-    def of_kind(self, matches: Select, kind: Kind) -> Select:
-        """`matches` (from `matching`) narrowed to the documents of `kind`."""
-        raise NotImplementedError
-
-    def with_total(self, matches: Select) -> Select:
-        """`matches` with a column `matches`: how many rows `matches` finds in all."""
-        raise NotImplementedError
-
     def snippets(
         self, connection: Connection, query, keys: list[tuple], matches: int
     ) -> dict[tuple, tuple]:
@@ -232,19 +224,6 @@ class SqliteEngine(Engine):
             type_coerce(literal_column(f"bm25({TABLE}, 10.0, 1.0)"), Float).label("rank"),
         ).select_from(self.index)
         return statement.where(query.condition), code, ref_id
-
-    def of_kind(self, matches, kind):
-        return matches.where(literal_column(f"{TABLE}.rowid & 15") == kind.code)
-
-    def with_total(self, matches):
-        """A count of the same match, run once (FTS5's functions refuse a window function
-        in their SELECT; the count costs a tenth of a millisecond for 2,468 matches)."""
-        total = (
-            matches.with_only_columns(func.count(), maintain_column_froms=True)
-            .correlate(None)
-            .scalar_subquery()
-        )
-        return matches.add_columns(total.label("matches"))
 
     def snippets(self, connection, query, keys, matches):
         """FTS5 answers `rowid IN (...)` by running the match once per rowid, which for a
@@ -355,18 +334,6 @@ class PostgresEngine(Engine):
             func.ts_rank(c.document, query.condition).label("rank"),
         ).where(c.document.op("@@")(query.condition))
         return statement, c.kind, c.ref_id
-
-    def of_kind(self, matches, kind):
-        """The kind is checked on the rows the GIN index finds (`IS TRUE` keeps the planner
-        from reading the primary key's index for it: intersecting the 33,000 entries of a
-        kind with the matches cost 1.2 ms and more per kind at 100,000 documents, where
-        checking the rows found costs next to nothing)."""
-        return matches.where((self.index.c.kind == kind.name).is_(True))
-
-    def with_total(self, matches):
-        """`count(*) OVER ()`: counted on the rows ranking reads anyway (a count of its own
-        would read them from the table a second time)."""
-        return matches.add_columns(func.count().over().label("matches"))
 
     def snippets(self, connection, query, keys, matches):
         if not keys:

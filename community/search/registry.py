@@ -107,7 +107,7 @@ class Asker:
     """Who searches, as the search statements see them: their roles, which change the
     shape of the visibility rules (moderators see more), and their id as the bound
     parameter `viewer_id`, which does not. So a statement built once serves every member
-    with the same roles (`services._statements`, the kinds' `present`), run with
+    with the same roles (`services._statement_for`, the kinds' `present`), run with
     `{"viewer_id": viewer.id}`. It stands in for the `User` that `Kind.visible` takes: the
     rules only build SQL from `id` and `has_role`."""
 

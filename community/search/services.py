@@ -31,6 +31,7 @@ from sqlalchemy import (
     inspect,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -193,117 +194,115 @@ def _sync(session: Session, _flush_context) -> None:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _counts_statement(asker: Asker, engine: Engine, query: Prepared, kinds: list[Kind]):
-    """One row, a column per kind (named after it): how many of the kind's matches the
-    asker may see, counted up to `:count_limit`. Per kind, the visibility probe
-    (`Kind.visible`) on its matches in index order until the limit pass: in index order,
-    not rank order, on purpose, as consecutive ids probe neighbouring rows, and counting
-    needs no ranking (on SQLite at 100,000 documents, a word in 2,468: 0.7 ms against 2.5
-    ms for the same 303 probes in rank order)."""
-    matches, code, ref_id = engine.matching(query)
-    matched = (
-        matches.with_only_columns(code.label("kind_code"), ref_id.label("ref_id"))
-        .cte("matched")
-        .prefix_with("MATERIALIZED")
-    )
-    columns = []
-    for kind in kinds:
+def _statement(asker: Asker, engine: Engine, query: Prepared, scope: list[Kind]) -> Select:
+    """The one statement of a search, for the asker's roles and the kinds in `scope` (the
+    tab: one kind or all). The matches of every kind, ranked (the engine's rank), are read
+    from the index once into `matched`; from them:
+
+    - `count_<kind>` per kind: how many of the kind's matches the asker may see, counted
+      up to `:count_limit`: the visibility probe (`Kind.visible`) on its matches in index
+      order until the limit pass. Index order, not rank order, on purpose: consecutive ids
+      probe neighbouring rows (on SQLite at 100,000 documents, a word in 2,468: 0.7 ms
+      against 2.5 ms for the same 303 probes in rank order).
+    - `matches`: how many matches the scope has in all (to know when candidates run out).
+    - a window of the scope's matches ranked `:window_start` .. + `:window_size`, best
+      first (ties broken by kind and id, so successive windows neither skip nor repeat):
+      kind_code, ref_id, rank and `visible`, the probe of the window's rows only, through
+      one CASE on the kind. Hidden rows come back too, flagged.
+
+    One row per window row, each carrying the counts; one row with the counts and no
+    window row (ref_id NULL) when the window is empty. Reading the matches once matters
+    on PostgreSQL, where each read of the index visits the table's rows (counts and
+    window apart: 11.7 ms at 100,000 documents, together: 5.6)."""
+    matches, _code, _ref_id = engine.matching(query)
+    matched = matches.cte("matched").prefix_with("MATERIALIZED")
+    code, ref_id, rank = matched.c.kind_code, matched.c.ref_id, matched.c.rank
+    if len(scope) == len(KINDS):
+        in_scope = true()
+    elif len(scope) == 1:
+        in_scope = code == engine.key(scope[0])
+    else:
+        in_scope = code.in_([engine.key(kind) for kind in scope])
+    head = [
+        select(func.count()).select_from(matched).where(in_scope).scalar_subquery().label("matches")
+    ]
+    for kind in KINDS.values():
         passing = (
             select(literal_column("1"))
             .select_from(matched)
-            .where(matched.c.kind_code == engine.key(kind), kind.visible(asker, matched.c.ref_id))
+            .where(code == engine.key(kind), kind.visible(asker, ref_id))
             .limit(bindparam("count_limit", type_=Integer))
             .subquery(f"{kind.name}_visible")
         )
-        columns.append(select(func.count()).select_from(passing).scalar_subquery().label(kind.name))
-    return select(*columns)
-
-
-def _window_statement(asker: Asker, engine: Engine, query: Prepared, kinds: list[Kind]):
-    """The matches of `kinds` ranked `:window_start` .. + `:window_size`, best first (ties
-    broken by kind and id, so successive windows neither skip nor repeat): kind_code,
-    ref_id, rank, `matches` (how many the kinds have in all) and `visible` (whether the
-    asker may see it). Every match of the kinds is ranked (the engine's rank) and counted
-    in the same pass; only the window's rows are probed (`Kind.visible`, a primary-key
-    probe, through one CASE on the kind). Hidden rows come back too, flagged, so the
-    count of matches arrives even when the whole window is hidden."""
-    matches, code, ref_id = engine.matching(query)
-    if len(kinds) == 1:
-        matches = engine.of_kind(matches, kinds[0])
-    elif len(kinds) < len(KINDS):
-        matches = matches.where(code.in_([engine.key(kind) for kind in kinds]))
-    rank = matches.selected_columns.rank
+        count = select(func.count()).select_from(passing).scalar_subquery()
+        head.append(count.label(f"count_{kind.name}"))
+    head = select(*head).subquery("head")
     window = (
-        engine.with_total(matches)
+        select(code, ref_id, rank)
+        .where(in_scope)
         .order_by(rank.desc() if engine.descending else rank.asc(), code, ref_id)
         .offset(bindparam("window_start", type_=Integer))
         .limit(bindparam("window_size", type_=Integer))
         .subquery("window")
     )
-    if len(kinds) == 1:
-        visible = kinds[0].visible(asker, window.c.ref_id)
-    else:
-        visible = case(
-            *(
-                (window.c.kind_code == engine.key(kind), kind.visible(asker, window.c.ref_id))
-                for kind in kinds
-            ),
-            else_=false(),
-        )
-    # The outer LIMIT (the window's size again, so it cuts nothing) keeps SQLite from
-    # flattening the window into this query, which would probe every match before the
-    # sort instead of the window's rows after it (2,468 probes instead of 31: 4 ms).
-    return select(
-        window.c.kind_code,
-        window.c.ref_id,
-        window.c.rank,
-        window.c.matches,
-        visible.label("visible"),
-    ).limit(bindparam("window_size", type_=Integer))
+    visible = case(
+        *(
+            (window.c.kind_code == engine.key(kind), kind.visible(asker, window.c.ref_id))
+            for kind in scope
+        ),
+        else_=false(),
+    )
+    # The LIMIT (the window's size again, so it cuts nothing) keeps SQLite from flattening
+    # the window into this query, which would probe every match before the sort instead
+    # of the window's rows after it (2,468 probes instead of 31: 4 ms).
+    ranked = (
+        select(window, visible.label("visible"))
+        .limit(bindparam("window_size", type_=Integer))
+        .subquery("ranked")
+    )
+    return select(head, ranked).select_from(head.outerjoin(ranked, true()))
 
 
-# (engine, query shape, roles, kinds in scope, every kind) -> (counts, window) statements.
-# A few dozen at most: the shapes times the role sets times the tabs.
-_STATEMENTS: dict[tuple, tuple[Select, Select]] = {}
+# (engine, query shape, roles, kinds in scope, every kind) -> the search statement. A few
+# dozen at most: the query shapes times the role sets times the tabs.
+_STATEMENTS: dict[tuple, Select] = {}
 
 
-def _statements(viewer: User, engine: Engine, query: Prepared, scope: list[Kind]):
-    """The counts and window statements for `viewer`'s roles, built once per shape and kept
-    (building them, the visibility rules of every kind, cost more than running them:
-    1.4 ms a search on SQLite at 100,000 documents)."""
-    kinds = tuple(KINDS.values())
-    key = (engine.name, query.shape, viewer.roles, tuple(scope), kinds)
-    statements = _STATEMENTS.get(key)
-    if statements is None:
-        asker = Asker(viewer.roles)
-        statements = (
-            _counts_statement(asker, engine, query, list(kinds)),
-            _window_statement(asker, engine, query, scope),
-        )
-        _STATEMENTS[key] = statements
-    return statements
+def _statement_for(viewer: User, engine: Engine, query: Prepared, scope: list[Kind]) -> Select:
+    """The search statement for `viewer`'s roles, built once per shape and kept (building
+    it, the visibility rules of every kind, cost more than running it: 1.4 ms a search on
+    SQLite at 100,000 documents)."""
+    key = (engine.name, query.shape, viewer.roles, tuple(scope), tuple(KINDS.values()))
+    statement = _STATEMENTS.get(key)
+    if statement is None:
+        statement = _STATEMENTS[key] = _statement(Asker(viewer.roles), engine, query, scope)
+    return statement
 
 
-def _visible_ranked(window: Select, params: dict, needed: int) -> tuple[list, int]:
-    """The best `needed` matches of the window statement's kinds that the viewer may see,
-    best first (fewer if there are not as many), and how many matches those kinds have in
-    all. Candidates are taken best first, as many as are still missing and a few more,
-    until there are enough visible ones or the matches run out: one query unless many of
-    the best are hidden."""
+def _run(statement: Select, params: dict, needed: int) -> tuple[dict, list, int]:
+    """Runs the search statement: (the visible count per kind name, up to MAX_COUNTED + 1;
+    the best `needed` matches of the scope that the viewer may see, best first, fewer if
+    there are not as many; how many matches the scope has in all). Candidates are taken
+    best first, as many as are still missing and a few more, until there are enough
+    visible ones or the matches run out: one query unless many of the best are hidden
+    (the later ones count nothing: `count_limit` 0)."""
+    connection = db.session.connection()
     found: list = []
+    counts: dict[str, int] = {}
     taken, matches = 0, None  # candidates looked at; matches in all, once known
-    while len(found) < needed and (matches is None or taken < matches):
+    while matches is None or (len(found) < needed and taken < matches):
         size = needed - len(found) + WINDOW_SLACK
-        rows = db.session.connection().execute(
-            window, {**params, "window_start": taken, "window_size": size}
-        )
-        matches = 0
-        for row in rows:
-            matches = row.matches
-            if row.visible:
-                found.append(row)
+        limit = MAX_COUNTED + 1 if matches is None else 0
+        rows = connection.execute(
+            statement,
+            {**params, "count_limit": limit, "window_start": taken, "window_size": size},
+        ).all()
+        if matches is None:
+            matches = rows[0].matches
+            counts = {name: getattr(rows[0], f"count_{name}") for name in KINDS}
+        found.extend(row for row in rows if row.ref_id is not None and row.visible)
         taken += size
-    return found[:needed], matches or 0
+    return counts, found[:needed], matches
 
 
 def _offset(cursor: str | None) -> int:
@@ -331,12 +330,12 @@ def search(
     results; offsets stop at MAX_OFFSET. Raises BadRequest for an empty or too long `q`,
     Invalid for an unknown type, BadCursor for a cursor we did not make.
 
-    Two statements find the results: `_counts` counts each type's matches and, up to
-    MAX_COUNTED + 1, the ones `viewer` may see (each type's count is exact below
-    MAX_COUNTED and "at least", `capped`, above it); `_visible_ranked` ranks the matches of
-    the type asked for (or of all types) and checks visibility best first, only as far as
-    the page needs, so the pages go on past the count to MAX_OFFSET. Then the page's
-    snippets, and one query per kind on the page to present it.
+    One statement finds the results (`_statement`): it counts each type's matches the
+    viewer may see, up to MAX_COUNTED + 1 (each type's count is exact below MAX_COUNTED
+    and "at least", `capped`, above it), and ranks the matches of the type asked for (or
+    of all types), checking visibility best first only as far as the page needs, so the
+    pages go on past the count to MAX_OFFSET. Then the page's snippets, and one query per
+    kind on the page to present it.
     """
     q = clean_query(q)
     if type is not None and type not in TYPES:
@@ -348,13 +347,14 @@ def search(
     query = engine.prepare(connection, words(q))
     kinds = list(KINDS.values())
     scope = [kind for kind in kinds if type in (None, kind.name)]
-    counts_statement, window = _statements(viewer, engine, query, scope)
-    params = {**query.params, "viewer_id": viewer.id}
-    visible = connection.execute(counts_statement, {**params, "count_limit": MAX_COUNTED + 1})
-    visible = visible.one()._asdict()
+    if scope:
+        statement = _statement_for(viewer, engine, query, scope)
+        params = {**query.params, "viewer_id": viewer.id}
+        visible, found, matches = _run(statement, params, offset + limit + 1)
+    else:  # a type not registered yet has no results
+        visible, found, matches = {}, [], 0
     counts = {name: min(visible.get(name, 0), MAX_COUNTED) for name in TYPES}
     capped = {name: visible.get(name, 0) > MAX_COUNTED for name in TYPES}
-    found, matches = _visible_ranked(window, params, offset + limit + 1) if scope else ([], 0)
     by_code = {engine.key(kind): kind for kind in kinds}
     rows = found[offset : offset + limit]
     more = len(found) > offset + limit and offset + limit < MAX_OFFSET
