@@ -2,8 +2,9 @@
 and the email sent at once when a notification of an "Email at once" kind is created.
 
 Unsubscribe (RFC 8058): each mail has `List-Unsubscribe: <https://.../unsubscribe/TOKEN>`
-(and a mailto when MAIL_UNSUBSCRIBE_ADDRESS is set), `List-Unsubscribe-Post:
-List-Unsubscribe=One-Click`, and the same link in its body. The token is signed with our
+(only that one-click link: nothing reads mail sent to an address, so no `mailto:` is
+offered), `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the same link in its
+body. The token is signed with our
 secret and its own salt and names one member and one kind (or one digest), so it works
 without logging in and only for that member and that kind.
 """
@@ -11,7 +12,6 @@ without logging in and only for that member and that kind.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -108,13 +108,8 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
 
 def unsubscribe_headers(user_id: int, kind: str) -> dict[str, str]:
     """RFC 8058 headers for a mail to `user_id` about `kind`."""
-    token = make_unsubscribe_token(user_id, kind)
-    links = [f"<{external_url('notification_mail.unsubscribe', token=token)}>"]
-    address = current_app.config.get("MAIL_UNSUBSCRIBE_ADDRESS")
-    if address:
-        links.append(f"<mailto:{address}?subject={quote('unsubscribe ' + token)}>")
     return {
-        "List-Unsubscribe": ", ".join(links),
+        "List-Unsubscribe": f"<{unsubscribe_url(user_id, kind)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
