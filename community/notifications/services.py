@@ -208,6 +208,7 @@ def mark_read(user_id: int, notifications: Sequence[Notification]) -> int:
         if notification.user_id == user_id and notification.read_at is None:
             # The shown objects match the database without a reload.
             set_committed_value(notification, "read_at", now)
+    _announce_read(user_id, result.rowcount)
     return result.rowcount
 
 
@@ -363,6 +364,7 @@ def mark_read_ids(viewer: User, ids: Sequence[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    _announce_read(viewer.id, result.rowcount)
     return result.rowcount
 
 
@@ -375,7 +377,19 @@ def mark_all_read(viewer: User) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    _announce_read(viewer.id, result.rowcount)
     return result.rowcount
+
+
+def _announce_read(user_id: int, changed: int) -> None:
+    """After the commit, tell the member's open pages (other tabs and devices) that some of
+    their notifications were read: `notifications:read {}` to `user:<id>`, so the bell asks
+    for its count again and an open /notifications list is fetched again. Nothing when
+    nothing changed. Called by the mark-read verbs."""
+    if changed:
+        from community.auth.sockets import user_room  # sockets build on the services
+
+        emit_after_commit("notifications:read", {}, to=user_room(user_id))
 
 
 def open_notification(viewer: User, notification_id: int, also: Sequence[int] = ()) -> str:
