@@ -1,8 +1,10 @@
 """Notifications: record them (`notify`, which also queues `notification:new` to the
-member's own room for after the commit), count the unread ones the member may still see
-(the bell), catch up after a reconnect (`since`), page through them (`page_of`, with
-`group_lines` for the page), and mark them read (one, several, all). The page, the JSON
-API and the socket handlers all call these; `kinds.describe_many` words them."""
+member's own room for after the commit; `notify_many` for a bulk notice to many members),
+count the unread ones the member may still see (the bell), catch up after a reconnect
+(`since`), page through them (`page_of`, with `group_lines` for the page), and mark them
+read (one, several, all; the member's other pages are told, `notifications:read`). The
+page, the JSON API and the socket handlers all call these; `kinds.describe_many` words
+them."""
 
 from __future__ import annotations
 
