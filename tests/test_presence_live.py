@@ -95,8 +95,9 @@ def test_heartbeats_of_a_hidden_member_reach_nobody(live, app):
             db.session.commit()
 
 
-def _show_presence(live, crowd, how: str, show: bool) -> None:
-    """Mia turns "hide my presence" off (show) or on, on the server, as she would."""
+def _show_presence(live, crowd, how: str, show: bool, email: str = MIA) -> None:
+    """Mia (or `email`) turns "hide my presence" off (show) or on, on the server, as she
+    would: through the profile editor's form or PATCH /api/v1/me."""
     if how == "page":
         form = {"display_name": "Mia Member", "visibility": "members"}
         if show:
@@ -106,7 +107,7 @@ def _show_presence(live, crowd, how: str, show: bool) -> None:
     else:
         token = requests.post(
             f"{live.url}/api/v1/tokens",
-            json={"email": MIA, "password": DEMO_PASSWORD},
+            json={"email": email, "password": DEMO_PASSWORD},
             timeout=10,
         ).json()["token"]
         response = requests.patch(
@@ -164,4 +165,28 @@ def test_hiding_and_showing_presence_again_reach_watchers_live(live, app, how):
     finally:
         with app.app_context():
             presence.set_hidden(user(MIA), False)
+            db.session.commit()
+
+
+def test_a_watcher_who_hides_leaves_every_presence_room_at_once(live, app):
+    """Reciprocity, live: Priya follows Mia; Priya hides hers (through the API, so on the
+    server): her socket leaves Mia's room and is told to ask again (she gets nothing), so a
+    later change of Mia's reaches her no more."""
+    with app.app_context():
+        mia_id = user(MIA).id
+    try:
+        with people() as crowd:
+            priya = crowd.chat(live.url, PRIYA)
+            assert priya.call("presence:watch", {"user_ids": [mia_id]})["statuses"]
+            _show_presence(live, crowd, "api", show=False, email=PRIYA)
+            assert priya.wait_for("presence:rewatch") == {"user_id": None}
+            assert priya.call("presence:watch", {"user_ids": [mia_id]})["statuses"] == {}
+            # Mia hides: her room's sockets are told; Priya's is not among them any more.
+            _show_presence(live, crowd, "api", show=False)
+            time.sleep(1)
+            assert priya.received("presence:rewatch") == [{"user_id": None}]
+    finally:
+        with app.app_context():
+            for email in (MIA, PRIYA):
+                presence.set_hidden(user(email), False)
             db.session.commit()

@@ -163,7 +163,8 @@ def watch(viewer: User, user_ids: Iterable[int], join: Callable[[str], None]) ->
 def set_hidden(member: User, hidden: bool, *, store: PresenceStore | None = None) -> bool:
     """The member's setting (privacy settings page and `PATCH /api/v1/me`). Hiding forgets
     their last heartbeat and, after the commit, empties their presence room on every
-    process (its sockets are told `presence:rewatch`). Showing it again, after the commit,
+    process (its sockets are told `presence:rewatch`) and takes the member's own sockets
+    out of every presence room (they see nobody). Showing it again, after the commit,
     tells the sockets waiting for it to ask again (`waiting_room`) and the member's own
     sockets to watch again and send a heartbeat. Returns whether it changed."""
     row, _created = get_or_create(MemberPresence, user_id=member.id)
@@ -171,13 +172,22 @@ def set_hidden(member: User, hidden: bool, *, store: PresenceStore | None = None
         return False
     row.hidden = hidden
     db.session.flush()
+    from community.auth.sockets import user_room  # sockets build on the services
+
     if hidden:
         # At once, in Redis too: if this transaction rolls back, forgetting lost nothing.
         (store or current_store()).forget(member.id)
         viewers_changed(member.id)
+        # And they see nobody either (reciprocity): their own sockets leave every presence
+        # and waiting room they were in, and are told to ask again (they get nothing).
+        on_commit(
+            control.leave_prefixed,
+            user_room(member.id),
+            "presence",
+            event="presence:rewatch",
+            data={"user_id": None},
+        )
     else:
-        from community.auth.sockets import user_room  # sockets build on the services
-
         room = waiting_room(member.id)
         on_commit(control.leave, room, room, event="presence:rewatch", data={"user_id": member.id})
         emit_after_commit("presence:rewatch", {"user_id": None}, to=user_room(member.id))
