@@ -90,12 +90,11 @@ class Config:
     MAIL_LOG_BODY = False
     # Notification email: unread direct messages are emailed this many minutes after they
     # arrive if still unread (one email per conversation per such window); unsubscribe links
-    # work this many seconds; an optional address for RFC 8058's mailto unsubscribe.
+    # work this many seconds.
     CHAT_EMAIL_DELAY_MINUTES = int(os.environ.get("CHAT_EMAIL_DELAY_MINUTES", "15"))
     NOTIFICATION_UNSUBSCRIBE_MAX_AGE = int(
         os.environ.get("NOTIFICATION_UNSUBSCRIBE_MAX_AGE", str(180 * 24 * 3600))
     )
-    MAIL_UNSUBSCRIBE_ADDRESS = os.environ.get("MAIL_UNSUBSCRIBE_ADDRESS") or None
 
     AVATAR_DIR = os.environ.get("AVATAR_DIR", str(INSTANCE_DIR / "avatars"))
     COVER_DIR = os.environ.get("COVER_DIR", str(INSTANCE_DIR / "covers"))

@@ -119,9 +119,10 @@ def send_mail(loop: bool, interval: float) -> None:
 
     while True:
         counts = deliver_due()
-        if counts["sent"] or counts["retry"] or counts["failed"] or not loop:
+        if any(counts.values()) or not loop:
             click.echo(
-                f"sent {counts['sent']}, retrying {counts['retry']}, given up {counts['failed']}"
+                f"sent {counts['sent']}, retrying {counts['retry']}, given up {counts['failed']}, "
+                f"withdrawn {counts['withdrawn']}"
             )
         if not loop:
             return

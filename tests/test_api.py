@@ -575,6 +575,7 @@ def test_members_results_carry_no_private_fields_in_the_summary(app, directory):
             "avatar_url",
             "reasons",
             "connected",
+            "presence",
         }
 
 

@@ -66,12 +66,12 @@ def test_a_failing_smtp_server_is_retried_with_backoff_then_given_up(app):
     queue(app, 1)
     with app.app_context():
         counts = deliver_due()
-        assert counts == {"sent": 0, "retry": 1, "failed": 0}
+        assert counts == {"sent": 0, "retry": 1, "failed": 0, "withdrawn": 0}
         mail = db.session.scalars(select(OutboxMail)).one()
         assert mail.attempts == 1
         assert "ConnectionRefusedError" in mail.last_error
         assert mail.next_attempt_at > mail.created_at + timedelta(seconds=25)
-        assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0}  # not due yet
+        assert deliver_due() == {"sent": 0, "retry": 0, "failed": 0, "withdrawn": 0}  # not due yet
         for _ in range(MAX_ATTEMPTS - 1):
             mail.next_attempt_at = mail.created_at
             db.session.commit()

@@ -18,7 +18,7 @@ from community.api.schemas import (
 from community.auth.services import set_timezone
 from community.connections.relations import are_connected
 from community.extensions import db
-from community.presence.services import set_hidden
+from community.presence.services import set_hidden, statuses
 from community.profiles.directory import DirectoryFilters, relevance_reasons, search_members
 from community.profiles.services import (
     ProfileData,
@@ -72,7 +72,8 @@ def patch_me(changes: dict):
 @blp.alt_response(400, description="The cursor is not valid")
 @blp.doc(**TOKEN_DOC)
 def list_members(query: dict):
-    """The directory: members I may see, newest first, with the reasons they may matter."""
+    """The directory: members I may see, newest first, with the reasons they may matter and
+    whether they are online (as their profile pages show it)."""
     filters = DirectoryFilters(
         q=query["q"],
         skill=query["skill"],
@@ -80,10 +81,19 @@ def list_members(query: dict):
         city=query["city"],
         looking_for=query["looking_for"],
     )
-    page = search_members(api_user(), filters, query["cursor"], query["limit"])
+    viewer = api_user()
+    page = search_members(viewer, filters, query["cursor"], query["limit"])
+    # One call for the page, by the rule the profile page uses.
+    presence = statuses(viewer, [card.user.id for card in page.items])
     return {
         "items": [
-            member_summary(card.user, card.profile, card.reasons, card.connected)
+            member_summary(
+                card.user,
+                card.profile,
+                card.reasons,
+                card.connected,
+                presence=presence.get(card.user.id),
+            )
             for card in page.items
         ],
         "next_cursor": page.next_cursor,
@@ -96,7 +106,8 @@ def list_members(query: dict):
 @blp.alt_response(404, description="No such member, or not visible to you")
 @blp.doc(**TOKEN_DOC)
 def get_member(user_id: int):
-    """One member's profile, if I may see it (otherwise the same 404 as a missing member)."""
+    """One member's profile, if I may see it (otherwise the same 404 as a missing member),
+    with whether they are online as their profile page shows it."""
     viewer = api_user()
     member, profile = get_visible_member(viewer, user_id)
     return member_detail(
@@ -104,4 +115,5 @@ def get_member(user_id: int):
         profile,
         reasons=relevance_reasons(get_profile(viewer.id), profile),
         connected=are_connected(viewer.id, member.id),
+        presence=statuses(viewer, [member.id]).get(member.id),
     )

@@ -61,6 +61,18 @@ class MemberSummarySchema(ma.Schema):
         ma.fields.String(), metadata={"description": "Why this member may be relevant to you"}
     )
     connected = ma.fields.Boolean()
+    presence = ma.fields.String(
+        allow_none=True,
+        validate=ma.validate.OneOf(["online", "away", "offline"]),
+        metadata={
+            "description": (
+                "Whether they are online now, as their profile page shows it: `online`, "
+                "`away` or `offline`; null when they hide it, when you hide yours, when you "
+                "may not see it, and for yourself. Only `GET /members` and "
+                "`GET /members/{id}` carry it."
+            )
+        },
+    )
 
 
 class MemberSchema(MemberSummarySchema):
@@ -162,10 +174,23 @@ def avatar_url(profile) -> str | None:
     return external_url("profiles.avatar", name=profile.avatar_name)
 
 
-def member_summary(user, profile, reasons=(), connected=False, sight="full") -> dict:
+_NOT_GIVEN = object()
+
+
+def member_summary(
+    user, profile, reasons=(), connected=False, sight="full", presence=_NOT_GIVEN
+) -> dict:
     """A member as a card shows them. `sight` (connections' Sight) limits it for members the
     viewer did not find through the directory: "name" keeps only the name, "none" nothing
-    but the id, so an id never buys a hidden member's name, headline, city or photo."""
+    but the id, so an id never buys a hidden member's name, headline, city or photo.
+    `presence` (from `presence.services.statuses`, None: not shown) is added when given."""
+    card = _summary(user, profile, reasons, connected, sight)
+    if presence is not _NOT_GIVEN:
+        card["presence"] = presence
+    return card
+
+
+def _summary(user, profile, reasons, connected, sight) -> dict:
     if sight != "full":
         return {
             "id": user.id,

@@ -50,6 +50,26 @@ def blocked_ids_select(user_id: int):
     )
 
 
+def blocked_ids_of_many(user_ids: list[int]) -> dict[int, set[int]]:
+    """For each of `user_ids`, everyone they blocked or were blocked by (the sets of
+    `blocked_ids_select`), in one query. For bulk notices (`describe_each`)."""
+    ids = set(user_ids)
+    found: dict[int, set[int]] = {user_id: set() for user_id in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(Block.blocker_id, Block.blocked_id).where(
+            or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
+        )
+    )
+    for blocker_id, blocked_id in rows:
+        if blocker_id in found:
+            found[blocker_id].add(blocked_id)
+        if blocked_id in found:
+            found[blocked_id].add(blocker_id)
+    return found
+
+
 def connected_ids_select(user_id: int):
     """A SELECT of everyone `user_id` is connected with (accepted either way): the SQL twin
     of `related_ids`' first set, for statements that check many rows at once (search)."""

@@ -94,10 +94,20 @@ def _leave(who: str, room: str, event: str | None = None, data: object = None) -
             socketio.server.emit(event, data, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
+def _leave_prefixed(who: str, prefix: str, event: str | None = None, data: object = None) -> None:
+    for sid in _local_sids(who):
+        for room in list(socketio.server.rooms(sid, namespace=NAMESPACE)):
+            if isinstance(room, str) and room.startswith(prefix):
+                socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+        if event:
+            socketio.server.emit(event, data, to=sid, namespace=NAMESPACE, ignore_queue=True)
+
+
 COMMANDS: dict[str, Callable[..., None]] = {
     "disconnect": _disconnect,
     "join": _join,
     "leave": _leave,
+    "leave_prefixed": _leave_prefixed,
 }
 
 
@@ -135,6 +145,12 @@ def leave(who: str, room: str, event: str | None = None, data: object = None) ->
     """The sockets in room `who` leave `room`, on every process; with `event`, each is then
     sent `event` with `data` (after leaving, so nothing of the room follows the notice)."""
     send("leave", who=who, room=room, event=event, data=data)
+
+
+def leave_prefixed(who: str, prefix: str, event: str | None = None, data: object = None) -> None:
+    """The sockets in room `who` leave every room whose name starts with `prefix`, on every
+    process; with `event`, each is then sent `event` with `data` (as `leave`)."""
+    send("leave_prefixed", who=who, prefix=prefix, event=event, data=data)
 
 
 def send(name: str, **args: object) -> None:

@@ -28,7 +28,7 @@ from community.events.reminders import mail_details
 from community.events.services import attendees, can_manage
 from community.extensions import db
 from community.notifications.mailing import FeatureMail
-from community.notifications.services import notify
+from community.notifications.services import notify_many
 
 MAX_SUBJECT = 120
 MAX_BODY = 5_000
@@ -106,27 +106,32 @@ def message_attendees(
         created_at=now,
     )
     db.session.add(record)
-    for rsvp, member in recipients:
-        notify(
-            member.id,
-            "event.message",
-            actor_id=host.id,
-            target_type="event",
-            target_id=event.id,
-            mail=FeatureMail(
-                "event_message",
-                f"{event.title}: {subject}",
-                {
-                    "host": host.display_name,
-                    "audience": audience,
-                    "message_subject": subject,
-                    "message_body": body,
-                    **mail_details(member, event, rsvp),
-                },
-            ),
-            title=event.title,
-            subject=subject,
+    rsvps = {member.id: rsvp for rsvp, member in recipients}
+
+    def mail(member: User) -> FeatureMail:
+        return FeatureMail(
+            "event_message",
+            f"{event.title}: {subject}",
+            {
+                "host": host.display_name,
+                "audience": audience,
+                "message_subject": subject,
+                "message_body": body,
+                **mail_details(member, event, rsvps[member.id]),
+            },
         )
+
+    # One batch for everyone (`notify_many`): settings, visibility, records, mails.
+    notify_many(
+        [member for _rsvp, member in recipients],
+        "event.message",
+        actor_id=host.id,
+        target_type="event",
+        target_id=event.id,
+        mail=mail,
+        title=event.title,
+        subject=subject,
+    )
     db.session.flush()
     return record
 

@@ -32,7 +32,7 @@ from community.events.models import Event, EventStatus, Rsvp, RsvpStatus
 from community.events.reminders import mail_details
 from community.extensions import db
 from community.notifications.mailing import FeatureMail
-from community.notifications.services import notify
+from community.notifications.services import notify, notify_many
 
 # What a notice can be about, in the order a mail lists them.
 CHANGE_KINDS = ("time", "place", "status")
@@ -107,28 +107,33 @@ def _send_notice(event: Event) -> int:
         subject = _("Cancelled: %(title)s", title=event.title)
     else:
         subject = _("Changed: %(title)s", title=event.title)
-    told = 0
-    for rsvp, member in listed_members(event):
-        notify(
-            member.id,
-            "event.cancelled" if cancelled else "event.changed",
-            target_type="event",
-            target_id=event.id,
-            mail=FeatureMail(
-                "event_changed",
-                subject,
-                {
-                    "cancelled": cancelled,
-                    "changes": changes,
-                    "going": rsvp.status == RsvpStatus.GOING,
-                    **mail_details(member, event, rsvp),
-                },
-            ),
-            title=event.title,
-            changes=changes,
+    listed = listed_members(event)
+    rsvps = {member.id: rsvp for rsvp, member in listed}
+
+    def mail(member: User) -> FeatureMail:
+        rsvp = rsvps[member.id]
+        return FeatureMail(
+            "event_changed",
+            subject,
+            {
+                "cancelled": cancelled,
+                "changes": changes,
+                "going": rsvp.status == RsvpStatus.GOING,
+                **mail_details(member, event, rsvp),
+            },
         )
-        told += 1
-    return told
+
+    # One batch for everyone (settings, visibility, records, mails, live events).
+    notify_many(
+        [member for _rsvp, member in listed],
+        "event.cancelled" if cancelled else "event.changed",
+        target_type="event",
+        target_id=event.id,
+        mail=mail,
+        title=event.title,
+        changes=changes,
+    )
+    return len(listed)
 
 
 def announce_free_seats(event: Event, waitlist: list[Rsvp]) -> int:

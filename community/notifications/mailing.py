@@ -2,16 +2,19 @@
 and the email sent at once when a notification of an "Email at once" kind is created.
 
 Unsubscribe (RFC 8058): each mail has `List-Unsubscribe: <https://.../unsubscribe/TOKEN>`
-(and a mailto when MAIL_UNSUBSCRIBE_ADDRESS is set), `List-Unsubscribe-Post:
-List-Unsubscribe=One-Click`, and the same link in its body. The token is signed with our
-secret and its own salt and names one member and one kind (or one digest), so it works
-without logging in and only for that member and that kind.
+(only that one-click link: nothing reads mail sent to an address, so no `mailto:` is
+offered), `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the same link in its
+body. The token is signed with our secret and its own salt and names one member and one
+kind (or one digest), so it works without logging in and only for that member and that kind.
+
+An "at once" mail is written when its notification is made and checked again just before
+the outbox sends it (`still_visible`, the notifications page's rule): it is withdrawn if
+the member may no longer see what it is about.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,7 +26,7 @@ from community.auth.tokens import TokenError
 from community.core.database import utcnow
 from community.core.urls import external_url
 from community.extensions import db
-from community.mail.services import queue_mail
+from community.mail.services import CHECK_KEY, queue_mail, register_send_check
 from community.mail.transport import Attachment
 from community.notifications import kinds as registry
 from community.notifications.models import Notification
@@ -108,13 +111,8 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
 
 def unsubscribe_headers(user_id: int, kind: str) -> dict[str, str]:
     """RFC 8058 headers for a mail to `user_id` about `kind`."""
-    token = make_unsubscribe_token(user_id, kind)
-    links = [f"<{external_url('notification_mail.unsubscribe', token=token)}>"]
-    address = current_app.config.get("MAIL_UNSUBSCRIBE_ADDRESS")
-    if address:
-        links.append(f"<mailto:{address}?subject={quote('unsubscribe ' + token)}>")
     return {
-        "List-Unsubscribe": ", ".join(links),
+        "List-Unsubscribe": f"<{unsubscribe_url(user_id, kind)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -126,6 +124,8 @@ def queue_notification_mail(
     subject: str,
     *,
     attachments: list[Attachment] | None = None,
+    into: list[dict] | None = None,
+    check: tuple[str, object] | None = None,
     **context,
 ):
     """Queue a notification email about `kind` to `user` in the caller's transaction, with
@@ -135,6 +135,8 @@ def queue_notification_mail(
         template,
         subject,
         attachments=attachments,
+        into=into,
+        check=check,
         headers=unsubscribe_headers(user.id, kind),
         unsubscribe_url=unsubscribe_url(user.id, kind),
         unsubscribe_label=kind_label(kind),
@@ -163,12 +165,19 @@ def mail_at_once(
     user: User,
     described: registry.Described,
     mail: FeatureMail | None = None,
+    *,
+    delivery: Delivery | None = None,
+    into: list[dict] | None = None,
 ) -> bool:
     """Queue the email for a just-created `notification` of `user` (same transaction: a
     rollback drops both) when they have its kind on "Email at once" and their account is
-    active. Called by `notify`, with the notification already `described` (so only for
-    what the member may see). Returns whether a mail went."""
-    if delivery_for(notification.user_id, notification.kind) != Delivery.INSTANT:
+    active. Called by `notify` and `notify_many` (which passes the member's `delivery`, read
+    for many at once, and `into` to insert the mails in one batch: `queue_mail`), with the
+    notification already `described` (so only for what the member may see). Returns
+    whether a mail went."""
+    if delivery is None:
+        delivery = delivery_for(notification.user_id, notification.kind)
+    if delivery != Delivery.INSTANT:
         return False
     if user.status != UserStatus.ACTIVE:
         return False
@@ -179,6 +188,8 @@ def mail_at_once(
             mail.template,
             mail.subject,
             attachments=mail.attachments,
+            into=into,
+            check=_check(notification),
             **mail.context,
         )
     else:
@@ -187,12 +198,47 @@ def mail_at_once(
             notification.kind,
             "notification",
             described_text(described),
+            into=into,
+            check=_check(notification),
             name=user.display_name,
             text=described_text(described),
             url=described_url(described),
         )
     notification.emailed_at = utcnow()
     return True
+
+
+SEND_CHECK = "notification"
+
+
+def _check(notification: Notification) -> tuple[str, object] | None:
+    """The outbox's send check of a notification's mail (`still_visible`); None for a draft
+    of `notify_many`, which adds it once the rows have their ids (`add_send_checks`)."""
+    return (SEND_CHECK, notification.id) if notification.id is not None else None
+
+
+def add_send_checks(rows: list[dict], ids_by_recipient: dict[str, int]) -> None:
+    """Give the mail rows `notify_many` gathered their send check, by recipient address."""
+    for row in rows:
+        headers = row["headers"] or {}
+        row["headers"] = {**headers, CHECK_KEY: [SEND_CHECK, ids_by_recipient[row["recipient"]]]}
+
+
+def still_visible(notification_id: object) -> bool:
+    """The outbox's last check before an "at once" notification mail goes: whether its
+    recipient may still see what it is about, by the rule of the notifications page
+    (`kinds.describe`): not when the post was deleted, the member taken off the event, the
+    actor blocked either way, the account closed, or the notification is gone."""
+    if not isinstance(notification_id, int):
+        return False
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return False
+    recipient = db.session.get(User, notification.user_id)
+    return recipient is not None and registry.describe(notification, recipient) is not None
+
+
+register_send_check(SEND_CHECK, still_visible)
 
 
 def described_text(described: registry.Described) -> str:

@@ -1,17 +1,19 @@
 """Notifications: record them (`notify`, which also queues `notification:new` to the
-member's own room for after the commit), count the unread ones the member may still see
-(the bell), catch up after a reconnect (`since`), page through them (`page_of`, with
-`group_lines` for the page), and mark them read (one, several, all). The page, the JSON
-API and the socket handlers all call these; `kinds.describe_many` words them."""
+member's own room for after the commit; `notify_many` for a bulk notice to many members),
+count the unread ones the member may still see (the bell), catch up after a reconnect
+(`since`), page through them (`page_of`, with `group_lines` for the page), and mark them
+read (one, several, all; the member's other pages are told, `notifications:read`). The
+page, the JSON API and the socket handlers all call these; `kinds.describe_many` words
+them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from community.auth.models import User
@@ -20,7 +22,14 @@ from community.core.effects import emit_after_commit
 from community.core.errors import NotFound
 from community.core.pagination import Page, keyset
 from community.extensions import db
-from community.notifications.kinds import Described, describe, kind_of, visible_only
+from community.mail.services import queue_mails
+from community.notifications.kinds import (
+    Described,
+    describe,
+    describe_each,
+    kind_of,
+    visible_only,
+)
 from community.notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -74,6 +83,88 @@ def notify(
     return notification
 
 
+def notify_many(
+    recipients: Sequence[User],
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    mail: Callable[[User], FeatureMail | None] | None = None,
+    **data,
+) -> list[Notification]:
+    """`notify` for many members at once, about the same thing (flush, no commit): what a
+    bulk notice to an event's members uses. The same records, mails and live events as one
+    `notify` per member, in a bounded number of statements whatever the number of members:
+    their delivery settings in one query, the visibility of the thing for all of them at
+    once (`kinds.describe_each`, the rule the notifications page uses), the notifications
+    and the mails each inserted as one batch. `mail(member)` gives the feature's own mail
+    for a member; it is called only for those who get one. Returns the notifications, in
+    the order of `recipients`."""
+    from community.notifications.mailing import add_send_checks, mail_at_once
+    from community.notifications.preferences import Delivery, members_choosing
+
+    try:
+        kind_of(kind)
+    except KeyError:
+        raise ValueError(f"unregistered notification kind {kind!r}") from None
+    members = {member.id: member for member in recipients}
+    if not members:
+        return []
+    # Worded first (not yet in the session), so each row goes in once, `emailed_at` set.
+    drafts = [
+        Notification(
+            user_id=member_id,
+            kind=kind,
+            actor_id=actor_id,
+            target_type=target_type,
+            target_id=target_id,
+            data=dict(data),
+        )
+        for member_id in members
+    ]
+    at_once = members_choosing(kind, [Delivery.INSTANT], members)
+    described = dict(zip(members, describe_each(drafts, members), strict=True))
+    mails: list[dict] = []
+    for draft in drafts:
+        words = described[draft.user_id]
+        member = members[draft.user_id]
+        if words is not None and member.id in at_once:
+            feature_mail = mail(member) if mail is not None else None
+            mail_at_once(draft, member, words, feature_mail, delivery=Delivery.INSTANT, into=mails)
+    # One executemany (the table's, so every row has the same columns), then the rows back
+    # by their shared creation time: one SELECT.
+    now = utcnow()
+    rows = [
+        {column: getattr(draft, column) for column in _COLUMNS}
+        | {"data": draft.data, "created_at": now, "read_at": None}
+        for draft in drafts
+    ]
+    db.session.execute(insert(Notification.__table__), rows)
+    created = {
+        notification.user_id: notification
+        for notification in db.session.scalars(
+            select(Notification)
+            .where(
+                Notification.user_id.in_(list(members)),
+                Notification.kind == kind,
+                Notification.created_at == now,
+            )
+            .order_by(Notification.id)
+        )
+    }
+    add_send_checks(mails, {members[uid].email: n.id for uid, n in created.items()})
+    queue_mails(mails)
+    for member_id, words in described.items():
+        if words is not None:
+            _send_live(members[member_id], replace(words, notification=created[member_id]))
+    return [created[member_id] for member_id in members]
+
+
+# What `notify_many` inserts of a drafted notification (the rest has column defaults).
+_COLUMNS = ("user_id", "kind", "actor_id", "target_type", "target_id", "emailed_at")
+
+
 def unread_select(user_id: int, target_type: str | None = None) -> Select:
     """The statement for `user_id`'s unread notifications (about `target_type` targets when
     given), newest first. Features join it with their own tables to leave out targets the
@@ -119,6 +210,7 @@ def mark_read(user_id: int, notifications: Sequence[Notification]) -> int:
         if notification.user_id == user_id and notification.read_at is None:
             # The shown objects match the database without a reload.
             set_committed_value(notification, "read_at", now)
+    _announce_read(user_id, result.rowcount)
     return result.rowcount
 
 
@@ -274,6 +366,7 @@ def mark_read_ids(viewer: User, ids: Sequence[int]) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    _announce_read(viewer.id, result.rowcount)
     return result.rowcount
 
 
@@ -286,7 +379,19 @@ def mark_all_read(viewer: User) -> int:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+    _announce_read(viewer.id, result.rowcount)
     return result.rowcount
+
+
+def _announce_read(user_id: int, changed: int) -> None:
+    """After the commit, tell the member's open pages (other tabs and devices) that some of
+    their notifications were read: `notifications:read {}` to `user:<id>`, so the bell asks
+    for its count again and an open /notifications list is fetched again. Nothing when
+    nothing changed. Called by the mark-read verbs."""
+    if changed:
+        from community.auth.sockets import user_room  # sockets build on the services
+
+        emit_after_commit("notifications:read", {}, to=user_room(user_id))
 
 
 def open_notification(viewer: User, notification_id: int, also: Sequence[int] = ()) -> str:

@@ -2,7 +2,9 @@
 every connect (the first included), so nothing created while a phone slept is missed and
 the bell's count is right. `notification:new` itself is queued by `services.notify` for
 after the commit, to the member's own room `user:<id>` (joined on connect by
-`community.auth.sockets.connect`).
+`community.auth.sockets.connect`), and so is `notifications:read {}` when some of the
+member's notifications were marked read (on any page, tab, device or the API): the bell
+asks `notifications:sync` again for its count, an open /notifications list is fetched again.
 
 Handlers go through chat's socket contract wrapper (`_handle`: the session re-checked on
 every event, the member's read rate, the payload's shape, commit, ack).

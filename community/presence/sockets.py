@@ -2,13 +2,16 @@
 
 - `presence:heartbeat` (no payload, no ack): the page is open and visible. Sent by
   `static/js/presence.js` on connect, every 30 s while visible, and when the page becomes
-  visible again. More than one per PRESENCE_SOCKET_SECONDS (10) on a socket is dropped here,
-  the store throttles writes per member across sockets and processes.
+  visible again. More than one per PRESENCE_SOCKET_SECONDS (10) on a socket is dropped here
+  (a beat refused because the member hides does not count), the store throttles writes per
+  member across sockets and processes.
 - `presence:watch {user_ids: [...]}` → ack `{ok, statuses: {"<id>": "online"|"away"|"offline"}}`:
   join the presence rooms of the members the viewer may see (`services.statuses`), and get
   their state now. Members the viewer may not see are left out, as if unknown.
 - Server events: `presence {user_id, status}` to `presence:<id>`; `presence:rewatch
-  {user_id}` when the socket was taken out of that room and should ask again.
+  {user_id}` when the socket was taken out of that room (or of the waiting room of a member
+  who showed their presence again) and should ask again; `presence:rewatch {user_id: null}`
+  to the member's own sockets when they show theirs again: watch everyone again and beat.
 
 Each event re-checks the server-side session (an ended session is anonymous here) and
 commits or rolls back its own transaction.
@@ -47,7 +50,10 @@ def heartbeat(data: Any = None) -> None:
         if last is not None and now - last < gap:
             return
         request.environ[_LAST_BEAT] = now
-        services.heartbeat(current_user._get_current_object())
+        if services.heartbeat(current_user._get_current_object()) is None:
+            # Refused while the member hides: the next beat (the one sent when they show
+            # their presence again) is not throttled, so it counts at once.
+            request.environ.pop(_LAST_BEAT, None)
         db.session.commit()
     except Exception:
         log.exception("Socket event presence:heartbeat failed")
@@ -84,9 +90,7 @@ def watch(data: Any = None) -> dict:
         if ids is None:
             message = _("user_ids is a list of up to %(n)d member ids.", n=services.MAX_WATCH)
             return {"ok": False, "error": {"code": "invalid", "message": message}}
-        found = services.statuses(current_user._get_current_object(), ids)
-        for user_id in found:
-            join_room(services.presence_room(user_id))
+        found = services.watch(current_user._get_current_object(), ids, join_room)
         return {"ok": True, "statuses": {str(k): v for k, v in found.items()}}
     except Exception:
         log.exception("Socket event presence:watch failed")

@@ -6,7 +6,13 @@
 // - on every connect (the first included) asks `notifications:sync {after_id}` for what
 //   arrived after the newest notification it knows, page by page while has_more, and sets the
 //   count from the server's answer, so the count is right after a phone slept;
-// - counts each `notification:new` once (by id) in between.
+// - counts each `notification:new` once (by id) in between;
+// - on `notifications:read` (some were read on another tab or device) asks for the count
+//   again;
+// - on /notifications, fetches the list again from the server (so it is grouped as the
+//   server groups it: "4 new comments" rather than a fifth line) when a notification
+//   arrives, when some are read elsewhere and after a reconnect, and announces a new one in
+//   a polite live region (its text only, never the whole list).
 (function () {
   "use strict";
 
@@ -54,8 +60,67 @@
     });
   }
 
+  // --- the /notifications page, when it is this page -------------------------------------
+  var pageNode = document.querySelector("[data-notifications-page]");
+  var listNode = pageNode && pageNode.querySelector("[data-notifications-list]");
+  var announceNode = pageNode && pageNode.querySelector("[data-notifications-announce]");
+  var fetching = null;
+  var fetchAgain = false;
+
+  // The focused control's place (its line and which button), to put focus back after the
+  // list is replaced.
+  function focusedPlace() {
+    var active = document.activeElement;
+    if (!active || !listNode.contains(active)) return null;
+    var line = active.closest("[data-notification-id]");
+    var form = active.closest("form");
+    return line && form ? { id: line.dataset.notificationId, form: form.className } : null;
+  }
+
+  function refreshList() {
+    if (!listNode) return;
+    if (fetching) {
+      fetchAgain = true; // one more once this answer is in: nothing is missed
+      return;
+    }
+    fetching = window
+      .fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-notifications-list]");
+        if (!fresh) return;
+        var place = focusedPlace();
+        listNode.replaceChildren.apply(listNode, Array.from(fresh.childNodes));
+        if (place) {
+          var line = listNode.querySelector('[data-notification-id="' + CSS.escape(place.id) + '"]');
+          var form = line && line.querySelector('form[class="' + CSS.escape(place.form) + '"] button');
+          if (form) form.focus();
+        }
+        pageNode.dataset.refreshed = String(Number(pageNode.dataset.refreshed || 0) + 1);
+      })
+      .catch(function () {})
+      .then(function () {
+        fetching = null;
+        if (fetchAgain) {
+          fetchAgain = false;
+          refreshList();
+        }
+      });
+  }
+
+  function announce(item) {
+    if (!announceNode || !item.text) return;
+    announceNode.textContent = (announceNode.dataset.newLabel || "") + " " + item.text;
+  }
+
+  var connectedBefore = false;
   socket.on("connect", function () {
     sync(lastId);
+    if (connectedBefore) refreshList(); // what changed while away is on the server's list
+    connectedBefore = true;
   });
   socket.on("disconnect", function () {
     bell.dataset.synced = "false";
@@ -64,7 +129,16 @@
     if (!item || !take(item)) return;
     if (!item.read) unread += 1;
     show();
+    announce(item);
+    refreshList();
     document.dispatchEvent(new CustomEvent("alongside:notification", { detail: item }));
   });
-  if (socket.connected) sync(lastId);
+  socket.on("notifications:read", function () {
+    sync(lastId); // the server's count
+    refreshList();
+  });
+  if (socket.connected) {
+    connectedBefore = true;
+    sync(lastId);
+  }
 })();

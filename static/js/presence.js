@@ -7,8 +7,9 @@
 // - `presence:watch {user_ids}` for the members whose badges the page shows (on every
 //   connect, so a reconnect catches up), then `presence {user_id, status}` events update
 //   every badge of that member; `presence:rewatch` means the server took this socket out of
-//   that member's room (a block, a stricter profile...): the badge hides until the server
-//   answers again.
+//   that member's room (a block, a stricter profile...) or that member showed their
+//   presence again: the badge hides until the server answers again; `presence:rewatch
+//   {user_id: null}` means I showed mine again: watch every badge again and beat at once.
 // Loaded on every page of a logged-in member (base.html), so browsing anywhere keeps a
 // member online. One socket per page: notifications.js opens it (it loads first).
 (function () {
@@ -75,6 +76,12 @@
     show(event.user_id, event.status);
   });
   socket.on("presence:rewatch", function (event) {
+    if (!event || event.user_id === null || event.user_id === undefined) {
+      // I showed my presence again (on this page or another): I may see others again, and
+      // they me from now on.
+      start();
+      return;
+    }
     show(event.user_id, null);
     watch([event.user_id]);
   });
