@@ -157,7 +157,9 @@ def prepare(database_url: str, secret: str, senders: int, idle: int) -> World:
 class Server:
     """`gunicorn` serving `target` ("wsgi:app" or "bench.chat_echo:app") in `mode`."""
 
-    def __init__(self, target: str, mode: str, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, target: str, mode: str, env: dict[str, str], log: Path, profile: Path | None = None
+    ) -> None:
         from tests.servers import free_port
 
         self.port = free_port()
@@ -167,6 +169,10 @@ class Server:
             if mode == "gevent"
             else ["--threads", "1200"]
         )
+        if profile is not None:  # bench/profiling.py: yappi in the worker, stats at exit
+            worker += ["-c", str(ROOT / "bench" / "profiling.py")]
+            env = env | {"BENCH_PROFILE": str(profile)}
+        self.profiled = profile is not None
         self.log = log.open("ab")
         self.proc = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             [
@@ -177,6 +183,8 @@ class Server:
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
+                "120",
+                "--graceful-timeout",
                 "120",
                 target,
             ],
@@ -216,7 +224,7 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=120 if self.profiled else 15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -345,13 +353,19 @@ def measure(mode: str, args, workdir: Path) -> dict:
         try:
             for number in range(args.processes):
                 log = workdir / f"{name}-{mode}-{number}.log"
-                servers.append(Server(target, mode, env, log))
+                profile = (
+                    Path(args.profile) / f"{name}-{mode}-{number}.pstat" if args.profile else None
+                )
+                servers.append(Server(target, mode, env, log, profile))
             urls = [server.url for server in servers]
             rate, tail = asyncio.run(sends(urls, world, echo, args.seconds))
-            small = asyncio.run(fanout(urls, world, echo, 0, args.messages))
-            large = asyncio.run(fanout(urls, world, echo, idle, args.messages))
-            cookies = [None] * args.connected if echo else (world.fanout + world.idle)
-            rss = asyncio.run(memory(servers, cookies[: args.connected]))
+            small = large = float("nan")
+            rss = (float("nan"), float("nan"))
+            if not args.sends_only:
+                small = asyncio.run(fanout(urls, world, echo, 0, args.messages))
+                large = asyncio.run(fanout(urls, world, echo, idle, args.messages))
+                cookies = [None] * args.connected if echo else (world.fanout + world.idle)
+                rss = asyncio.run(memory(servers, cookies[: args.connected]))
         finally:
             for server in servers:
                 server.stop()
@@ -398,6 +412,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", help="a PostgreSQL database URL instead of SQLite")
     parser.add_argument("--processes", type=int, default=1, help="server processes (1)")
     parser.add_argument("--redis", help="Redis URL (the queue between processes)")
+    parser.add_argument(
+        "--profile",
+        help="a directory: run each server under yappi (bench/profiling.py) and write its "
+        "pstats there (slows the servers: figures from such a run are not comparable)",
+    )
+    parser.add_argument(
+        "--sends-only", action="store_true", help="measure the sends only (no fan-out, memory)"
+    )
     args = parser.parse_args(argv)
     if args.processes > 1 and not (args.redis and args.postgres):
         parser.error("several processes share PostgreSQL and Redis: give --postgres and --redis")

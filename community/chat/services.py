@@ -500,7 +500,7 @@ class Sent:
     created: bool  # False: a retry of a message already stored
 
 
-_CONFLICT = "This client id was already used for a different message."
+CONFLICT = "This client id was already used for a different message."
 
 
 @cache
@@ -608,7 +608,7 @@ def _stored(
         select(Message).where(Message.sender_id == sender.id, Message.client_id == client_id)
     )
     if message.sent_digest != _digest(body) or message.conversation_id != conversation_id:
-        raise Conflict(_(_CONFLICT), "client_id")
+        raise Conflict(_(CONFLICT), "client_id")
     return message
 
 
@@ -617,24 +617,49 @@ def _loaded(model: type, key: int):
     return db.session.identity_map.get(identity_key(model, key))
 
 
-def send_message(
+@dataclass
+class Draft:
+    """A send that passed its checks (membership, block, a stored retry, the reply) and
+    waits for its writes: what `send_message` and the send pipeline (`chat.pipeline`)
+    store under the conversation's lock."""
+
+    sender: User | SessionMember
+    conversation_id: int
+    member_id: int  # the sender's conversation_members row
+    client_id: str
+    body: str
+    digest: str
+    reply_to_id: int | None
+
+    def values(self, seq: int, now: datetime) -> dict:
+        """The message's row, with the seq taken under the lock."""
+        return {
+            "conversation_id": self.conversation_id,
+            "position": seq,
+            "seq": seq,
+            "sender_id": self.sender.id,
+            "client_id": self.client_id,
+            "sent_digest": self.digest,
+            "body": self.body,
+            "reply_to_id": self.reply_to_id,
+            "reactions": {},
+            "created_at": now,
+            "edited_at": None,
+            "deleted_at": None,
+        }
+
+
+def check_send(
     sender: User | SessionMember,
     conversation_id: int,
     body: object,
     client_id: object,
     reply_to_id: int | None = None,
-) -> Sent:
-    """Store a message (or find the one this client_id already stored) and queue
-    `message:new` to the conversation's room for after the commit.
-
-    The hot path of chat, in Core SQL: one read (membership, block, a stored retry, the
-    reply's conversation), then under the conversation's lock the counter (UPDATE ...
-    RETURNING the new seq), the insert, and the sender's read position. The unique
-    (sender, client_id) decides under the lock (INSERT ... ON CONFLICT DO NOTHING), so two
-    retries racing store one message and the loser answers with the stored one, its seq
-    given back. A stored message's retry answers even once a block stands.
-    Raises NotFound (not a member), Forbidden (blocked, suspended), Invalid, Conflict
-    (the client_id was used for another text)."""
+) -> Sent | Draft:
+    """The checks of a send, in one read (membership, block, a stored retry, the reply's
+    conversation): the stored message when this is a retry (`Sent`, created False), else
+    the `Draft` to store. Raises NotFound (not a member), Forbidden (blocked, suspended),
+    Invalid, Conflict (the client_id was used for another text). Writes nothing."""
     body = clean_body(body)
     client_id = clean_client_id(client_id)
     if sender is None or not sender.is_authenticated or not isinstance(conversation_id, int):
@@ -649,7 +674,7 @@ def send_message(
     digest = _digest(body)
     if row.existing_id is not None:
         if row.existing_digest != digest or row.existing_conversation_id != conversation_id:
-            raise Conflict(_(_CONFLICT), "client_id")
+            raise Conflict(_(CONFLICT), "client_id")
         return Sent(db.session.get(Message, row.existing_id), False)
     if sender.status != UserStatus.ACTIVE:
         raise Forbidden(_("Your account cannot send messages."))
@@ -657,36 +682,54 @@ def send_message(
         raise Forbidden(_("You can no longer message each other."))
     if with_reply and row.reply_conversation_id != conversation_id:
         raise Invalid(_("That message is not in this conversation."), "reply_to_id")
+    return Draft(sender, conversation_id, row.member_id, client_id, body, digest, reply_to_id)
+
+
+def send_message(
+    sender: User | SessionMember,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+) -> Sent:
+    """Store a message (or find the one this client_id already stored) and queue
+    `message:new` to the conversation's room for after the commit.
+
+    The hot path of chat, in Core SQL: one read (`check_send`), then under the
+    conversation's lock the counter (UPDATE ... RETURNING the new seq), the insert, and the
+    sender's read position. The unique (sender, client_id) decides under the lock (INSERT
+    ... ON CONFLICT DO NOTHING), so two retries racing store one message and the loser
+    answers with the stored one, its seq given back. A stored message's retry answers even
+    once a block stands. The socket's `message:send` stores through `chat.pipeline`
+    (several sends in one transaction), which falls back on this one send at a time.
+    Raises NotFound (not a member), Forbidden (blocked, suspended), Invalid, Conflict
+    (the client_id was used for another text)."""
+    checked = check_send(sender, conversation_id, body, client_id, reply_to_id)
+    if isinstance(checked, Sent):
+        return checked
+    return store_draft(checked)
+
+
+def store_draft(draft: Draft) -> Sent:
+    """The writes of one checked send (see `send_message`), in the caller's transaction."""
     take_seq, store, read_own = _send_writes(db.session.get_bind().dialect.name)
     now = utcnow()
+    conversation_id = draft.conversation_id
     seq = db.session.execute(take_seq, {"conversation_id": conversation_id, "now": now}).scalar()
     if seq is None:
         raise NotFound(_("We could not find that conversation."))
-    values = {
-        "conversation_id": conversation_id,
-        "position": seq,
-        "seq": seq,
-        "sender_id": sender.id,
-        "client_id": client_id,
-        "sent_digest": digest,
-        "body": body,
-        "reply_to_id": reply_to_id if with_reply else None,
-        "reactions": {},
-        "created_at": now,
-        "edited_at": None,
-        "deleted_at": None,
-    }
+    values = draft.values(seq, now)
     message_id = db.session.execute(store, values).scalar()
     if message_id is None:  # a racing retry stored it first (it committed while we waited)
         _give_back_seq(conversation_id)
-        return Sent(_stored(sender, conversation_id, client_id, body), False)
-    if db.session.execute(read_own, {"member_id": row.member_id, "seq": seq}).rowcount != 1:
+        return Sent(_stored(draft.sender, conversation_id, draft.client_id, draft.body), False)
+    if db.session.execute(read_own, {"member_id": draft.member_id, "seq": seq}).rowcount != 1:
         raise NotFound(_("We could not find that conversation."))  # removed meanwhile
     conversation = _loaded(Conversation, conversation_id)
     if conversation is not None:  # keep a loaded copy true (pages load it first)
         set_committed_value(conversation, "last_seq", seq)
         set_committed_value(conversation, "last_activity_at", now)
-    member = _loaded(ConversationMember, row.member_id)
+    member = _loaded(ConversationMember, draft.member_id)
     if member is not None:
         set_committed_value(member, "last_read_seq", seq)
     message = Message(id=message_id, **values)

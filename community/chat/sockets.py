@@ -30,7 +30,7 @@ from limits import parse
 from community.auth.models import User
 from community.auth.sessions import SessionMember, live_member
 from community.auth.sockets import user_room
-from community.chat import services
+from community.chat import pipeline, services
 from community.chat.services import conversation_room
 from community.core import control
 from community.core.database import MAX_ID
@@ -186,16 +186,17 @@ def _handle(rate: str, who: Callable[[], User | SessionMember] = _member) -> Cal
 @_handle("send", _sender)
 def send_message(member: User | SessionMember, data: dict) -> dict:
     """`message:send {conversation_id, body, client_id, reply_to_id?}`: store the message
-    (a retry with the same client_id returns the stored one); `message:new` goes to the
-    room after the commit. Ack `{ok, created, message}`."""
-    sent = services.send_message(
+    (a retry with the same client_id returns the stored one), committed with the other
+    sends waiting at that moment (`chat.pipeline`); `message:new` goes to the room after
+    the commit. Ack `{ok, created, message}`."""
+    acked = pipeline.send(
         member,
         _int(data, "conversation_id"),
         _text(data, "body"),
         _text(data, "client_id"),
         _int(data, "reply_to_id", required=False),
     )
-    return {"created": sent.created, "message": services.payload(sent.message)}
+    return {"created": acked.created, "message": acked.message}
 
 
 @socketio.on("message:edit")
