@@ -208,14 +208,26 @@ class Server:
         self.stop()
         raise RuntimeError(f"{target} in {mode} mode did not start; see {log}")
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server's processes (master and worker), in MB."""
+    def pids(self) -> list[int]:
+        """The server's processes: the gunicorn master and its worker."""
         pids = [self.proc.pid]
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes have used so far."""
         total = 0
-        for pid in pids:
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's processes (master and worker), in MB."""
+        total = 0
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
@@ -257,8 +269,10 @@ def p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
 
 
-async def sends(urls: list[str], world: World, echo: bool, seconds: float) -> tuple[float, float]:
-    """(acked sends per second, p99 milliseconds) with one client per sender."""
+async def sends(
+    urls: list[str], world: World, echo: bool, seconds: float
+) -> tuple[float, float, int]:
+    """(acked sends per second, p99 milliseconds, sends) with one client per sender."""
     cookies = [None if echo else cookie for cookie, _cid in world.senders]
     clients = await connect_all(urls, cookies)
     latencies: list[float] = []
@@ -287,7 +301,7 @@ async def sends(urls: list[str], world: World, echo: bool, seconds: float) -> tu
     )
     elapsed = time.perf_counter() - started
     await disconnect_all(clients)
-    return len(latencies) / elapsed, p99(latencies)
+    return len(latencies) / elapsed, p99(latencies), len(latencies)
 
 
 async def fanout(urls: list[str], world: World, echo: bool, idle: int, messages: int) -> float:
@@ -358,7 +372,9 @@ def measure(mode: str, args, workdir: Path) -> dict:
                 )
                 servers.append(Server(target, mode, env, log, profile))
             urls = [server.url for server in servers]
-            rate, tail = asyncio.run(sends(urls, world, echo, args.seconds))
+            cpu = sum(server.cpu_seconds() for server in servers)
+            rate, tail, count = asyncio.run(sends(urls, world, echo, args.seconds))
+            cpu = sum(server.cpu_seconds() for server in servers) - cpu
             small = large = float("nan")
             rss = (float("nan"), float("nan"))
             if not args.sends_only:
@@ -369,7 +385,14 @@ def measure(mode: str, args, workdir: Path) -> dict:
         finally:
             for server in servers:
                 server.stop()
-        results[name] = {"rate": rate, "p99": tail, "fan10": small, "fan1000": large, "rss": rss}
+        results[name] = {
+            "rate": rate,
+            "p99": tail,
+            "cpu": cpu * 1000 / count,
+            "fan10": small,
+            "fan1000": large,
+            "rss": rss,
+        }
     return results
 
 
@@ -387,6 +410,10 @@ def report(mode: str, results: dict, args) -> None:
     print(
         f"{'p99 round trip, ms':28}{echo['p99']:12.1f}{ours['p99']:12.1f}"
         f"{ours['p99'] / echo['p99']:8.2f}   goal <= 2"
+    )
+    print(
+        f"{'server CPU a send, ms':28}{echo['cpu']:12.2f}{ours['cpu']:12.2f}"
+        f"{ours['cpu'] / echo['cpu']:8.2f}   (connects and joins included)"
     )
     for name in ("echo", "alongside"):
         r = results[name]

@@ -105,7 +105,7 @@ def _init_extensions(app: Flask) -> None:
     import community.chat.sockets
     import community.models  # every feature's tables, for foreign keys and Alembic
     import community.notifications.sockets  # registers `notifications:sync`
-    import community.presence.sockets  # noqa: F401  (its handlers, before socketio.init_app)
+    import community.presence.sockets  # its handlers, before socketio.init_app
     from community.auth.sessions import load_user_from_token
 
     _size_database_pool(app.config)
@@ -134,6 +134,7 @@ def _init_extensions(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
     )
     control.init_app(app)  # with REDIS_URL: start this process's queue listener now
+    community.chat.sockets.init_app(app)  # the light path of `message:send`
 
 
 def _register_blueprints(app: Flask) -> None:

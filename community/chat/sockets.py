@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import current_app, request, session
@@ -29,7 +29,7 @@ from limits import parse
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember, live_member
-from community.auth.sockets import user_room
+from community.auth.sockets import SESSION_TOKEN, user_room
 from community.chat import pipeline, services
 from community.chat.services import conversation_room
 from community.core import control
@@ -182,7 +182,7 @@ def _handle(rate: str, who: Callable[[], User | SessionMember] = _member) -> Cal
 # --- client events ---------------------------------------------------------------------------
 
 
-@socketio.on("message:send")
+@socketio.on("message:send")  # served by `_light_send` first (see `init_app`)
 @_handle("send", _sender)
 def send_message(member: User | SessionMember, data: dict) -> dict:
     """`message:send {conversation_id, body, client_id, reply_to_id?}`: store the message
@@ -197,6 +197,50 @@ def send_message(member: User | SessionMember, data: dict) -> dict:
         _int(data, "reply_to_id", required=False),
     )
     return {"created": acked.created, "message": acked.message}
+
+
+def _light_send(standard: Callable, sid: str, data: Any = None) -> dict | None:
+    """`message:send` without Flask-SocketIO's per-event request context (it rebuilds the
+    connect request and decodes its session cookie for every event: about a sixth of a
+    send's CPU). The same checks in the same order: the server-side session row is looked
+    up again (`live_member`, with the session token saved at connect), the rate is spent,
+    the payload checked, membership and the rest checked by the service. Only a send that
+    goes through answers here; anything else (no live session, over the rate, a refusal, a
+    failure) is handed to the `standard` handler, which answers in the member's language,
+    ends a dead session's socket and logs, as for every other event. A handed-over send
+    stored nothing (refusals write nothing; a failed write rolled back), so the standard
+    handler's own check decides it again."""
+    environ = socketio.server.get_environ(sid, namespace="/")
+    token = environ.get(SESSION_TOKEN) if environ else None
+    if token is None or not isinstance(data, dict):
+        return standard(sid, data)
+    with environ["flask.app"].app_context():
+        try:
+            member = live_member(token)
+            if member is None or not _spend("send", member.id):
+                db.session.rollback()
+                return standard(sid, data)
+            acked = pipeline.send(
+                member,
+                _int(data, "conversation_id"),
+                _text(data, "body"),
+                _text(data, "client_id"),
+                _int(data, "reply_to_id", required=False),
+            )
+            db.session.commit()
+            return {"ok": True, "created": acked.created, "message": acked.message}
+        except Exception:  # answered by the standard handler
+            db.session.rollback()
+        finally:
+            db.session.remove()
+    return standard(sid, data)
+
+
+def init_app(app) -> None:
+    """Serve `message:send` by `_light_send`, with Flask-SocketIO's handler behind it. Called
+    by the app factory after `socketio.init_app` (which builds the Socket.IO server)."""
+    standard = socketio.server.handlers["/"]["message:send"]
+    socketio.server.on("message:send", partial(_light_send, standard), namespace="/")
 
 
 @socketio.on("message:edit")
