@@ -127,7 +127,7 @@ def test_sends_waiting_together_commit_once_with_gap_free_seqs(app, people):
     stored = {m.client_id: m for m in db.session.scalars(select(Message))}
     for item, answer in zip(drafts, answers, strict=True):
         assert answer.message["id"] == stored[item.client_id].id
-        assert answer.message["body"] == item.body
+        assert answer.message == chat.payload(stored[item.client_id])  # the stored row
     chloes = db.session.scalar(
         select(ConversationMember).filter_by(conversation_id=group, user_id=chloe.id)
     )

@@ -20,8 +20,8 @@ MAX_BATCH sends in its own session and transaction:
   stay gap-free in commit order;
 - the messages in one multi-row INSERT (the unique (sender, client_id) still decides);
 - each sender's read position in one UPDATE;
-- one commit, after which `message:new` goes out for each message (`emit_after_commit`)
-  and each waiting sender gets its stored message for its ack.
+- one commit, after which each waiting sender gets its stored message for its ack (the
+  first after-commit effect) and `message:new` goes out for each (`emit_after_commit`).
 
 Two sends with the same (sender, client_id) in one batch (a retry racing its original)
 store the first; the second answers with it (created False), or Conflict for another text
@@ -48,7 +48,7 @@ from community.auth.sessions import SessionMember
 from community.chat import services
 from community.chat.models import Conversation, ConversationMember, Message
 from community.core.database import utcnow
-from community.core.effects import emit_after_commit
+from community.core.effects import emit_after_commit, on_commit
 from community.core.errors import Conflict
 from community.extensions import db
 
@@ -175,6 +175,12 @@ def _write(batch: list[_Waiting]) -> None:
             fresh.append(waiting)
     try:
         messages = _store(fresh)
+        # After the commit, first the answers (the senders wake), then `message:new`.
+        on_commit(_settle, fresh, messages, again, first)
+        for message in messages:
+            emit_after_commit(
+                "message:new", message, to=services.conversation_room(message["conversation_id"])
+            )
         db.session.commit()
     except _Batch:
         db.session.rollback()
@@ -184,7 +190,15 @@ def _write(batch: list[_Waiting]) -> None:
         log.warning(
             "A batch of %d sends failed; each is sent on its own", len(batch), exc_info=True
         )
-        return
+
+
+def _settle(
+    fresh: list[_Waiting],
+    messages: list[dict],
+    again: list[_Waiting],
+    first: dict[tuple[int, str], _Waiting],
+) -> None:
+    """The answers of a committed batch; wakes its senders (an after-commit effect)."""
     for waiting, message in zip(fresh, messages, strict=True):
         waiting.acked = Acked(True, message)
     for waiting in again:  # a retry racing its original inside the batch
@@ -197,6 +211,9 @@ def _write(batch: list[_Waiting]) -> None:
             waiting.acked = Acked(False, original.acked.message)
         else:
             waiting.conflict = True
+    for waiting in (*fresh, *again):
+        if not waiting.lead:
+            waiting.done.set()
 
 
 def _store(fresh: list[_Waiting]) -> list[dict]:
@@ -256,9 +273,5 @@ def _store(fresh: list[_Waiting]) -> list[dict]:
     payloads = []
     for values in rows:
         message_id = stored[(values["sender_id"], values["client_id"])]
-        message = services.payload(Message(id=message_id, **values))
-        emit_after_commit(
-            "message:new", message, to=services.conversation_room(values["conversation_id"])
-        )
-        payloads.append(message)
+        payloads.append(services.stored_payload(message_id, values))
     return payloads

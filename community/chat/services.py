@@ -1158,6 +1158,25 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def stored_payload(message_id: int, values: dict) -> dict:
+    """`payload` of a message just stored from `values` (a `Draft.values` row), without
+    building the ORM object (the send pipeline makes one per message of a batch)."""
+    return {
+        "id": message_id,
+        "conversation_id": values["conversation_id"],
+        "seq": values["seq"],
+        "position": values["position"],
+        "sender_id": values["sender_id"],
+        "body": values["body"],
+        "client_id": values["client_id"],
+        "reply_to_id": values["reply_to_id"],
+        "reactions": {},
+        "created_at": iso(values["created_at"]),
+        "edited_at": None,
+        "deleted": False,
+    }
+
+
 def payload(message: Message) -> dict:
     """A message as the sockets and the API send it (the API's Message schema)."""
     return {
