@@ -225,3 +225,35 @@ def test_concurrent_senders_through_two_pipelines_and_single_sends_leave_no_gap(
     assert db.session.get(Conversation, group).last_seq == total
     changes = chat.changes_after(db.session.get(User, refs[0].id), group, 0)
     assert [m.seq for m in changes.messages] == list(range(1, min(total, chat.SYNC_PAGE) + 1))
+
+
+def test_the_light_check_refuses_a_session_that_is_not_live_and_checks_membership(app, people):
+    """`check_send_as` (the socket's `message:send`): the session row and the membership in
+    one read; a revoked session, a suspended member or a refused rate gives None (the
+    standard handler then ends the socket or answers), a non-member NotFound."""
+    from community.auth.models import UserStatus
+    from community.auth.sessions import revoke_all_sessions, start_session
+
+    (ana, ben, _chloe, dev), group, pair = people
+    tokens = {}
+    for ref in (ana, ben, dev):
+        tokens[ref.id] = start_session(db.session.get(User, ref.id)).token
+    db.session.commit()
+
+    def check(ref, conversation_id, admit=lambda member: True):
+        return chat.check_send_as(
+            tokens[ref.id], conversation_id, "Hello", f"x-{ref.id}", admit=admit
+        )
+
+    member, outcome = check(ben, group)
+    assert member.id == ben.id and isinstance(outcome, chat.Draft)
+    assert outcome.member_id is not None
+    assert check(ben, group, admit=lambda member: False) is None
+    with pytest.raises(NotFound):
+        check(dev, pair)  # Dev is not in Ana and Ben's conversation
+    assert chat.check_send_as("no-such-token", group, "Hello", "x", admit=bool) is None
+    revoke_all_sessions(db.session.get(User, ben.id))
+    db.session.get(User, dev.id).status = UserStatus.SUSPENDED
+    db.session.commit()
+    assert check(ben, group) is None and check(dev, group) is None
+    assert check(ana, group)[0].id == ana.id

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -151,6 +152,30 @@ def send(
         return Acked(False, services.payload(checked.message))
     db.session.commit()  # the check's read ends: its connection goes back to the pool
     return pipeline().submit(checked)
+
+
+def send_as(
+    token: object,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+    *,
+    admit: Callable[[SessionMember], bool],
+) -> Acked | None:
+    """`send` for the login session whose token is `token`, checked in the same read as
+    the send (`services.check_send_as`); None when the session is not live or `admit`
+    (the rate) refuses. Called by the socket's light path of `message:send`."""
+    checked = services.check_send_as(
+        token, conversation_id, body, client_id, reply_to_id, admit=admit
+    )
+    if checked is None:
+        return None
+    _member, outcome = checked
+    if isinstance(outcome, services.Sent):
+        return Acked(False, services.payload(outcome.message))
+    db.session.commit()  # the check's read ends: its connection goes back to the pool
+    return pipeline().submit(outcome)
 
 
 def _alone(draft: services.Draft) -> Acked:

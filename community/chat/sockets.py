@@ -202,33 +202,32 @@ def send_message(member: User | SessionMember, data: dict) -> dict:
 def _light_send(standard: Callable, sid: str, data: Any = None) -> dict | None:
     """`message:send` without Flask-SocketIO's per-event request context (it rebuilds the
     connect request and decodes its session cookie for every event: about a sixth of a
-    send's CPU). The same checks in the same order: the server-side session row is looked
-    up again (`live_member`, with the session token saved at connect), the rate is spent,
-    the payload checked, membership and the rest checked by the service. Only a send that
-    goes through answers here; anything else (no live session, over the rate, a refusal, a
-    failure) is handed to the `standard` handler, which answers in the member's language,
-    ends a dead session's socket and logs, as for every other event. A handed-over send
-    stored nothing (refusals write nothing; a failed write rolled back), so the standard
-    handler's own check decides it again."""
+    send's CPU). The same checks: the server-side session row is looked up again with the
+    token saved at connect, in the same read as the membership, the block and a stored
+    retry (`services.check_send_as`), and the rate is spent before any refusal. Only a
+    send that goes through answers here; anything else (no live session, over the rate, a
+    refusal, a failure) is handed to the `standard` handler, which answers in the member's
+    language, ends a dead session's socket and logs, as for every other event. A
+    handed-over send stored nothing (refusals write nothing; a failed write rolled back),
+    so the standard handler's own check decides it again (a refused send spends two of
+    the rate, not one)."""
     environ = socketio.server.get_environ(sid, namespace="/")
     token = environ.get(SESSION_TOKEN) if environ else None
     if token is None or not isinstance(data, dict):
         return standard(sid, data)
     with environ["flask.app"].app_context():
         try:
-            member = live_member(token)
-            if member is None or not _spend("send", member.id):
-                db.session.rollback()
-                return standard(sid, data)
-            acked = pipeline.send(
-                member,
+            acked = pipeline.send_as(
+                token,
                 _int(data, "conversation_id"),
                 _text(data, "body"),
                 _text(data, "client_id"),
                 _int(data, "reply_to_id", required=False),
+                admit=lambda member: _spend("send", member.id),
             )
-            db.session.commit()
-            return {"ok": True, "created": acked.created, "message": acked.message}
+            if acked is not None:
+                db.session.commit()
+                return {"ok": True, "created": acked.created, "message": acked.message}
         except Exception:  # answered by the standard handler
             db.session.rollback()
         finally:
