@@ -417,6 +417,8 @@ def report(mode: str, results: dict, args) -> None:
     )
     for name in ("echo", "alongside"):
         r = results[name]
+        if args.sends_only:
+            continue
         print(
             f"fan-out to 10, {name:9}: {r['fan10']:7.0f} msg/s with 10 connected, "
             f"{r['fan1000']:7.0f} with {args.connected} ({r['fan1000'] / r['fan10']:.2f}x, "

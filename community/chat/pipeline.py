@@ -12,7 +12,9 @@ thread first (`services.check_send`: membership, block, a stored retry, the repl
 refused send never reaches the pipeline and never fails another. A checked send joins
 the queue; if nobody is writing it writes the queue at once (a send alone commits
 without waiting) and so becomes the leader; otherwise it waits. The leader writes up to
-MAX_BATCH sends in its own session and transaction:
+MAX_BATCH sends in its own session and transaction (a batch of one, its own send, is
+written by `services.store_draft` as without the pipeline: the same statements, built
+once):
 
 - the conversations' counters, each advanced by its number of sends in one
   `UPDATE ... RETURNING` (the lock: SQLite's write lock, PostgreSQL's row locks, taken in
@@ -98,18 +100,22 @@ class SendPipeline:
         if not lead:
             waiting.done.wait()
         if lead or waiting.lead:
-            self._lead()
+            self._lead(waiting)
         if waiting.conflict:
             raise Conflict(_(services.CONFLICT), "client_id")
         if waiting.acked is None:  # the batch failed (or never ran): on its own
             return _alone(draft)
         return waiting.acked
 
-    def _lead(self) -> None:
+    def _lead(self, own: _Waiting) -> None:
         with self._lock:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
         try:
-            _write(batch)
+            if batch == [own]:  # alone (idle, or under gevent, where nobody queues while
+                # SQLite works): the one-send statements, built once, in the sender's session
+                own.acked = _alone(own.draft)
+            else:
+                _write(batch)
         finally:
             with self._lock:
                 if self._queue:
