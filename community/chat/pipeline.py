@@ -185,7 +185,8 @@ def send_as(
 
 
 def _alone(draft: services.Draft) -> Acked:
-    """A send written on its own, in its caller's session (after a batch failed)."""
+    """A send written on its own, in its caller's session (a batch of one, or the sends
+    of a batch that failed)."""
     sent = services.store_draft(draft)
     acked = Acked(sent.created, services.payload(sent.message))
     db.session.commit()
