@@ -157,7 +157,9 @@ def prepare(database_url: str, secret: str, senders: int, idle: int) -> World:
 class Server:
     """`gunicorn` serving `target` ("wsgi:app" or "bench.chat_echo:app") in `mode`."""
 
-    def __init__(self, target: str, mode: str, env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, target: str, mode: str, env: dict[str, str], log: Path, profile: Path | None = None
+    ) -> None:
         from tests.servers import free_port
 
         self.port = free_port()
@@ -167,6 +169,10 @@ class Server:
             if mode == "gevent"
             else ["--threads", "1200"]
         )
+        if profile is not None:  # bench/profiling.py: yappi in the worker, stats at exit
+            worker += ["-c", str(ROOT / "bench" / "profiling.py")]
+            env = env | {"BENCH_PROFILE": str(profile)}
+        self.profiled = profile is not None
         self.log = log.open("ab")
         self.proc = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             [
@@ -177,6 +183,8 @@ class Server:
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",
+                "120",
+                "--graceful-timeout",
                 "120",
                 target,
             ],
@@ -200,14 +208,26 @@ class Server:
         self.stop()
         raise RuntimeError(f"{target} in {mode} mode did not start; see {log}")
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server's processes (master and worker), in MB."""
+    def pids(self) -> list[int]:
+        """The server's processes: the gunicorn master and its worker."""
         pids = [self.proc.pid]
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         if children.exists():
             pids += [int(pid) for pid in children.read_text().split()]
+        return pids
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user and system) the server's processes have used so far."""
         total = 0
-        for pid in pids:
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's processes (master and worker), in MB."""
+        total = 0
+        for pid in self.pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
@@ -216,7 +236,7 @@ class Server:
     def stop(self) -> None:
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=15)
+            self.proc.wait(timeout=120 if self.profiled else 15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -249,8 +269,10 @@ def p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) > 1 else samples[0]
 
 
-async def sends(urls: list[str], world: World, echo: bool, seconds: float) -> tuple[float, float]:
-    """(acked sends per second, p99 milliseconds) with one client per sender."""
+async def sends(
+    urls: list[str], world: World, echo: bool, seconds: float
+) -> tuple[float, float, int]:
+    """(acked sends per second, p99 milliseconds, sends) with one client per sender."""
     cookies = [None if echo else cookie for cookie, _cid in world.senders]
     clients = await connect_all(urls, cookies)
     latencies: list[float] = []
@@ -279,7 +301,7 @@ async def sends(urls: list[str], world: World, echo: bool, seconds: float) -> tu
     )
     elapsed = time.perf_counter() - started
     await disconnect_all(clients)
-    return len(latencies) / elapsed, p99(latencies)
+    return len(latencies) / elapsed, p99(latencies), len(latencies)
 
 
 async def fanout(urls: list[str], world: World, echo: bool, idle: int, messages: int) -> float:
@@ -345,17 +367,32 @@ def measure(mode: str, args, workdir: Path) -> dict:
         try:
             for number in range(args.processes):
                 log = workdir / f"{name}-{mode}-{number}.log"
-                servers.append(Server(target, mode, env, log))
+                profile = (
+                    Path(args.profile) / f"{name}-{mode}-{number}.pstat" if args.profile else None
+                )
+                servers.append(Server(target, mode, env, log, profile))
             urls = [server.url for server in servers]
-            rate, tail = asyncio.run(sends(urls, world, echo, args.seconds))
-            small = asyncio.run(fanout(urls, world, echo, 0, args.messages))
-            large = asyncio.run(fanout(urls, world, echo, idle, args.messages))
-            cookies = [None] * args.connected if echo else (world.fanout + world.idle)
-            rss = asyncio.run(memory(servers, cookies[: args.connected]))
+            cpu = sum(server.cpu_seconds() for server in servers)
+            rate, tail, count = asyncio.run(sends(urls, world, echo, args.seconds))
+            cpu = sum(server.cpu_seconds() for server in servers) - cpu
+            small = large = float("nan")
+            rss = (float("nan"), float("nan"))
+            if not args.sends_only:
+                small = asyncio.run(fanout(urls, world, echo, 0, args.messages))
+                large = asyncio.run(fanout(urls, world, echo, idle, args.messages))
+                cookies = [None] * args.connected if echo else (world.fanout + world.idle)
+                rss = asyncio.run(memory(servers, cookies[: args.connected]))
         finally:
             for server in servers:
                 server.stop()
-        results[name] = {"rate": rate, "p99": tail, "fan10": small, "fan1000": large, "rss": rss}
+        results[name] = {
+            "rate": rate,
+            "p99": tail,
+            "cpu": cpu * 1000 / count,
+            "fan10": small,
+            "fan1000": large,
+            "rss": rss,
+        }
     return results
 
 
@@ -374,8 +411,14 @@ def report(mode: str, results: dict, args) -> None:
         f"{'p99 round trip, ms':28}{echo['p99']:12.1f}{ours['p99']:12.1f}"
         f"{ours['p99'] / echo['p99']:8.2f}   goal <= 2"
     )
+    print(
+        f"{'server CPU a send, ms':28}{echo['cpu']:12.2f}{ours['cpu']:12.2f}"
+        f"{ours['cpu'] / echo['cpu']:8.2f}   (connects and joins included)"
+    )
     for name in ("echo", "alongside"):
         r = results[name]
+        if args.sends_only:
+            continue
         print(
             f"fan-out to 10, {name:9}: {r['fan10']:7.0f} msg/s with 10 connected, "
             f"{r['fan1000']:7.0f} with {args.connected} ({r['fan1000'] / r['fan10']:.2f}x, "
@@ -398,6 +441,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", help="a PostgreSQL database URL instead of SQLite")
     parser.add_argument("--processes", type=int, default=1, help="server processes (1)")
     parser.add_argument("--redis", help="Redis URL (the queue between processes)")
+    parser.add_argument(
+        "--profile",
+        help="a directory: run each server under yappi (bench/profiling.py) and write its "
+        "pstats there (slows the servers: figures from such a run are not comparable)",
+    )
+    parser.add_argument(
+        "--sends-only", action="store_true", help="measure the sends only (no fan-out, memory)"
+    )
     args = parser.parse_args(argv)
     if args.processes > 1 and not (args.redis and args.postgres):
         parser.error("several processes share PostgreSQL and Redis: give --postgres and --redis")

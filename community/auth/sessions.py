@@ -106,30 +106,49 @@ class SessionMember:
     is_authenticated: bool = True
 
 
+def live_session_join():
+    """The FROM and WHERE of the live-session check, for a statement that adds its own
+    joins (chat's `message:send` checks the session and the membership in one read): the
+    session row of `:token_hash`, unrevoked, of an active account. Columns
+    `session_id`, `last_seen_at`, `user_id`, `status` feed `member_from_row`."""
+    sessions, users = UserSession.__table__, User.__table__
+    columns = [
+        sessions.c.id.label("session_id"),
+        sessions.c.last_seen_at,
+        users.c.id.label("user_id"),
+        users.c.status,
+    ]
+    joined = sessions.join(users, users.c.id == sessions.c.user_id)
+    where = (
+        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.revoked_at.is_(None),
+        users.c.status == UserStatus.ACTIVE.value,
+    )
+    return columns, joined, where
+
+
+def member_from_row(row) -> SessionMember | None:
+    """The member of a `live_session_join` row, after the idle rule (and the 15-minute
+    touch); None when it was unseen too long."""
+    if _seen(row.session_id, row.last_seen_at) is None:
+        return None
+    return SessionMember(row.user_id, row.status, row.session_id)
+
+
 @cache
 def _live_member_statement():
-    sessions, users = UserSession.__table__, User.__table__
-    return (
-        select(sessions.c.id, sessions.c.last_seen_at, users.c.id.label("user_id"), users.c.status)
-        .join(users, users.c.id == sessions.c.user_id)
-        .where(
-            sessions.c.token_hash == bindparam("token_hash"),
-            sessions.c.revoked_at.is_(None),
-            users.c.status == UserStatus.ACTIVE.value,
-        )
-    )
+    columns, joined, where = live_session_join()
+    return select(*columns).select_from(joined).where(*where)
 
 
 def live_member(token: object) -> SessionMember | None:
     """The same check as `load_user_from_token` (a live, unrevoked, not idle session of an
     active account, touched the same way) in one Core statement; None when it fails.
-    Called by the chat socket handler of `message:send`, the hottest event."""
+    Called by the chat socket handlers of `message:send` (the hottest event)."""
     if not isinstance(token, str) or not token or len(token) > 128:
         return None
     row = db.session.execute(_live_member_statement(), {"token_hash": hash_token(token)}).first()
-    if row is None or _seen(row.id, row.last_seen_at) is None:
-        return None
-    return SessionMember(row.user_id, row.status, row.id)
+    return member_from_row(row) if row is not None else None
 
 
 def revoke_all_sessions(user: User) -> int:

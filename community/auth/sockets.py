@@ -7,12 +7,16 @@ sockets on every process through `community.core.control`.
 
 from __future__ import annotations
 
-from flask import request
+from flask import request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from community.core import control
 from community.extensions import socketio
+
+# The connect request's environ keeps the login session's token: `message:send` checks the
+# session row with it without rebuilding the request (`chat.sockets._light_send`).
+SESSION_TOKEN = "alongside.session_token"  # noqa: S105 (an environ key, not a secret)
 
 
 def user_room(user_id: int) -> str:
@@ -32,6 +36,7 @@ def connect(auth=None):
     join_room(user_room(current_user.id))
     join_room(session_room(current_user.current_session.id))
     request.environ["alongside.user_id"] = current_user.id
+    request.environ[SESSION_TOKEN] = session.get("_user_id")
     from community.chat.sockets import join_my_conversations  # chat builds on auth
 
     join_my_conversations(current_user)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -29,7 +29,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from community.auth.models import User, UserStatus
-from community.auth.sessions import SessionMember
+from community.auth.sessions import (
+    SessionMember,
+    hash_token,
+    live_session_join,
+    member_from_row,
+)
 from community.chat.models import (
     Conversation,
     ConversationKind,
@@ -500,21 +505,29 @@ class Sent:
     created: bool  # False: a retry of a message already stored
 
 
-_CONFLICT = "This client id was already used for a different message."
+CONFLICT = "This client id was already used for a different message."
 
 
 @cache
-def _before_send(with_reply: bool):
+def _before_send(with_reply: bool, by_token: bool = False):
     """The one read before a send, built once per shape: the sender's membership row, the
     conversation's kind, a block either way (direct conversations only), the message this
     client_id already stored (any conversation) and, with a reply, the replied-to message's
-    conversation. No row: not a member (or no such conversation)."""
+    conversation. No row: not a member (or no such conversation).
+
+    `by_token`: the sender is the live login session of `:token_hash`, checked in the same
+    read (`auth.sessions.live_session_join`): no row when the session is not live; a row
+    without `member_id` when its member is not in the conversation."""
     conversations = Conversation.__table__
     members = ConversationMember.__table__
     messages = Message.__table__
     blocks = Block.__table__
     other = members.alias("other_member")
-    sender = bindparam("sender_id")
+    if by_token:
+        session_columns, session_join, session_live = live_session_join()
+        sender = User.__table__.c.id
+    else:
+        sender = bindparam("sender_id")
     blocked = exists().where(
         other.c.conversation_id == conversations.c.id,
         other.c.user_id != sender,
@@ -541,6 +554,19 @@ def _before_send(with_reply: bool):
             .label("reply_conversation_id")
         )
     mine = and_(messages.c.sender_id == sender, messages.c.client_id == bindparam("client_id"))
+    if by_token:
+        joined = (
+            session_join.outerjoin(
+                members,
+                and_(
+                    members.c.user_id == sender,
+                    members.c.conversation_id == bindparam("conversation_id"),
+                ),
+            )
+            .outerjoin(conversations, conversations.c.id == members.c.conversation_id)
+            .outerjoin(messages, mine)
+        )
+        return select(*session_columns, *columns).select_from(joined).where(*session_live)
     return (
         select(*columns)
         .select_from(
@@ -608,13 +634,127 @@ def _stored(
         select(Message).where(Message.sender_id == sender.id, Message.client_id == client_id)
     )
     if message.sent_digest != _digest(body) or message.conversation_id != conversation_id:
-        raise Conflict(_(_CONFLICT), "client_id")
+        raise Conflict(_(CONFLICT), "client_id")
     return message
 
 
 def _loaded(model: type, key: int):
     """`model`'s row `key` if this session already holds it (no SQL)."""
     return db.session.identity_map.get(identity_key(model, key))
+
+
+@dataclass
+class Draft:
+    """A send that passed its checks (membership, block, a stored retry, the reply) and
+    waits for its writes: what `send_message` and the send pipeline (`chat.pipeline`)
+    store under the conversation's lock."""
+
+    sender: User | SessionMember
+    conversation_id: int
+    member_id: int  # the sender's conversation_members row
+    client_id: str
+    body: str
+    digest: str
+    reply_to_id: int | None
+
+    def values(self, seq: int, now: datetime) -> dict:
+        """The message's row, with the seq taken under the lock."""
+        return {
+            "conversation_id": self.conversation_id,
+            "position": seq,
+            "seq": seq,
+            "sender_id": self.sender.id,
+            "client_id": self.client_id,
+            "sent_digest": self.digest,
+            "body": self.body,
+            "reply_to_id": self.reply_to_id,
+            "reactions": {},
+            "created_at": now,
+            "edited_at": None,
+            "deleted_at": None,
+        }
+
+
+def _cleaned(
+    conversation_id: object, body: object, client_id: object, reply_to_id: object
+) -> tuple[str, str, dict]:
+    body = clean_body(body)
+    client_id = clean_client_id(client_id)
+    if not isinstance(conversation_id, int):
+        raise NotFound(_("We could not find that conversation."))
+    params = {"client_id": client_id, "conversation_id": conversation_id}
+    if reply_to_id is not None:
+        params["reply_to_id"] = reply_to_id if isinstance(reply_to_id, int) else 0
+    return body, client_id, params
+
+
+def _judged(
+    sender: User | SessionMember,
+    row,
+    conversation_id: int,
+    body: str,
+    client_id: str,
+    reply_to_id: int | None,
+) -> Sent | Draft:
+    """The outcome of the read before a send (see `check_send`)."""
+    if row is None or row.member_id is None:
+        raise NotFound(_("We could not find that conversation."))
+    digest = _digest(body)
+    if row.existing_id is not None:
+        if row.existing_digest != digest or row.existing_conversation_id != conversation_id:
+            raise Conflict(_(CONFLICT), "client_id")
+        return Sent(db.session.get(Message, row.existing_id), False)
+    if sender.status != UserStatus.ACTIVE:
+        raise Forbidden(_("Your account cannot send messages."))
+    if row.blocked:
+        raise Forbidden(_("You can no longer message each other."))
+    if reply_to_id is not None and row.reply_conversation_id != conversation_id:
+        raise Invalid(_("That message is not in this conversation."), "reply_to_id")
+    return Draft(sender, conversation_id, row.member_id, client_id, body, digest, reply_to_id)
+
+
+def check_send(
+    sender: User | SessionMember,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+) -> Sent | Draft:
+    """The checks of a send, in one read (membership, block, a stored retry, the reply's
+    conversation): the stored message when this is a retry (`Sent`, created False), else
+    the `Draft` to store. Raises NotFound (not a member), Forbidden (blocked, suspended),
+    Invalid, Conflict (the client_id was used for another text). Writes nothing."""
+    body, client_id, params = _cleaned(conversation_id, body, client_id, reply_to_id)
+    if sender is None or not sender.is_authenticated:
+        raise NotFound(_("We could not find that conversation."))
+    params["sender_id"] = sender.id
+    row = db.session.execute(_before_send(reply_to_id is not None), params).first()
+    return _judged(sender, row, conversation_id, body, client_id, reply_to_id)
+
+
+def check_send_as(
+    token: object,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+    *,
+    admit: Callable[[SessionMember], bool],
+) -> tuple[SessionMember, Sent | Draft] | None:
+    """`check_send` for the login session whose token is `token`, with the session's own
+    check (`auth.sessions.live_member`'s rules) in the same read: the socket's
+    `message:send` asks one statement instead of two. None when the session is not live or
+    `admit(member)` (the rate) says no; the member and the outcome otherwise. Raises what
+    `check_send` raises (and Invalid for a malformed payload before any read)."""
+    body, client_id, params = _cleaned(conversation_id, body, client_id, reply_to_id)
+    if not isinstance(token, str) or not token or len(token) > 128:
+        return None
+    params["token_hash"] = hash_token(token)
+    row = db.session.execute(_before_send(reply_to_id is not None, True), params).first()
+    member = member_from_row(row) if row is not None else None
+    if member is None or not admit(member):
+        return None
+    return member, _judged(member, row, conversation_id, body, client_id, reply_to_id)
 
 
 def send_message(
@@ -627,66 +767,41 @@ def send_message(
     """Store a message (or find the one this client_id already stored) and queue
     `message:new` to the conversation's room for after the commit.
 
-    The hot path of chat, in Core SQL: one read (membership, block, a stored retry, the
-    reply's conversation), then under the conversation's lock the counter (UPDATE ...
-    RETURNING the new seq), the insert, and the sender's read position. The unique
-    (sender, client_id) decides under the lock (INSERT ... ON CONFLICT DO NOTHING), so two
-    retries racing store one message and the loser answers with the stored one, its seq
-    given back. A stored message's retry answers even once a block stands.
+    The hot path of chat, in Core SQL: one read (`check_send`), then under the
+    conversation's lock the counter (UPDATE ... RETURNING the new seq), the insert, and the
+    sender's read position. The unique (sender, client_id) decides under the lock (INSERT
+    ... ON CONFLICT DO NOTHING), so two retries racing store one message and the loser
+    answers with the stored one, its seq given back. A stored message's retry answers even
+    once a block stands. The socket's `message:send` stores through `chat.pipeline`
+    (several sends in one transaction), which falls back on this one send at a time.
     Raises NotFound (not a member), Forbidden (blocked, suspended), Invalid, Conflict
     (the client_id was used for another text)."""
-    body = clean_body(body)
-    client_id = clean_client_id(client_id)
-    if sender is None or not sender.is_authenticated or not isinstance(conversation_id, int):
-        raise NotFound(_("We could not find that conversation."))
-    with_reply = reply_to_id is not None
-    params = {"sender_id": sender.id, "client_id": client_id, "conversation_id": conversation_id}
-    if with_reply:
-        params["reply_to_id"] = reply_to_id if isinstance(reply_to_id, int) else 0
-    row = db.session.execute(_before_send(with_reply), params).first()
-    if row is None:
-        raise NotFound(_("We could not find that conversation."))
-    digest = _digest(body)
-    if row.existing_id is not None:
-        if row.existing_digest != digest or row.existing_conversation_id != conversation_id:
-            raise Conflict(_(_CONFLICT), "client_id")
-        return Sent(db.session.get(Message, row.existing_id), False)
-    if sender.status != UserStatus.ACTIVE:
-        raise Forbidden(_("Your account cannot send messages."))
-    if row.blocked:
-        raise Forbidden(_("You can no longer message each other."))
-    if with_reply and row.reply_conversation_id != conversation_id:
-        raise Invalid(_("That message is not in this conversation."), "reply_to_id")
+    checked = check_send(sender, conversation_id, body, client_id, reply_to_id)
+    if isinstance(checked, Sent):
+        return checked
+    return store_draft(checked)
+
+
+def store_draft(draft: Draft) -> Sent:
+    """The writes of one checked send (see `send_message`), in the caller's transaction."""
     take_seq, store, read_own = _send_writes(db.session.get_bind().dialect.name)
     now = utcnow()
+    conversation_id = draft.conversation_id
     seq = db.session.execute(take_seq, {"conversation_id": conversation_id, "now": now}).scalar()
     if seq is None:
         raise NotFound(_("We could not find that conversation."))
-    values = {
-        "conversation_id": conversation_id,
-        "position": seq,
-        "seq": seq,
-        "sender_id": sender.id,
-        "client_id": client_id,
-        "sent_digest": digest,
-        "body": body,
-        "reply_to_id": reply_to_id if with_reply else None,
-        "reactions": {},
-        "created_at": now,
-        "edited_at": None,
-        "deleted_at": None,
-    }
+    values = draft.values(seq, now)
     message_id = db.session.execute(store, values).scalar()
     if message_id is None:  # a racing retry stored it first (it committed while we waited)
         _give_back_seq(conversation_id)
-        return Sent(_stored(sender, conversation_id, client_id, body), False)
-    if db.session.execute(read_own, {"member_id": row.member_id, "seq": seq}).rowcount != 1:
+        return Sent(_stored(draft.sender, conversation_id, draft.client_id, draft.body), False)
+    if db.session.execute(read_own, {"member_id": draft.member_id, "seq": seq}).rowcount != 1:
         raise NotFound(_("We could not find that conversation."))  # removed meanwhile
     conversation = _loaded(Conversation, conversation_id)
     if conversation is not None:  # keep a loaded copy true (pages load it first)
         set_committed_value(conversation, "last_seq", seq)
         set_committed_value(conversation, "last_activity_at", now)
-    member = _loaded(ConversationMember, row.member_id)
+    member = _loaded(ConversationMember, draft.member_id)
     if member is not None:
         set_committed_value(member, "last_read_seq", seq)
     message = Message(id=message_id, **values)
@@ -1113,6 +1228,25 @@ def unread_label(count: int) -> str:
 
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def stored_payload(message_id: int, values: dict) -> dict:
+    """`payload` of a message just stored from `values` (a `Draft.values` row), without
+    building the ORM object (the send pipeline makes one per message of a batch)."""
+    return {
+        "id": message_id,
+        "conversation_id": values["conversation_id"],
+        "seq": values["seq"],
+        "position": values["position"],
+        "sender_id": values["sender_id"],
+        "body": values["body"],
+        "client_id": values["client_id"],
+        "reply_to_id": values["reply_to_id"],
+        "reactions": {},
+        "created_at": iso(values["created_at"]),
+        "edited_at": None,
+        "deleted": False,
+    }
 
 
 def payload(message: Message) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from flask import current_app, request, session
@@ -29,8 +29,8 @@ from limits import parse
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember, live_member
-from community.auth.sockets import user_room
-from community.chat import services
+from community.auth.sockets import SESSION_TOKEN, user_room
+from community.chat import pipeline, services
 from community.chat.services import conversation_room
 from community.core import control
 from community.core.database import MAX_ID
@@ -182,20 +182,64 @@ def _handle(rate: str, who: Callable[[], User | SessionMember] = _member) -> Cal
 # --- client events ---------------------------------------------------------------------------
 
 
-@socketio.on("message:send")
+@socketio.on("message:send")  # served by `_light_send` first (see `init_app`)
 @_handle("send", _sender)
 def send_message(member: User | SessionMember, data: dict) -> dict:
     """`message:send {conversation_id, body, client_id, reply_to_id?}`: store the message
-    (a retry with the same client_id returns the stored one); `message:new` goes to the
-    room after the commit. Ack `{ok, created, message}`."""
-    sent = services.send_message(
+    (a retry with the same client_id returns the stored one), committed with the other
+    sends waiting at that moment (`chat.pipeline`); `message:new` goes to the room after
+    the commit. Ack `{ok, created, message}`."""
+    acked = pipeline.send(
         member,
         _int(data, "conversation_id"),
         _text(data, "body"),
         _text(data, "client_id"),
         _int(data, "reply_to_id", required=False),
     )
-    return {"created": sent.created, "message": services.payload(sent.message)}
+    return {"created": acked.created, "message": acked.message}
+
+
+def _light_send(standard: Callable, sid: str, data: Any = None) -> dict | None:
+    """`message:send` without Flask-SocketIO's per-event request context (it rebuilds the
+    connect request and decodes its session cookie for every event: about a sixth of a
+    send's CPU). The same checks: the server-side session row is looked up again with the
+    token saved at connect, in the same read as the membership, the block and a stored
+    retry (`services.check_send_as`), and the rate is spent before any refusal. Only a
+    send that goes through answers here; anything else (no live session, over the rate, a
+    refusal, a failure) is handed to the `standard` handler, which answers in the member's
+    language, ends a dead session's socket and logs, as for every other event. A
+    handed-over send stored nothing (refusals write nothing; a failed write rolled back),
+    so the standard handler's own check decides it again (a refused send spends two of
+    the rate, not one)."""
+    environ = socketio.server.get_environ(sid, namespace="/")
+    token = environ.get(SESSION_TOKEN) if environ else None
+    if token is None or not isinstance(data, dict):
+        return standard(sid, data)
+    with environ["flask.app"].app_context():
+        try:
+            acked = pipeline.send_as(
+                token,
+                _int(data, "conversation_id"),
+                _text(data, "body"),
+                _text(data, "client_id"),
+                _int(data, "reply_to_id", required=False),
+                admit=lambda member: _spend("send", member.id),
+            )
+            if acked is not None:
+                db.session.commit()
+                return {"ok": True, "created": acked.created, "message": acked.message}
+        except Exception:  # answered by the standard handler
+            db.session.rollback()
+        finally:
+            db.session.remove()
+    return standard(sid, data)
+
+
+def init_app(app) -> None:
+    """Serve `message:send` by `_light_send`, with Flask-SocketIO's handler behind it. Called
+    by the app factory after `socketio.init_app` (which builds the Socket.IO server)."""
+    standard = socketio.server.handlers["/"]["message:send"]
+    socketio.server.on("message:send", partial(_light_send, standard), namespace="/")
 
 
 @socketio.on("message:edit")

@@ -1,0 +1,309 @@
+"""Group commit for `message:send`: the sends that arrive while a transaction is being
+written wait for it and are then written together, in one transaction.
+
+Why: a send's writes (the seq, the message, the read position, the commit) happen under the
+conversation's lock, on SQLite the one write lock of the database. With many senders the
+sends queue there, one transaction each, and each of its statements gives the GIL away
+and waits to get it back. One transaction for all the sends waiting at that moment turns
+N transactions of 4 statements into one of 3.
+
+How (a leader and followers, no thread of its own): a send is checked in its caller's
+thread first (`services.check_send`: membership, block, a stored retry, the reply), so a
+refused send never reaches the pipeline and never fails another. A checked send joins
+the queue; if nobody is writing it writes the queue at once (a send alone commits
+without waiting) and so becomes the leader; otherwise it waits. The leader writes up to
+MAX_BATCH sends in its own session and transaction (a batch of one, its own send, is
+written by `services.store_draft` as without the pipeline: the same statements, built
+once):
+
+- the conversations' counters, each advanced by its number of sends in one
+  `UPDATE ... RETURNING` (the lock: SQLite's write lock, PostgreSQL's row locks, taken in
+  id order first), and the seqs handed out in queue order, so each conversation's seqs
+  stay gap-free in commit order;
+- the messages in one multi-row INSERT (the unique (sender, client_id) still decides);
+- each sender's read position in one UPDATE;
+- one commit, after which each waiting sender gets its stored message for its ack (the
+  first after-commit effect) and `message:new` goes out for each (`emit_after_commit`).
+
+Two sends with the same (sender, client_id) in one batch (a retry racing its original)
+store the first; the second answers with it (created False), or Conflict for another text
+or conversation. If anything in the batch does not go as planned (a racing retry stored
+meanwhile through another way, a member removed meanwhile, a database error), the batch
+rolls back, nothing of it was acked or emitted, and every send in it is written again on
+its own by its own caller (`services.store_draft`), exactly as without the pipeline. When
+the leader is done it hands the lead to the first send that queued meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import case, insert, select, update
+
+from community.auth.models import User
+from community.auth.sessions import SessionMember
+from community.chat import services
+from community.chat.models import Conversation, ConversationMember, Message
+from community.core.database import utcnow
+from community.core.effects import emit_after_commit, on_commit
+from community.core.errors import Conflict
+from community.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 64  # sends in one transaction
+
+
+@dataclass(frozen=True)
+class Acked:
+    """What the sender's ack carries: whether this send stored the message, and the message
+    as the sockets send it (`services.payload`)."""
+
+    created: bool
+    message: dict
+
+
+@dataclass(eq=False)
+class _Waiting:
+    draft: services.Draft
+    done: threading.Event = field(default_factory=threading.Event)
+    lead: bool = False  # woken to write the next batch
+    conflict: bool = False  # a racing send with this client_id had another text
+    acked: Acked | None = None
+
+
+class _Batch(Exception):
+    """The batch cannot be written as planned: roll back, each send on its own."""
+
+
+class SendPipeline:
+    """One per app (so per database) and process; see the module's docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._leading = False
+
+    def submit(self, draft: services.Draft) -> Acked:
+        """Write `draft` with whatever else is waiting; return once it is committed."""
+        waiting = _Waiting(draft)
+        with self._lock:
+            self._queue.append(waiting)
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            waiting.done.wait()
+        if lead or waiting.lead:
+            self._lead(waiting)
+        if waiting.conflict:
+            raise Conflict(_(services.CONFLICT), "client_id")
+        if waiting.acked is None:  # the batch failed (or never ran): on its own
+            return _alone(draft)
+        return waiting.acked
+
+    def _lead(self, own: _Waiting) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+        try:
+            if batch == [own]:  # alone (idle, or under gevent, where nobody queues while
+                # SQLite works): the one-send statements, built once, in the sender's session
+                own.acked = _alone(own.draft)
+            else:
+                _write(batch)
+        finally:
+            with self._lock:
+                if self._queue:
+                    following = self._queue[0]
+                    following.lead = True
+                    following.done.set()
+                else:
+                    self._leading = False
+            for waiting in batch:
+                if not waiting.lead:
+                    waiting.done.set()
+
+
+_pipelines_guard = threading.Lock()
+
+
+def pipeline() -> SendPipeline:
+    """This app's send pipeline."""
+    extensions = current_app.extensions
+    found = extensions.get("chat_send_pipeline")
+    if found is None:
+        with _pipelines_guard:
+            found = extensions.setdefault("chat_send_pipeline", SendPipeline())
+    return found
+
+
+def send(
+    sender: User | SessionMember,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+) -> Acked:
+    """Store a message through the pipeline and COMMIT (the caller's transaction too: a
+    send commits with the others of its batch, so it ends whatever its caller began).
+    Called by the socket's `message:send`. The same rules, errors and idempotency as
+    `services.send_message`; a retry returns the stored message (created False)."""
+    checked = services.check_send(sender, conversation_id, body, client_id, reply_to_id)
+    if isinstance(checked, services.Sent):
+        return Acked(False, services.payload(checked.message))
+    db.session.commit()  # the check's read ends: its connection goes back to the pool
+    return pipeline().submit(checked)
+
+
+def send_as(
+    token: object,
+    conversation_id: int,
+    body: object,
+    client_id: object,
+    reply_to_id: int | None = None,
+    *,
+    admit: Callable[[SessionMember], bool],
+) -> Acked | None:
+    """`send` for the login session whose token is `token`, checked in the same read as
+    the send (`services.check_send_as`); None when the session is not live or `admit`
+    (the rate) refuses. Called by the socket's light path of `message:send`."""
+    checked = services.check_send_as(
+        token, conversation_id, body, client_id, reply_to_id, admit=admit
+    )
+    if checked is None:
+        return None
+    _member, outcome = checked
+    if isinstance(outcome, services.Sent):
+        return Acked(False, services.payload(outcome.message))
+    db.session.commit()  # the check's read ends: its connection goes back to the pool
+    return pipeline().submit(outcome)
+
+
+def _alone(draft: services.Draft) -> Acked:
+    """A send written on its own, in its caller's session (a batch of one, or the sends
+    of a batch that failed)."""
+    sent = services.store_draft(draft)
+    acked = Acked(sent.created, services.payload(sent.message))
+    db.session.commit()
+    return acked
+
+
+def _write(batch: list[_Waiting]) -> None:
+    """Write `batch` in the leader's session and commit; on any trouble roll back and mark
+    every send to be written on its own."""
+    first: dict[tuple[int, str], _Waiting] = {}
+    fresh, again = [], []
+    for waiting in batch:
+        key = (waiting.draft.sender.id, waiting.draft.client_id)
+        if key in first:
+            again.append(waiting)
+        else:
+            first[key] = waiting
+            fresh.append(waiting)
+    try:
+        messages = _store(fresh)
+        # After the commit, first the answers (the senders wake), then `message:new`.
+        on_commit(_settle, fresh, messages, again, first)
+        for message in messages:
+            emit_after_commit(
+                "message:new", message, to=services.conversation_room(message["conversation_id"])
+            )
+        db.session.commit()
+    except _Batch:
+        db.session.rollback()
+        return  # no acked: each send is written on its own by its sender
+    except Exception:
+        db.session.rollback()
+        log.warning(
+            "A batch of %d sends failed; each is sent on its own", len(batch), exc_info=True
+        )
+
+
+def _settle(
+    fresh: list[_Waiting],
+    messages: list[dict],
+    again: list[_Waiting],
+    first: dict[tuple[int, str], _Waiting],
+) -> None:
+    """The answers of a committed batch; wakes its senders (an after-commit effect)."""
+    for waiting, message in zip(fresh, messages, strict=True):
+        waiting.acked = Acked(True, message)
+    for waiting in again:  # a retry racing its original inside the batch
+        original = first[(waiting.draft.sender.id, waiting.draft.client_id)]
+        same = (
+            waiting.draft.digest == original.draft.digest
+            and waiting.draft.conversation_id == original.draft.conversation_id
+        )
+        if same:
+            waiting.acked = Acked(False, original.acked.message)
+        else:
+            waiting.conflict = True
+    for waiting in (*fresh, *again):
+        if not waiting.lead:
+            waiting.done.set()
+
+
+def _store(fresh: list[_Waiting]) -> list[dict]:
+    """The batch's writes (see the module's docstring); the payloads of its messages, in
+    the order of `fresh`. Raises _Batch when a row is not where the checks left it."""
+    conversations = Conversation.__table__
+    members = ConversationMember.__table__
+    messages = Message.__table__
+    counts = Counter(waiting.draft.conversation_id for waiting in fresh)
+    ids = sorted(counts)
+    now = utcnow()
+    if db.session.get_bind().dialect.name != "sqlite":  # row locks in one order: no deadlock
+        db.session.execute(
+            select(conversations.c.id)
+            .where(conversations.c.id.in_(ids))
+            .order_by(conversations.c.id)
+            .with_for_update()
+        )
+    last = dict(
+        db.session.execute(
+            update(conversations)
+            .where(conversations.c.id.in_(ids))
+            .values(
+                last_seq=conversations.c.last_seq + case(counts, value=conversations.c.id),
+                last_activity_at=now,
+            )
+            .returning(conversations.c.id, conversations.c.last_seq)
+        ).all()
+    )
+    if len(last) != len(ids):
+        raise _Batch("a conversation is gone")
+    next_seq = {cid: last[cid] - counts[cid] + 1 for cid in ids}
+    rows, read = [], {}
+    for waiting in fresh:
+        draft = waiting.draft
+        seq = next_seq[draft.conversation_id]
+        next_seq[draft.conversation_id] = seq + 1
+        rows.append(draft.values(seq, now))
+        read[draft.member_id] = seq
+    stored = {
+        (sender_id, client_id): message_id
+        for message_id, sender_id, client_id in db.session.execute(
+            insert(messages).returning(messages.c.id, messages.c.sender_id, messages.c.client_id),
+            rows,
+        )
+    }
+    if len(stored) != len(rows):
+        raise _Batch("a message was not stored")
+    updated = db.session.execute(
+        update(members)
+        .where(members.c.id.in_(list(read)))
+        .values(last_read_seq=case(read, value=members.c.id))
+        .returning(members.c.id)
+    ).all()
+    if len(updated) != len(read):
+        raise _Batch("a sender left the conversation meanwhile")
+    payloads = []
+    for values in rows:
+        message_id = stored[(values["sender_id"], values["client_id"])]
+        payloads.append(services.stored_payload(message_id, values))
+    return payloads

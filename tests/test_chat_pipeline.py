@@ -1,0 +1,259 @@
+"""Group commit of `message:send` (`community.chat.pipeline`), on SQLite and PostgreSQL:
+sends that wait together are written in one transaction with gap-free seqs; a bad send in
+a batch fails alone; a retry racing its original inside a batch, or stored meanwhile
+another way, stores one message; concurrent senders through two pipelines (two processes)
+and single sends never leave a gap."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import event, select
+
+from community.auth.models import User
+from community.auth.sessions import SessionMember
+from community.chat import pipeline
+from community.chat import services as chat
+from community.chat.models import Conversation, ConversationMember, Message
+from community.core.errors import Conflict, NotFound
+from community.extensions import db
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def member(ref) -> SessionMember:
+    """The sender as the socket handler has it (no ORM object crosses threads)."""
+    return SessionMember(ref.id, "active", 0)
+
+
+def draft(ref, conversation_id: int, body: str, client_id: str) -> chat.Draft:
+    checked = chat.check_send(member(ref), conversation_id, body, client_id)
+    assert isinstance(checked, chat.Draft)
+    return checked
+
+
+@pytest.fixture
+def people(ctx, make_user):
+    refs = [make_user(display_name=name) for name in ("Ana", "Ben", "Chloé", "Dev")]
+    ana = db.session.get(User, refs[0].id)
+    group = chat.create_group_conversation(ana, "Parents", [ref.id for ref in refs[1:]])
+    pair = chat.start_direct(ana, refs[1].id)
+    db.session.commit()
+    return refs, group.id, pair.id
+
+
+def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
+    """Submit `drafts` from a thread each while a first send's leader is held just before
+    its batch until all of them queue behind it, so they are written as one batch next.
+    Returns each draft's answer (Acked or the exception) and the commits made."""
+    pipe = pipeline.SendPipeline()
+    held = {"ident": None, "done": False}
+    commits = []
+
+    def hold(connection):
+        if threading.get_ident() != held["ident"] or held["done"]:
+            return
+        held["done"] = True
+        deadline = time.monotonic() + 20
+        while len(pipe._queue) < len(drafts) and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    def run(index: int, item: chat.Draft, answers: list) -> None:
+        with app.app_context():
+            if index < 0:
+                held["ident"] = threading.get_ident()
+            try:
+                answers[index] = pipe.submit(item)
+            except Exception as error:
+                answers[index] = error
+            finally:
+                db.session.remove()
+
+    first = drafts[0].__class__(**{**drafts[0].__dict__, "client_id": "leader-first"})
+
+    def count(connection) -> None:
+        commits.append(1)
+
+    event.listen(db.engine, "engine_connect", hold)
+    event.listen(db.engine, "commit", count)
+    try:
+        leader_answer: list = [None]
+        leader = threading.Thread(target=run, args=(-1, first, leader_answer))
+        leader.start()
+        while not held["done"]:
+            time.sleep(0.002)
+        answers: list = [None] * len(drafts)
+        threads = [
+            threading.Thread(target=run, args=(n, item, answers)) for n, item in enumerate(drafts)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in [leader, *threads]:
+            thread.join(30)
+    finally:
+        event.remove(db.engine, "engine_connect", hold)
+        event.remove(db.engine, "commit", count)
+    assert leader_answer[0].created
+    return answers, len(commits)
+
+
+def seqs(conversation_id: int) -> list[int]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Message.seq).where(Message.conversation_id == conversation_id).order_by("seq")
+        )
+    )
+
+
+def test_sends_waiting_together_commit_once_with_gap_free_seqs(app, people):
+    (ana, ben, chloe, dev), group, pair = people
+    drafts = [
+        draft(ben, group, "Which school has places?", "b-1"),
+        draft(chloe, group, "The one on Elm Street", "c-1"),
+        draft(dev, group, "Ours too", "d-1"),
+        draft(ana, pair, "Coffee?", "a-1"),
+        draft(ben, pair, "Yes!", "b-2"),
+    ]
+    answers, commits = in_one_batch(app, drafts)
+    assert all(isinstance(answer, pipeline.Acked) and answer.created for answer in answers)
+    assert commits == 2  # the held leader's own send, then the five together
+    assert sorted(answer.message["seq"] for answer in answers[:3]) == [2, 3, 4]
+    assert sorted(answer.message["seq"] for answer in answers[3:]) == [1, 2]
+    assert seqs(group) == [1, 2, 3, 4] and seqs(pair) == [1, 2]
+    assert db.session.get(Conversation, group).last_seq == 4
+    stored = {m.client_id: m for m in db.session.scalars(select(Message))}
+    for item, answer in zip(drafts, answers, strict=True):
+        assert answer.message["id"] == stored[item.client_id].id
+        assert answer.message == chat.payload(stored[item.client_id])  # the stored row
+    chloes = db.session.scalar(
+        select(ConversationMember).filter_by(conversation_id=group, user_id=chloe.id)
+    )
+    assert chloes.last_read_seq == answers[1].message["seq"]  # her own message is read
+
+
+def test_a_send_whose_sender_left_before_the_batch_fails_alone(app, people):
+    (ana, ben, chloe, dev), group, _pair = people
+    drafts = [
+        draft(ben, group, "First", "b-1"),
+        draft(dev, group, "I am leaving", "d-1"),
+        draft(chloe, group, "Third", "c-1"),
+    ]
+    chat.remove_member(db.session.get(User, ana.id), group, dev.id)
+    db.session.commit()
+    answers, _commits = in_one_batch(app, drafts)
+    assert isinstance(answers[1], NotFound)
+    assert answers[0].created and answers[2].created
+    assert seqs(group) == [1, 2, 3]  # the leader's, Ben's, Chloé's: no seq left for Dev's
+    assert db.session.scalar(select(Message).where(Message.client_id == "d-1")) is None
+
+
+def test_a_retry_racing_its_original_inside_one_batch_stores_one_message(app, people):
+    (_ana, ben, chloe, _dev), group, _pair = people
+    drafts = [
+        draft(ben, group, "Is it still on?", "b-1"),
+        draft(ben, group, "Is it still on?", "b-1"),
+        draft(ben, group, "Another text, same id", "b-1"),
+        draft(chloe, group, "Yes", "c-1"),
+    ]
+    answers, _commits = in_one_batch(app, drafts)
+    sent = [a for a in answers[:3] if isinstance(a, pipeline.Acked)]
+    assert sorted(a.created for a in sent) == [False, True]
+    assert sent[0].message["id"] == sent[1].message["id"]
+    assert sum(isinstance(a, Conflict) for a in answers[:3]) == 1
+    assert answers[3].created
+    assert seqs(group) == [1, 2, 3]
+    assert db.session.query(Message).filter_by(client_id="b-1").count() == 1
+
+
+def test_a_retry_stored_another_way_meanwhile_answers_with_it_and_the_rest_are_stored(app, people):
+    (_ana, ben, chloe, dev), group, _pair = people
+    drafts = [
+        draft(chloe, group, "Before", "c-1"),
+        draft(ben, group, "Hello", "b-1"),
+        draft(dev, group, "After", "d-1"),
+    ]
+    stored = chat.send_message(member(ben), group, "Hello", "b-1").message.id  # the API, say
+    db.session.commit()
+    answers, _commits = in_one_batch(app, drafts)
+    assert not answers[1].created and answers[1].message["id"] == stored
+    assert answers[0].created and answers[2].created
+    assert seqs(group) == [1, 2, 3, 4]
+
+
+def test_concurrent_senders_through_two_pipelines_and_single_sends_leave_no_gap(app, people):
+    """Two processes' pipelines and the one-at-a-time path (pages, API) sending to one
+    conversation at once: every seq from 1 to the last is used once, so a catch-up after
+    any seq misses nothing."""
+    refs, group, _pair = people
+    pipes = [pipeline.SendPipeline(), pipeline.SendPipeline()]
+    per_sender = 12
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(refs) * 2)
+
+    def run(ref, way: int) -> None:
+        with app.app_context():
+            try:
+                start.wait(10)
+                for n in range(per_sender):
+                    client_id = f"w{way}-{ref.id}-{n}"
+                    if way == 2:
+                        chat.send_message(member(ref), group, f"Single {n}", client_id)
+                        db.session.commit()
+                        continue
+                    checked = chat.check_send(member(ref), group, f"Batched {n}", client_id)
+                    db.session.commit()
+                    assert pipes[way].submit(checked).created
+            except BaseException as error:
+                failures.append(error)
+            finally:
+                db.session.remove()
+
+    ways = [(ref, way) for ref in refs for way in (0, 1)]
+    ways[-1] = (refs[-1], 2)
+    ways[-2] = (refs[-2], 2)
+    threads = [threading.Thread(target=run, args=pair) for pair in ways]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not failures, failures
+    total = len(ways) * per_sender
+    assert seqs(group) == list(range(1, total + 1))
+    assert db.session.get(Conversation, group).last_seq == total
+    changes = chat.changes_after(db.session.get(User, refs[0].id), group, 0)
+    assert [m.seq for m in changes.messages] == list(range(1, min(total, chat.SYNC_PAGE) + 1))
+
+
+def test_the_light_check_refuses_a_session_that_is_not_live_and_checks_membership(app, people):
+    """`check_send_as` (the socket's `message:send`): the session row and the membership in
+    one read; a revoked session, a suspended member or a refused rate gives None (the
+    standard handler then ends the socket or answers), a non-member NotFound."""
+    from community.auth.models import UserStatus
+    from community.auth.sessions import revoke_all_sessions, start_session
+
+    (ana, ben, _chloe, dev), group, pair = people
+    tokens = {}
+    for ref in (ana, ben, dev):
+        tokens[ref.id] = start_session(db.session.get(User, ref.id)).token
+    db.session.commit()
+
+    def check(ref, conversation_id, admit=lambda member: True):
+        return chat.check_send_as(
+            tokens[ref.id], conversation_id, "Hello", f"x-{ref.id}", admit=admit
+        )
+
+    member, outcome = check(ben, group)
+    assert member.id == ben.id and isinstance(outcome, chat.Draft)
+    assert outcome.member_id is not None
+    assert check(ben, group, admit=lambda member: False) is None
+    with pytest.raises(NotFound):
+        check(dev, pair)  # Dev is not in Ana and Ben's conversation
+    assert chat.check_send_as("no-such-token", group, "Hello", "x", admit=bool) is None
+    revoke_all_sessions(db.session.get(User, ben.id))
+    db.session.get(User, dev.id).status = UserStatus.SUSPENDED
+    db.session.commit()
+    assert check(ben, group) is None and check(dev, group) is None
+    assert check(ana, group)[0].id == ana.id
