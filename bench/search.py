@@ -173,20 +173,28 @@ def like_scan(q: str) -> tuple[int, int]:
     return found, 0
 
 
+BLOCK = 5  # runs of one function in a row (`median_ms`)
+
+
 def median_ms(functions, repeat: int) -> list[float]:
-    """The median milliseconds of each of `functions`, run in turns (one of each, `repeat`
-    times): a machine whose load changes during the run slows them alike, where timing one
-    after the other would put a busy minute on one side of the ratio only."""
+    """The median milliseconds of each of `functions` over `repeat` runs, taken in turns,
+    BLOCK runs of one, then BLOCK of the next: a machine whose load changes during the run
+    slows them alike (timing one after the other put a busy minute on one side of the
+    ratio), while the search still runs mostly warm, as it does in use (right after a
+    LIKE scan has read every table through SQLite's 2 MB page cache, a search finds none
+    of the index's pages there: 'zzyzx', which reads a few pages, took 1.1 ms instead of
+    0.2)."""
     samples: list[list[float]] = [[] for _ in functions]
     for function in functions:
         function()
         db.session.rollback()
-    for _ in range(repeat):
+    while len(samples[0]) < repeat:
         for function, times in zip(functions, samples, strict=True):
-            started = time.perf_counter()
-            function()
-            times.append((time.perf_counter() - started) * 1000)
-            db.session.rollback()
+            for _ in range(min(BLOCK, repeat - len(times))):
+                started = time.perf_counter()
+                function()
+                times.append((time.perf_counter() - started) * 1000)
+                db.session.rollback()
     return [statistics.median(times) for times in samples]
 
 
