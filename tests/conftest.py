@@ -47,6 +47,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backends(*names): run this test on these databases, not the module's"
     )
+    config.addinivalue_line(
+        "markers",
+        "demo_data: on SQLite, start from a copy of the demo database (`demo_sqlite`, seeded"
+        " by the real `flask seed-demo`) instead of an empty one",
+    )
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
@@ -237,13 +242,17 @@ def demo_postgres(postgres_server: PostgresServer, postgres_template: str, tmp_p
 
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh database at head for this test."""
+    """A fresh database at head for this test (with the demo loaded if it is marked
+    `demo_data`: a copy of the file the live servers start from, seeded once per run)."""
     if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
+        demo = request.node.get_closest_marker("demo_data") is not None
+        template: Path = request.getfixturevalue("demo_sqlite" if demo else "sqlite_template")
         path = tmp_path / "alongside.db"
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
+    if request.node.get_closest_marker("demo_data") is not None:
+        pytest.fail("demo_data copies the SQLite demo database: mark the test backends('sqlite')")
     database: PostgresWorkerDatabase = request.getfixturevalue("postgres_worker_database")
     yield database.url
     database.reset()

@@ -291,6 +291,17 @@ def test_openapi_document_and_routes_match(app, client):
     assert documented - served == set(), "documented operations the app does not serve"
 
 
+def test_openapi_document_is_written_once_when_first_read(app, client):
+    """create_app leaves the description of the views to the document's first read
+    (community.api.CommunityApi.spec); later reads serve the same document, not a second
+    description of every view on top of the first."""
+    first = client.get(OPENAPI_PATH).get_json()
+    again = client.get(OPENAPI_PATH).get_json()
+    assert again == first
+    assert documented_operations(first) == app_api_operations(app)
+    assert len({tag["name"] for tag in first["tags"]}) == len(first["tags"])
+
+
 def test_openapi_marks_every_operation_but_login_as_needing_a_token(client):
     document = client.get(OPENAPI_PATH).get_json()
     for path, method in documented_operations(document):

@@ -792,10 +792,10 @@ def test_service_open_direct_room_for_summary_and_recent(app, world, rooms):
 # --- demo data -----------------------------------------------------------------------------
 
 
-def test_the_demo_member_has_chats_to_read_through_the_api(app, runner):
+@pytest.mark.demo_data
+def test_the_demo_member_has_chats_to_read_through_the_api(app):
     from community.demo import DEMO_PASSWORD
 
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
         mia = db.session.scalar(select(User).where(User.email == "member@alongside.example"))
         ref = UserRef(mia.id, mia.email, mia.display_name, DEMO_PASSWORD)

@@ -595,8 +595,8 @@ def test_event_page_query_count_does_not_grow_with_comments(app, world, make_use
     assert counts[0] == counts[1], counts
 
 
-def test_demo_has_comment_threads(runner, app):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+@pytest.mark.demo_data
+def test_demo_has_comment_threads(app):
     with app.app_context():
         tops = db.session.scalar(
             select(db.func.count()).select_from(Comment).where(Comment.parent_id.is_(None))

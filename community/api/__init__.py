@@ -32,8 +32,39 @@ class CommunityApi(Api):
 
     ERROR_SCHEMA = ErrorSchema
 
+    def __init__(self, *args, **kwargs) -> None:
+        self._spec = None
+        self._undocumented: list[tuple] = []
+        super().__init__(*args, **kwargs)
+
     def _register_error_handlers(self) -> None:
         return None
+
+    # The document is written when it is first read (GET /api/v1/openapi.json, `flask
+    # openapi`), not by create_app: describing every view cost about 0.05 s of each app's
+    # start, which every test pays and no request but the document's needs.
+
+    @property
+    def spec(self):
+        """The OpenAPI document, completed with the blueprints registered since last read."""
+        pending, self._undocumented = self._undocumented, []
+        for blp, app, name, parameters in pending:
+            blp.register_views_in_doc(self, app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blp.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value  # a new app's document (init_app): the old one's blueprints go
+        self._undocumented = []
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """flask-smorest's `register_blueprint`, leaving the blueprint's part of the document
+        to the first read of `spec`."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, self._app, name, parameters))
 
 
 api = CommunityApi()
