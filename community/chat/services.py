@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -1230,41 +1231,34 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
+def _wire(field: Callable[[str], Any], *, edited_at: datetime | None, deleted: bool) -> dict:
+    """The one shape a message travels in (the API's Message schema), from `field(name)`,
+    a message's column by name. `payload` and `stored_payload` both call it."""
+    return {
+        "id": field("id"),
+        "conversation_id": field("conversation_id"),
+        "seq": field("seq"),
+        "position": field("position"),
+        "sender_id": field("sender_id"),
+        "body": "" if deleted else field("body"),
+        "client_id": field("client_id"),
+        "reply_to_id": field("reply_to_id"),
+        "reactions": {} if deleted else dict(field("reactions") or {}),
+        "created_at": iso(field("created_at")),
+        "edited_at": iso(edited_at),
+        "deleted": deleted,
+    }
+
+
 def stored_payload(message_id: int, values: dict) -> dict:
     """`payload` of a message just stored from `values` (a `Draft.values` row), without
     building the ORM object (the send pipeline makes one per message of a batch)."""
-    return {
-        "id": message_id,
-        "conversation_id": values["conversation_id"],
-        "seq": values["seq"],
-        "position": values["position"],
-        "sender_id": values["sender_id"],
-        "body": values["body"],
-        "client_id": values["client_id"],
-        "reply_to_id": values["reply_to_id"],
-        "reactions": {},
-        "created_at": iso(values["created_at"]),
-        "edited_at": None,
-        "deleted": False,
-    }
+    return _wire({**values, "id": message_id}.__getitem__, edited_at=None, deleted=False)
 
 
 def payload(message: Message) -> dict:
     """A message as the sockets and the API send it (the API's Message schema)."""
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "position": message.position,
-        "sender_id": message.sender_id,
-        "body": "" if message.deleted else message.body,
-        "client_id": message.client_id,
-        "reply_to_id": message.reply_to_id,
-        "reactions": {} if message.deleted else dict(message.reactions or {}),
-        "created_at": iso(message.created_at),
-        "edited_at": iso(message.edited_at),
-        "deleted": message.deleted,
-    }
+    return _wire(partial(getattr, message), edited_at=message.edited_at, deleted=message.deleted)
 
 
 # Registers this feature's notification kinds (the registry is complete once services load).
