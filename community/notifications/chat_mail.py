@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.chat.models import Conversation, ConversationKind, ConversationMember, Message
-from community.connections.models import Block
+from community.connections.relations import blocked_ids_select
 from community.core.database import get_or_create, lock_row, utcnow
 from community.core.urls import external_url
 from community.extensions import db
@@ -84,15 +84,6 @@ def send_chat_emails(*, now: datetime | None = None) -> int:
     return sent
 
 
-def _blocked_either_way(user_id: int):
-    return exists().where(
-        or_(
-            and_(Block.blocker_id == user_id, Block.blocked_id == Message.sender_id),
-            and_(Block.blocker_id == Message.sender_id, Block.blocked_id == user_id),
-        )
-    )
-
-
 def _mail_conversation(user_id: int, conversation_id: int, now: datetime, cutoff: datetime) -> int:
     state, _created = get_or_create(
         ChatMailState, {"emailed_position": 0}, user_id=user_id, conversation_id=conversation_id
@@ -127,15 +118,8 @@ def _mail_conversation(user_id: int, conversation_id: int, now: datetime, cutoff
     )
     if not unread:
         return 0
-    allowed = set(
-        db.session.scalars(
-            select(Message.id).where(
-                Message.id.in_([message.id for message in unread]),
-                ~_blocked_either_way(user_id),
-            )
-        )
-    )
-    shown = [message for message in unread if message.id in allowed]
+    blocked = set(db.session.scalars(blocked_ids_select(user_id)))
+    shown = [message for message in unread if message.sender_id not in blocked]
     if not any(message.created_at <= cutoff for message in shown):
         # Nothing due that may be shown: pass over the blocked members' messages before the
         # first one that may, so the next runs do not look at them again.

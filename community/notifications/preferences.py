@@ -53,12 +53,7 @@ def choices_for(kind: str) -> tuple[Delivery, ...]:
 
 def defaults() -> dict[str, Delivery]:
     """Every switchable kind with its default delivery, in the registry's order."""
-    return {kind: Delivery(default) for kind, default in registry_defaults().items()}
-
-
-def registry_defaults() -> dict[str, str]:
-    """kind -> default delivery, read from the kinds registry."""
-    return {kind.name: kind.default_delivery for kind in registry.all_kinds()}
+    return {kind.name: Delivery(kind.default_delivery) for kind in registry.all_kinds()}
 
 
 def label(kind: str) -> str:
@@ -67,11 +62,6 @@ def label(kind: str) -> str:
         return str(registry.kind_of(kind).label)
     except KeyError:
         return kind
-
-
-def category_label(kind: str) -> str:
-    category = registry.kind_of(kind).category
-    return str(CATEGORY_LABELS.get(category, category.title()))
 
 
 def grouped(kinds: Iterable[str]) -> list[tuple[str, list[str]]]:
