@@ -241,9 +241,13 @@ def describe_each(
     if not viewers:
         return [None] * len(notifications)
     blocked = blocked_ids_of_many(list(viewers))
+    actors: dict[int, set[int]] = defaultdict(set)  # viewer id -> the actors to name
+    for n in notifications:
+        if n.actor_id:
+            actors[n.user_id].add(n.actor_id)
     seens: dict[int, Seen] = {}
     for viewer_id, viewer in viewers.items():
-        actor_ids = {n.actor_id for n in notifications if n.user_id == viewer_id and n.actor_id}
+        actor_ids = actors.get(viewer_id)
         names = _actor_names(viewer, actor_ids, blocked[viewer_id]) if actor_ids else {}
         seens[viewer_id] = Seen(viewer, {}, names, blocked[viewer_id])
     wanted: dict[str, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
