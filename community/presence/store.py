@@ -54,6 +54,8 @@ class DatabaseStore:
     def touch(self, user_id: int, now: datetime, every: float) -> Touch:
         row, _created = get_or_create(MemberPresence, user_id=user_id)
         previous = row.seen_at
+        if previous is not None and previous > now - timedelta(seconds=every):
+            return Touch(False, previous)  # throttled: no write (on SQLite, no write lock)
         # Guarded: of two heartbeats racing (two tabs, two processes) one UPDATE matches.
         result = db.session.execute(
             update(MemberPresence)
