@@ -87,19 +87,20 @@ def _join(who: str, room: str) -> None:
         socketio.server.enter_room(sid, room, namespace=NAMESPACE)
 
 
-def _leave(who: str, room: str, event: str | None = None, data: object = None) -> None:
+def _leave(
+    who: str,
+    room: str | None = None,
+    event: str | None = None,
+    data: object = None,
+    prefix: str | None = None,
+) -> None:
+    """The sockets in `who` leave `room`, or every room whose name starts with `prefix`."""
     for sid in _local_sids(who):
-        socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+        rooms = [room] if prefix is None else socketio.server.rooms(sid, namespace=NAMESPACE)
+        for name in list(rooms):
+            if prefix is None or (isinstance(name, str) and name.startswith(prefix)):
+                socketio.server.leave_room(sid, name, namespace=NAMESPACE)
         if event:  # told only once out of the room, so nothing of it follows the notice
-            socketio.server.emit(event, data, to=sid, namespace=NAMESPACE, ignore_queue=True)
-
-
-def _leave_prefixed(who: str, prefix: str, event: str | None = None, data: object = None) -> None:
-    for sid in _local_sids(who):
-        for room in list(socketio.server.rooms(sid, namespace=NAMESPACE)):
-            if isinstance(room, str) and room.startswith(prefix):
-                socketio.server.leave_room(sid, room, namespace=NAMESPACE)
-        if event:
             socketio.server.emit(event, data, to=sid, namespace=NAMESPACE, ignore_queue=True)
 
 
@@ -107,7 +108,6 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "disconnect": _disconnect,
     "join": _join,
     "leave": _leave,
-    "leave_prefixed": _leave_prefixed,
 }
 
 
@@ -150,7 +150,7 @@ def leave(who: str, room: str, event: str | None = None, data: object = None) ->
 def leave_prefixed(who: str, prefix: str, event: str | None = None, data: object = None) -> None:
     """The sockets in room `who` leave every room whose name starts with `prefix`, on every
     process; with `event`, each is then sent `event` with `data` (as `leave`)."""
-    send("leave_prefixed", who=who, prefix=prefix, event=event, data=data)
+    send("leave", who=who, prefix=prefix, event=event, data=data)
 
 
 def send(name: str, **args: object) -> None:
