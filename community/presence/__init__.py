@@ -65,7 +65,7 @@ class _Sweeper:
 
     def step(self, now: datetime | None = None) -> int:
         from community.presence import services
-        from community.presence.store import RedisStore, current_store
+        from community.presence.store import current_store
 
         every = services.setting("PRESENCE_SWEEP_SECONDS")
         now = now or datetime.now(UTC)
@@ -76,10 +76,7 @@ class _Sweeper:
         announced = 0
         while since < until:
             end = since + timedelta(seconds=every)
-            claimed = not isinstance(store, RedisStore) or store.client.set(
-                f"{store.prefix}sweep:{end.timestamp():.0f}", "1", nx=True, ex=3600
-            )
-            if claimed:
+            if store.claim_sweep(end):
                 crossed = services.sweep(since, end, store=store)
                 db.session.commit()
                 announced += sum(len(ids) for ids in crossed.values())

@@ -47,6 +47,10 @@ class PresenceStore(Protocol):
 
     def trim(self, before: datetime) -> None: ...
 
+    def claim_sweep(self, end: datetime) -> bool:
+        """Whether this process sweeps the window ending at `end` (`presence._Sweeper`)."""
+        ...
+
 
 class DatabaseStore:
     """Heartbeats in `member_presence.seen_at` (flushed in the caller's transaction)."""
@@ -103,6 +107,9 @@ class DatabaseStore:
 
     def trim(self, before: datetime) -> None:
         """Nothing to do: a row per member stays (it also holds the setting)."""
+
+    def claim_sweep(self, end: datetime) -> bool:
+        return True  # without Redis there is one process, and it sweeps every window
 
 
 # Set the key unless it holds a time less than ARGV[2] seconds old; keep the time in the
@@ -181,6 +188,11 @@ class RedisStore:
 
     def trim(self, before: datetime) -> None:
         self.client.zremrangebyscore(self.zset, "-inf", f"({_stamp(before)!r}")
+
+    def claim_sweep(self, end: datetime) -> bool:
+        """Once across processes (SET NX): each change is announced once."""
+        key = f"{self.prefix}sweep:{end.timestamp():.0f}"
+        return bool(self.client.set(key, "1", nx=True, ex=3600))
 
 
 def current_store() -> PresenceStore:
