@@ -132,27 +132,16 @@ def notify_many(
         if words is not None and member.id in at_once:
             feature_mail = mail(member) if mail is not None else None
             mail_at_once(draft, member, words, feature_mail, delivery=Delivery.INSTANT, into=mails)
-    # One executemany (the table's, so every row has the same columns), then the rows back
-    # by their shared creation time: one SELECT.
+    # One INSERT of every row, the notifications back by RETURNING (keyed by member: one
+    # each; asking for the rows' order would make SQLite insert them one by one).
     now = utcnow()
     rows = [
         {column: getattr(draft, column) for column in _COLUMNS}
         | {"data": draft.data, "created_at": now, "read_at": None}
         for draft in drafts
     ]
-    db.session.execute(insert(Notification.__table__), rows)
-    created = {
-        notification.user_id: notification
-        for notification in db.session.scalars(
-            select(Notification)
-            .where(
-                Notification.user_id.in_(list(members)),
-                Notification.kind == kind,
-                Notification.created_at == now,
-            )
-            .order_by(Notification.id)
-        )
-    }
+    inserted = db.session.scalars(insert(Notification).returning(Notification), rows).all()
+    created = {notification.user_id: notification for notification in inserted}
     add_send_checks(mails, {members[uid].email: n.id for uid, n in created.items()})
     queue_mails(mails)
     for member_id, words in described.items():
