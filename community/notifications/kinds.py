@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import gettext as _
@@ -36,11 +37,18 @@ from community.auth.roles import UserStatus
 from community.extensions import db
 from community.notifications.models import Notification
 
-APP = "app"
-INSTANT = "instant"
-DAILY = "daily"
-WEEKLY = "weekly"
-DELIVERIES = (APP, INSTANT, DAILY, WEEKLY)
+
+class Delivery(StrEnum):
+    """How a member takes a kind of notification (`preferences`); a kind's default."""
+
+    APP = "app"
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+APP, INSTANT, DAILY, WEEKLY = Delivery
+DELIVERIES = tuple(Delivery)
 
 
 def delivery_labels() -> dict[str, str]:

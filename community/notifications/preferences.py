@@ -11,7 +11,6 @@ digest and chat-email jobs, and the unsubscribe link.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,14 +21,7 @@ from community.core.errors import Invalid
 from community.extensions import db
 from community.notifications import kinds as registry
 from community.notifications.email_models import NotificationSetting
-
-
-class Delivery(StrEnum):
-    APP = "app"
-    INSTANT = "instant"
-    DAILY = "daily"
-    WEEKLY = "weekly"
-
+from community.notifications.kinds import Delivery
 
 # The settings page's headings for the registry's categories, in its order.
 CATEGORY_LABELS = {
