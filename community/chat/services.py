@@ -743,7 +743,7 @@ def check_send_as(
     admit: Callable[[SessionMember], bool],
 ) -> tuple[SessionMember, Sent | Draft] | None:
     """`check_send` for the login session whose token is `token`, with the session's own
-    check (`auth.sessions.load_user_from_token`'s rules) in the same read: the socket's
+    check (`auth.sessions.live_member`'s rules) in the same read: the socket's
     `message:send` asks one statement instead of two. None when the session is not live or
     `admit(member)` (the rate) says no; the member and the outcome otherwise. Raises what
     `check_send` raises (and Invalid for a malformed payload before any read)."""
