@@ -18,7 +18,7 @@ from sqlalchemy.orm import lazyload
 
 from community.core.urls import site_path
 from community.events.models import Event, Rsvp, RsvpStatus
-from community.events.queries import my_rsvps, visible_event_clauses
+from community.events.queries import visible_event_clauses
 from community.extensions import db
 from community.notifications.kinds import (
     INSTANT,
@@ -51,7 +51,12 @@ def _load_events(viewer, ids: list[int], seen: Seen) -> dict[int, EventTarget]:
     own collections are not loaded)."""
     statement = select(Event).where(Event.id.in_(ids), *visible_event_clauses(viewer))
     events = list(db.session.scalars(statement.options(lazyload("*"))))
-    rsvps = my_rsvps(viewer, events)
+    rsvps = {
+        row.event_id: row
+        for row in db.session.scalars(
+            select(Rsvp).where(Rsvp.user_id == viewer.id, Rsvp.event_id.in_(ids))
+        )
+    }
     return {event.id: EventTarget(event, rsvps.get(event.id)) for event in events}
 
 
