@@ -1,10 +1,20 @@
 """Imports every feature's models so SQLAlchemy and Alembic see the whole schema."""
 
+from community.audit.models import AuditEntry
 from community.auth.models import ApiToken, User, UserRole, UserSession
 from community.chat.models import Conversation, ConversationMember, Message, MessageReport
 from community.comments.models import Comment
 from community.connections.models import Block, Connection
-from community.events.models import CalendarFeed, Event, EventReminder, Rsvp
+from community.events.models import (
+    CalendarFeed,
+    Event,
+    EventCheckin,
+    EventQuestion,
+    EventReminder,
+    EventStaff,
+    Rsvp,
+    RsvpAnswer,
+)
 from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
 from community.notifications.email_models import ChatMailState, DigestState, NotificationSetting
@@ -15,6 +25,7 @@ from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFo
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Block",
     "CalendarFeed",
     "ChatMailState",
@@ -24,7 +35,10 @@ __all__ = [
     "ConversationMember",
     "DigestState",
     "Event",
+    "EventCheckin",
+    "EventQuestion",
     "EventReminder",
+    "EventStaff",
     "Group",
     "GroupMembership",
     "MatchNotice",
@@ -42,6 +56,7 @@ __all__ = [
     "ProfileLookingFor",
     "ProfileTag",
     "Rsvp",
+    "RsvpAnswer",
     "Tag",
     "User",
     "UserRole",

@@ -254,7 +254,7 @@ def feed_ics(member: User, *, now: datetime | None = None) -> bytes:
     rows = [
         (event, rsvp)
         for event, rsvp in rows
-        if can_manage(member, event) or event.organiser_id not in hidden
+        if event.organiser_id not in hidden or can_manage(member, event)
     ]
     # A series the member goes to every coming date of is one repeating entry, with an
     # EXDATE for each date they are not going to; other series dates stay single entries.

@@ -56,6 +56,10 @@ class RsvpStatus(StrEnum):
     GOING = "going"
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
+    # On an event that requires approval: waiting for a host (takes no seat), or turned
+    # down by one (may not ask again).
+    REQUESTED = "requested"
+    DECLINED = "declined"
 
 
 class SeriesFrequency(StrEnum):
@@ -163,6 +167,11 @@ class Event(db.Model):
     # The cover image: a random file name (as avatars), and its text alternative.
     cover_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     cover_alt: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # RSVPs wait for a host's yes ("requested") instead of taking seats at once.
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a host accepted the check-in list as final: every going party not checked in
+    # was then marked a no-show. None while attendance is still open.
+    attendance_final_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organiser: Mapped[User] = relationship(foreign_keys=[organiser_id])
     series: Mapped[EventSeries | None] = relationship()
@@ -218,6 +227,7 @@ class Rsvp(db.Model):
         UniqueConstraint("event_id", "user_id"),
         CheckConstraint(f"guests >= 0 AND guests <= {MAX_GUESTS}", name="guests_range"),
         Index("ix_rsvps_event_status_joined", "event_id", "status", "joined_at", "id"),
+        UniqueConstraint("event_id", "checkin_code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,6 +239,12 @@ class Rsvp(db.Model):
     # comes back.
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The ticket's check-in code (`CHECKIN_ALPHABET`, unique within the event), given when
+    # the party first goes; the QR code on the ticket page encodes it.
+    checkin_code: Mapped[str | None] = mapped_column(String(12))
+    # A host marked this going party as not having come (or accepted the final list
+    # without its check-in).
+    no_show: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship()
 
@@ -293,3 +309,102 @@ class EventMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- organiser tools: staff, questions, check-in ------------------------------------------
+
+
+class StaffRole(StrEnum):
+    """What an organiser lets another member do on one event. A co-host does what the
+    organiser does with the event (edit, message, manage RSVPs, see answers) except
+    changing its staff or cancelling it; a door helper sees the going list by name and
+    checks people in, nothing else (no answers, emails or other contact details)."""
+
+    COHOST = "cohost"
+    DOOR_HELPER = "door_helper"
+
+
+class EventStaff(db.Model):
+    """A member's role on an event besides its organiser's (`StaffRole`). One row per
+    member and event; changes are recorded in the audit log (`community.audit`)."""
+
+    __tablename__ = "event_staff"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id"),
+        Index("ix_event_staff_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+MAX_QUESTIONS = 3  # questions an event may ask at RSVP
+
+
+class QuestionKind(StrEnum):
+    TEXT = "text"  # a short free answer
+    CHOICE = "choice"  # one of the organiser's choices
+    YES_NO = "yes_no"
+
+
+class EventQuestion(db.Model):
+    """A question asked at RSVP (at most MAX_QUESTIONS an event): dietary needs, children's
+    ages, the language a member would like help in, access needs. `choices` holds a
+    CHOICE question's options, one per line."""
+
+    __tablename__ = "event_questions"
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(10))
+    prompt: Mapped[str] = mapped_column(String(200))
+    choices: Mapped[str] = mapped_column(Text, default="", server_default="")
+    required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line for line in self.choices.splitlines() if line.strip()]
+
+
+class RsvpAnswer(db.Model):
+    """A member's answer to one of an event's questions. Seen by the event's hosts only
+    (never door helpers), in the attendee export too; deleted ANSWER_RETENTION_DAYS after
+    the event ends (`flask --app wsgi purge-event-answers`)."""
+
+    __tablename__ = "rsvp_answers"
+    __table_args__ = (UniqueConstraint("rsvp_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rsvp_id: Mapped[int] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("event_questions.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(String(500))
+
+
+class EventCheckin(db.Model):
+    """One person of a going party checked in at the door: `guest` 0 is the member, 1 to
+    n their guests, each checked in on their own. The unique key makes a double check-in
+    (two helpers at two doors) harmless; undoing deletes the row."""
+
+    __tablename__ = "event_checkins"
+    __table_args__ = (
+        UniqueConstraint("rsvp_id", "guest"),
+        CheckConstraint(f"guest >= 0 AND guest <= {MAX_GUESTS}", name="guest_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rsvp_id: Mapped[int] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"))
+    guest: Mapped[int] = mapped_column(Integer, default=0)
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

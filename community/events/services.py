@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
@@ -52,10 +52,12 @@ from community.events.models import (
     Event,
     EventCategory,
     EventLanguage,
+    EventStaff,
     EventStatus,
     EventTag,
     Rsvp,
     RsvpStatus,
+    StaffRole,
 )
 from community.extensions import db
 from community.notifications.services import notify
@@ -137,13 +139,57 @@ def can_create_events(user: User) -> bool:
 
 
 def can_manage(user: User, event: Event) -> bool:
-    """Whether `user` may change `event` and see its attendees: the organiser who created it
-    (while they hold the organiser role), moderators and admins."""
+    """Whether `user` may change `event`, see its attendees and their answers, message them
+    and manage RSVPs and check-in: the organiser who created it (while they hold the
+    organiser role), its co-hosts (`StaffRole.COHOST`), moderators and admins."""
+    if user.status != UserStatus.ACTIVE:
+        return False
+    if is_event_owner(user, event):
+        return True
+    return staff_roles(user).get(event.id) == StaffRole.COHOST
+
+
+def is_event_owner(user: User, event: Event) -> bool:
+    """Whether `user` may change `event`'s staff (co-hosts and door helpers) and cancel
+    it: its organiser (while they hold the organiser role), moderators and admins. Not
+    co-hosts."""
     if user.status != UserStatus.ACTIVE:
         return False
     if user.has_role(Role.MODERATOR):
         return True
     return user.id == event.organiser_id and user.has_role(Role.ORGANISER)
+
+
+def can_check_in(user: User, event: Event) -> bool:
+    """Whether `user` may open `event`'s check-in page (the going list by name) and check
+    people in or undo it: its hosts (`can_manage`) and door helpers. A door helper sees
+    nothing else of the attendees: no answers, emails or other contact details."""
+    if can_manage(user, event):
+        return True
+    return (
+        user.status == UserStatus.ACTIVE
+        and staff_roles(user).get(event.id) == StaffRole.DOOR_HELPER
+    )
+
+
+def staff_roles(user: User) -> dict[int, StaffRole]:
+    """The events on which `user` is a co-host or door helper, by event id: one query per
+    member and request (kept in `flask.g`, so lists that ask `can_manage` per event stay
+    one query). Whoever changes a member's staff rows calls `forget_staff_roles`."""
+    cache = g.setdefault("event_staff_roles", {})
+    if user.id not in cache:
+        cache[user.id] = {
+            event_id: StaffRole(role)
+            for event_id, role in db.session.execute(
+                select(EventStaff.event_id, EventStaff.role).where(EventStaff.user_id == user.id)
+            )
+        }
+    return cache[user.id]
+
+
+def forget_staff_roles(user_id: int) -> None:
+    """Drop the request's copy of `user_id`'s staff roles (`staff_roles`) after a change."""
+    g.get("event_staff_roles", {}).pop(user_id, None)
 
 
 # --- organisers' verbs ---------------------------------------------------------------------
@@ -225,7 +271,7 @@ def cancel_event(actor: User, event: Event, *, now: datetime | None = None) -> E
     told at once, in this transaction (with any change notice still pending)."""
     from community.events import notices  # builds on this module
 
-    if not can_manage(actor, event):
+    if not is_event_owner(actor, event):
         raise Forbidden(_("Only the event's organiser can cancel it."))
     event = lock_row(event)
     if event.status != EventStatus.CANCELLED:
