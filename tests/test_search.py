@@ -534,6 +534,28 @@ def test_postgresql_connections_never_jit_compile(app, backend):
             assert "connect_args" not in app.config["SQLALCHEMY_ENGINE_OPTIONS"]
 
 
+def test_postgresql_searches_always_run_a_custom_plan(app, make_user, backend):
+    """A search's statement, prepared by psycopg after five runs, never runs PostgreSQL's
+    generic plan: that plan cannot fold `to_tsquery($1)` into a constant and parsed the
+    query again for every matching row (8.3 against 4.7 ms at 100,000 documents)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no plan cache")
+    viewer = make_user()
+    person(app, make_user, "Nina Nurse", headline="Paediatric nurse")
+    with app.test_request_context("/search"):
+        viewer = db.session.get(User, viewer.id)
+        for _ in range(12):
+            assert search(viewer, "nurse").total == 1
+        plans = db.session.execute(
+            text(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                " WHERE statement LIKE '%matched AS MATERIALIZED%'"
+            )
+        ).all()
+    assert plans, "psycopg prepared the search statement"
+    assert all(generic == 0 and custom > 0 for generic, custom in plans), plans
+
+
 STEM_WORDS = (
     *("analy", "analyst", "desig", "design", "designer", "nurse", "nursery", "happy"),
     *("happiness", "running", "studies", "study", "categ", "relational", "cooking", "yoga"),
