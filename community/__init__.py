@@ -90,27 +90,16 @@ def _size_database_pool(config) -> None:
 
 
 def _postgres_session_settings(config) -> None:
-    """PostgreSQL settings for every connection, set once here instead of a `SET LOCAL`
-    round trip per search:
-
-    - JIT compilation off. Our queries are short; the planner's cost estimate for
-      search's visibility probes crossed `jit_above_cost` and JIT-compiled every search
-      (70 ms of compiling for a 0.5 ms query, EXPLAIN ANALYZE).
-    - Custom plans for prepared statements. psycopg prepares a statement on its fifth
-      run, and PostgreSQL then settles on a generic plan, one that cannot fold the search's
-      `to_tsquery($1)` into a constant: it parsed the query again for every matching row
-      (the search statement took 8.3 ms instead of 4.7 at 100,000 documents, `nurse`).
-      A custom plan costs a planning each run, as an unprepared statement does."""
+    """PostgreSQL: JIT compilation off for every connection. Our queries are short; the
+    planner's cost estimate for search's visibility probes crossed `jit_above_cost` and
+    JIT-compiled every search (70 ms of compiling for a 0.5 ms query, EXPLAIN ANALYZE).
+    Set once per connection here instead of a `SET LOCAL` round trip per search."""
     url = make_url(config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         return
     options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
     connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = " ".join(
-        filter(
-            None, [connect_args.get("options"), "-c jit=off -c plan_cache_mode=force_custom_plan"]
-        )
-    )
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options"), "-c jit=off"]))
     options["connect_args"] = connect_args
     config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
