@@ -28,6 +28,7 @@ from sqlalchemy import select
 from community.auth.models import User
 from community.auth.roles import UserStatus
 from community.core.database import lock_row, utcnow
+from community.events import services
 from community.events.models import Event, EventStatus, Rsvp, RsvpStatus
 from community.events.reminders import mail_details
 from community.extensions import db
@@ -91,6 +92,9 @@ def listed_members(event: Event) -> list[tuple[Rsvp, User]]:
         )
         .order_by(Rsvp.joined_at, Rsvp.id)
     ).all()
+    # Their notices show the place as each may see it (`place_for`, which asks
+    # `can_manage`): every member's staff roles in one query.
+    services.load_staff_roles(member.id for _rsvp, member in rows)
     return [(rsvp, member) for rsvp, member in rows]
 
 
