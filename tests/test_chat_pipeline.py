@@ -14,10 +14,10 @@ from sqlalchemy import event, select
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember
-from community.chat import pipeline
+from community.chat import batch_checks, pipeline
 from community.chat import services as chat
 from community.chat.models import Conversation, ConversationMember, Message
-from community.core.errors import Conflict, NotFound
+from community.core.errors import Conflict, Invalid, NotFound
 from community.extensions import db
 
 BACKENDS = ("sqlite", "postgresql")
@@ -44,10 +44,14 @@ def people(ctx, make_user):
     return refs, group.id, pair.id
 
 
-def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
-    """Submit `drafts` from a thread each while a first send's leader is held just before
-    its batch until all of them queue behind it, so they are written as one batch next.
-    Returns each draft's answer (Acked or the exception) and the commits made."""
+def in_one_batch(
+    app, drafts: list[chat.Draft | batch_checks.Request], leader: chat.Draft | None = None
+) -> tuple[list, int]:
+    """Submit `drafts` (checked, or the light path's unchecked requests) from a thread each
+    while a first send's leader (`leader`, or another send like the first draft) is held
+    just before its batch until all of them queue behind it, so they are written as one
+    batch next. Returns each draft's answer (Acked, None for a request handed back, or the
+    exception) and the commits made."""
     pipe = pipeline.SendPipeline()
     held = {"ident": None, "done": False}
     commits = []
@@ -65,13 +69,16 @@ def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
             if index < 0:
                 held["ident"] = threading.get_ident()
             try:
-                answers[index] = pipe.submit(item)
+                if isinstance(item, batch_checks.Request):
+                    answers[index] = pipe.submit_request(item)
+                else:
+                    answers[index] = pipe.submit(item)
             except Exception as error:
                 answers[index] = error
             finally:
                 db.session.remove()
 
-    first = drafts[0].__class__(**{**drafts[0].__dict__, "client_id": "leader-first"})
+    first = leader or chat.Draft(**{**drafts[0].__dict__, "client_id": "leader-first"})
 
     def count(connection) -> None:
         commits.append(1)
@@ -227,33 +234,110 @@ def test_concurrent_senders_through_two_pipelines_and_single_sends_leave_no_gap(
     assert [m.seq for m in changes.messages] == list(range(1, min(total, chat.SYNC_PAGE) + 1))
 
 
-def test_the_light_check_refuses_a_session_that_is_not_live_and_checks_membership(app, people):
-    """`check_send_as` (the socket's `message:send`): the session row and the membership in
-    one read; a revoked session, a suspended member or a refused rate gives None (the
-    standard handler then ends the socket or answers), a non-member NotFound."""
+def light(token: str, conversation_id: int, body: str, client_id: str, reply_to_id=None):
+    """The socket's light `message:send` before its checks."""
+    return batch_checks.request(token, conversation_id, body, client_id, reply_to_id)
+
+
+@pytest.fixture
+def tokens(people):
+    """A live login session of each of the four people."""
+    from community.auth.sessions import start_session
+
+    refs, _group, _pair = people
+    made = {ref.id: start_session(db.session.get(User, ref.id)).token for ref in refs}
+    db.session.commit()
+    return made
+
+
+def test_the_batch_check_reads_every_senders_session_membership_block_and_retry_at_once(
+    app, people, tokens
+):
+    """`batch_checks.judge` (the leader's one read for the light `message:send`s of a
+    batch): a revoked session, a suspended account, an unknown token, a non-member, a
+    blocked pair, a client_id used for another text and a reply to another conversation's
+    message are refused (None); a retry answers with its stored message; the rest are
+    drafts for their own senders."""
     from community.auth.models import UserStatus
-    from community.auth.sessions import revoke_all_sessions, start_session
+    from community.auth.sessions import revoke_all_sessions
+    from community.connections import services as connections
 
-    (ana, ben, _chloe, dev), group, pair = people
-    tokens = {}
-    for ref in (ana, ben, dev):
-        tokens[ref.id] = start_session(db.session.get(User, ref.id)).token
+    (ana, ben, chloe, dev), group, pair = people
+    earlier = chat.send_message(member(chloe), group, "Stored before", "c-old").message
+    elsewhere = chat.send_message(member(ana), pair, "In the pair", "a-pair").message
     db.session.commit()
-
-    def check(ref, conversation_id, admit=lambda member: True):
-        return chat.check_send_as(
-            tokens[ref.id], conversation_id, "Hello", f"x-{ref.id}", admit=admit
-        )
-
-    member, outcome = check(ben, group)
-    assert member.id == ben.id and isinstance(outcome, chat.Draft)
-    assert outcome.member_id is not None
-    assert check(ben, group, admit=lambda member: False) is None
-    with pytest.raises(NotFound):
-        check(dev, pair)  # Dev is not in Ana and Ben's conversation
-    assert chat.check_send_as("no-such-token", group, "Hello", "x", admit=bool) is None
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
     revoke_all_sessions(db.session.get(User, ben.id))
-    db.session.get(User, dev.id).status = UserStatus.SUSPENDED
     db.session.commit()
-    assert check(ben, group) is None and check(dev, group) is None
-    assert check(ana, group)[0].id == ana.id
+    requests = [
+        light(tokens[ana.id], group, "Fine", "a-1"),  # 0: good
+        light(tokens[ben.id], group, "Revoked", "b-1"),  # 1: revoked session
+        light(tokens[dev.id], pair, "Not mine", "d-1"),  # 2: not a member
+        light(tokens[dev.id], dev_pair, "Blocked", "d-2"),  # 3: blocked pair
+        light(tokens[chloe.id], group, "Stored before", "c-old"),  # 4: a retry
+        light(tokens[chloe.id], group, "Another text", "c-old"),  # 5: a used client_id
+        light(tokens[dev.id], group, "Reply", "d-3", elsewhere.id),  # 6: a foreign reply
+        light(tokens[dev.id], group, "Reply here", "d-4", earlier.id),  # 7: good reply
+        light("no-such-token", group, "Who?", "x-1"),  # 8: no session
+    ]
+    outcomes = batch_checks.judge(requests)
+    assert [type(o).__name__ for o in outcomes] == [
+        "Draft", "NoneType", "NoneType", "NoneType", "Sent", "NoneType", "NoneType", "Draft",
+        "NoneType",
+    ]  # fmt: skip
+    assert outcomes[0].sender.id == ana.id and outcomes[0].member_id is not None
+    assert outcomes[4].message.id == earlier.id and not outcomes[4].created
+    assert outcomes[7].sender.id == dev.id and outcomes[7].reply_to_id == earlier.id
+    db.session.get(User, ana.id).status = UserStatus.SUSPENDED
+    db.session.commit()
+    assert batch_checks.judge(requests[:1]) == [None]  # a suspended account's session
+    with pytest.raises(Invalid):
+        light(tokens[ana.id], group, "   ", "a-2")  # refused before any read
+
+
+def test_a_batch_of_light_sends_stores_the_good_ones_and_hands_each_refusal_back(
+    app, people, tokens
+):
+    """One batch mixing a revoked session, a non-member, a blocked pair, a retry of a
+    message stored earlier, a retry racing its original and good sends: only the good ones
+    are stored, with gap-free seqs, in one commit; each refusal comes back to its own
+    sender (None: its standard handler answers) and fails no other."""
+    from community.auth.sessions import revoke_all_sessions
+    from community.connections import services as connections
+
+    (ana, ben, chloe, dev), group, pair = people
+    earlier = chat.send_message(member(chloe), group, "Stored before", "c-old").message.id
+    db.session.commit()
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
+    revoke_all_sessions(db.session.get(User, ben.id))
+    db.session.commit()
+    items = [
+        light(tokens[ana.id], group, "First", "a-1"),  # 0: good
+        light(tokens[ben.id], group, "Revoked", "b-1"),  # 1: revoked session
+        light(tokens[dev.id], pair, "Not mine", "d-1"),  # 2: not a member
+        light(tokens[dev.id], dev_pair, "Blocked", "d-2"),  # 3: blocked pair
+        light(tokens[chloe.id], group, "Stored before", "c-old"),  # 4: retry, stored earlier
+        light(tokens[dev.id], group, "Twice", "d-3"),  # 5: good
+        light(tokens[dev.id], group, "Twice", "d-3"),  # 6: its retry, racing in the batch
+        light(tokens[dev.id], group, "Not twice", "d-3"),  # 7: same id, another text
+        light(tokens[ana.id], pair, "Second", "a-2"),  # 8: good
+    ]
+    answers, commits = in_one_batch(app, items, leader=draft(ben, pair, "Lead", "b-lead"))
+    assert commits == 2  # the held leader's send, then the batch: nothing of its own
+    refused = [n for n, answer in enumerate(answers) if answer is None]
+    assert refused == [1, 2, 3, 7]
+    assert all(isinstance(a, pipeline.Acked) for n, a in enumerate(answers) if n not in refused)
+    assert [answers[n].created for n in (0, 4, 5, 8)] == [True, False, True, True]
+    assert answers[4].message["id"] == earlier
+    assert not answers[6].created and answers[6].message["id"] == answers[5].message["id"]
+    assert sorted(answers[n].message["seq"] for n in (0, 5)) == [2, 3]
+    assert seqs(group) == [1, 2, 3] and seqs(pair) == [1, 2]
+    stored = set(db.session.scalars(select(Message.client_id)))
+    assert stored == {"c-old", "a-1", "d-3", "a-2", "b-lead"}
+    for n in (0, 5, 8):
+        row = db.session.get(Message, answers[n].message["id"])
+        assert answers[n].message == chat.payload(row)

@@ -106,10 +106,12 @@ class SessionMember:
     is_authenticated: bool = True
 
 
-def live_session_join():
+def live_session_join(token_hash=None):
     """The FROM and WHERE of the live-session check, for a statement that adds its own
-    joins (chat's `message:send` checks the session and the membership in one read): the
-    session row of `:token_hash`, unrevoked, of an active account. Columns
+    joins (chat's `message:send` checks a batch of sends' sessions, memberships and blocks
+    in one read, with the WHERE as its join condition): the session row of `token_hash`
+    (a column, or by default the bound parameter `:token_hash`), unrevoked, of an active
+    account. Columns
     `session_id`, `last_seen_at`, `user_id`, `status` feed `member_from_row`."""
     sessions, users = UserSession.__table__, User.__table__
     columns = [
@@ -120,7 +122,7 @@ def live_session_join():
     ]
     joined = sessions.join(users, users.c.id == sessions.c.user_id)
     where = (
-        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.token_hash == (bindparam("token_hash") if token_hash is None else token_hash),
         sessions.c.revoked_at.is_(None),
         users.c.status == UserStatus.ACTIVE.value,
     )

@@ -7,15 +7,22 @@ sends queue there, one transaction each, and each of its statements gives the GI
 and waits to get it back. One transaction for all the sends waiting at that moment turns
 N transactions of 4 statements into one of 3.
 
-How (a leader and followers, no thread of its own): a send is checked in its caller's
-thread first (`services.check_send`: membership, block, a stored retry, the reply), so a
-refused send never reaches the pipeline and never fails another. A checked send joins
-the queue; if nobody is writing it writes the queue at once (a send alone commits
-without waiting) and so becomes the leader; otherwise it waits. The leader writes up to
-MAX_BATCH sends in its own session and transaction (a batch of one, its own send, is
-written by `services.store_draft` as without the pipeline: the same statements, built
-once):
+How (a leader and followers, no thread of its own): a send joins the queue; if nobody is
+writing it writes the queue at once (a send alone commits without waiting) and so
+becomes the leader; otherwise it waits. A send joins either checked (`submit`: the
+standard handler ran `services.check_send`: membership, block, a stored retry, the
+reply) or unchecked (`submit_request`: the socket's light path, which checks out no
+connection at all). The leader takes up to MAX_BATCH sends and, in its own session and
+on one connection:
 
+- checks the unchecked ones in one read for the whole batch (`batch_checks.judge`: each
+  sender's session row, membership, a block either way, a stored retry, the reply). A
+  retry of a message stored before is answered with it; a refused send (not a member,
+  blocked, a dead or revoked session, a suspended account, a foreign reply, a client_id
+  used for another text) is left out and handed back to its own sender (None), whose
+  standard handler decides it again and answers in the member's language, so it never
+  fails another. Then it writes the sends that passed (one send: `services.store_draft`,
+  the one-send statements, built once);
 - the conversations' counters, each advanced by its number of sends in one
   `UPDATE ... RETURNING` (the lock: SQLite's write lock, PostgreSQL's row locks, taken in
   id order first), and the seqs handed out in queue order, so each conversation's seqs
@@ -30,7 +37,8 @@ store the first; the second answers with it (created False), or Conflict for ano
 or conversation. If anything in the batch does not go as planned (a racing retry stored
 meanwhile through another way, a member removed meanwhile, a database error), the batch
 rolls back, nothing of it was acked or emitted, and every send in it is written again on
-its own by its own caller (`services.store_draft`), exactly as without the pipeline. When
+its own by its own caller (a checked one by `services.store_draft`; an unchecked one is
+handed back to its standard handler), exactly as without the pipeline. When
 the leader is done it hands the lead to the first send that queued meanwhile.
 """
 
@@ -39,7 +47,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -48,11 +55,11 @@ from sqlalchemy import case, insert, select, update
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember
-from community.chat import services
+from community.chat import batch_checks, services
 from community.chat.models import Conversation, ConversationMember, Message
 from community.core.database import utcnow
 from community.core.effects import emit_after_commit, on_commit
-from community.core.errors import Conflict
+from community.core.errors import Conflict, ServiceError
 from community.extensions import db
 
 log = logging.getLogger(__name__)
@@ -71,7 +78,8 @@ class Acked:
 
 @dataclass(eq=False)
 class _Waiting:
-    draft: services.Draft
+    draft: services.Draft | None  # checked (None: `request` waits for the batch's check)
+    request: batch_checks.Request | None = None
     done: threading.Event = field(default_factory=threading.Event)
     lead: bool = False  # woken to write the next batch
     conflict: bool = False  # a racing send with this client_id had another text
@@ -92,7 +100,24 @@ class SendPipeline:
 
     def submit(self, draft: services.Draft) -> Acked:
         """Write `draft` with whatever else is waiting; return once it is committed."""
-        waiting = _Waiting(draft)
+        waiting = self._wait(_Waiting(draft))
+        if waiting.conflict:
+            raise Conflict(_(services.CONFLICT), "client_id")
+        if waiting.acked is None:  # the batch failed (or never ran): on its own
+            return _alone(draft)
+        return waiting.acked
+
+    def submit_request(self, request: batch_checks.Request) -> Acked | None:
+        """Check and write `request` with whatever else is waiting (its checks in the
+        batch's one read); its answer once it is committed, or None when it was refused,
+        its session is not live, or its batch failed: nothing of it was stored, and its
+        sender's standard handler decides it again."""
+        waiting = self._wait(_Waiting(None, request))
+        return None if waiting.conflict else waiting.acked
+
+    def _wait(self, waiting: _Waiting) -> _Waiting:
+        """Queue `waiting`; lead the next batch if nobody is writing (or when handed the
+        lead); return once its batch is done."""
         with self._lock:
             self._queue.append(waiting)
             lead = not self._leading
@@ -101,18 +126,15 @@ class SendPipeline:
             waiting.done.wait()
         if lead or waiting.lead:
             self._lead(waiting)
-        if waiting.conflict:
-            raise Conflict(_(services.CONFLICT), "client_id")
-        if waiting.acked is None:  # the batch failed (or never ran): on its own
-            return _alone(draft)
-        return waiting.acked
+        return waiting
 
     def _lead(self, own: _Waiting) -> None:
         with self._lock:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
         try:
-            if batch == [own]:  # alone (idle, or under gevent, where nobody queues while
-                # SQLite works): the one-send statements, built once, in the sender's session
+            if batch == [own] and own.draft is not None:  # alone (idle, or under gevent,
+                # where nobody queues while SQLite works): the one-send statements, built
+                # once, in the sender's session
                 own.acked = _alone(own.draft)
             else:
                 _write(batch)
@@ -166,22 +188,15 @@ def send_as(
     body: object,
     client_id: object,
     reply_to_id: int | None = None,
-    *,
-    admit: Callable[[SessionMember], bool],
 ) -> Acked | None:
-    """`send` for the login session whose token is `token`, checked in the same read as
-    the send (`services.check_send_as`); None when the session is not live or `admit`
-    (the rate) refuses. Called by the socket's light path of `message:send`."""
-    checked = services.check_send_as(
-        token, conversation_id, body, client_id, reply_to_id, admit=admit
-    )
-    if checked is None:
-        return None
-    _member, outcome = checked
-    if isinstance(outcome, services.Sent):
-        return Acked(False, services.payload(outcome.message))
-    db.session.commit()  # the check's read ends: its connection goes back to the pool
-    return pipeline().submit(outcome)
+    """`send` for the login session whose token is `token`, checked by the batch's leader
+    in the batch's one read (`batch_checks`), so this send checks out no connection and
+    commits nothing of its own. None when the session is not live, the send is refused or
+    its batch failed: nothing was stored, and the caller's standard handler decides it
+    again. Raises Invalid for a text or client id that cannot be sent, before any SQL.
+    Called by the socket's light path of `message:send`, which spent the rate."""
+    request = batch_checks.request(token, conversation_id, body, client_id, reply_to_id)
+    return None if request is None else pipeline().submit_request(request)
 
 
 def _alone(draft: services.Draft) -> Acked:
@@ -194,34 +209,70 @@ def _alone(draft: services.Draft) -> Acked:
 
 
 def _write(batch: list[_Waiting]) -> None:
-    """Write `batch` in the leader's session and commit; on any trouble roll back and mark
-    every send to be written on its own."""
-    first: dict[tuple[int, str], _Waiting] = {}
-    fresh, again = [], []
-    for waiting in batch:
-        key = (waiting.draft.sender.id, waiting.draft.client_id)
-        if key in first:
-            again.append(waiting)
-        else:
-            first[key] = waiting
-            fresh.append(waiting)
+    """Check the batch's unchecked requests (one read), then write its drafts in the
+    leader's session on the same connection and commit; on any trouble roll back and mark
+    every send to be written (or decided) on its own."""
     try:
-        messages = _store(fresh)
-        # After the commit, first the answers (the senders wake), then `message:new`.
-        on_commit(_settle, fresh, messages, again, first)
-        for message in messages:
-            emit_after_commit(
-                "message:new", message, to=services.conversation_room(message["conversation_id"])
-            )
-        db.session.commit()
-    except _Batch:
+        _check(batch)
+        first: dict[tuple[int, str], _Waiting] = {}
+        fresh, again = [], []
+        for waiting in batch:
+            if waiting.draft is None or waiting.acked is not None:
+                continue  # refused (handed back to its sender), or a retry answered
+            key = (waiting.draft.sender.id, waiting.draft.client_id)
+            if key in first:
+                again.append(waiting)
+            else:
+                first[key] = waiting
+                fresh.append(waiting)
+        if len(fresh) == 1 and not again:  # the one-send statements
+            only = fresh[0]
+            sent = services.store_draft(only.draft)
+            acked = Acked(sent.created, services.payload(sent.message))
+            db.session.commit()
+            only.acked = acked
+            return
+        if fresh:
+            messages = _store(fresh)
+            # After the commit, first the answers (the senders wake), then `message:new`.
+            on_commit(_settle, fresh, messages, again, first)
+            for message in messages:
+                emit_after_commit(
+                    "message:new",
+                    message,
+                    to=services.conversation_room(message["conversation_id"]),
+                )
+        db.session.commit()  # (with nothing to write: a session's touch, if any)
+    except (_Batch, ServiceError):
         db.session.rollback()
-        return  # no acked: each send is written on its own by its sender
+        _unanswer(batch)  # each send is written (or decided) on its own by its sender
     except Exception:
         db.session.rollback()
+        _unanswer(batch)
         log.warning(
             "A batch of %d sends failed; each is sent on its own", len(batch), exc_info=True
         )
+
+
+def _check(batch: list[_Waiting]) -> None:
+    """The checks of the batch's unchecked requests, in one read: each gets its draft, the
+    answer of a retry, or stays undecided (handed back to its sender)."""
+    unchecked = [waiting for waiting in batch if waiting.request is not None]
+    if not unchecked:
+        return
+    outcomes = batch_checks.judge([waiting.request for waiting in unchecked])
+    for waiting, outcome in zip(unchecked, outcomes, strict=True):
+        if isinstance(outcome, services.Sent):  # a retry of a message stored before
+            waiting.acked = Acked(False, services.payload(outcome.message))
+        else:
+            waiting.draft = outcome
+
+
+def _unanswer(batch: list[_Waiting]) -> None:
+    """Forget the answers of a batch that rolled back (a retry's answer read in it too)."""
+    for waiting in batch:
+        waiting.acked = None
+        waiting.conflict = False
 
 
 def _settle(

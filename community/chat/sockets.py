@@ -29,7 +29,7 @@ from limits import parse
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember, live_member
-from community.auth.sockets import SESSION_TOKEN, user_room
+from community.auth.sockets import SESSION_TOKEN, USER_ID, user_room
 from community.chat import pipeline, services
 from community.chat.services import conversation_room
 from community.core import control
@@ -202,36 +202,36 @@ def send_message(member: User | SessionMember, data: dict) -> dict:
 def _light_send(standard: Callable, sid: str, data: Any = None) -> dict | None:
     """`message:send` without Flask-SocketIO's per-event request context (it rebuilds the
     connect request and decodes its session cookie for every event: about a sixth of a
-    send's CPU). The same checks: the server-side session row is looked up again with the
-    token saved at connect, in the same read as the membership, the block and a stored
-    retry (`services.check_send_as`), and the rate is spent before any refusal. Only a
-    send that goes through answers here; anything else (no live session, over the rate, a
-    refusal, a failure) is handed to the `standard` handler, which answers in the member's
-    language, ends a dead session's socket and logs, as for every other event. A
-    handed-over send stored nothing (refusals write nothing; a failed write rolled back),
-    so the standard handler's own check decides it again (a refused send spends two of
-    the rate, not one)."""
+    send's CPU) and without a database connection of its own: the rate is spent (for the
+    member who connected), the payload's shape and text are checked, and the send goes to
+    the pipeline unchecked, with the login session's token saved at connect; the batch's
+    leader checks the session row again (revoked, idle, account status), the membership,
+    the block and a stored retry for every send of the batch in one read
+    (`chat.batch_checks`). Only a send that goes through answers here; anything else (no
+    live session, over the rate, a refusal, a failure) is handed to the `standard`
+    handler, which answers in the member's language, ends a dead session's socket and
+    logs, as for every other event. A handed-over send stored nothing (refusals write
+    nothing; a failed batch rolled back), so the standard handler's own check decides it
+    again (a refused send spends two of the rate, not one)."""
     environ = socketio.server.get_environ(sid, namespace="/")
     token = environ.get(SESSION_TOKEN) if environ else None
     if token is None or not isinstance(data, dict):
         return standard(sid, data)
-    with environ["flask.app"].app_context():
+    with environ["flask.app"].app_context():  # its end removes the leader's session
         try:
-            acked = pipeline.send_as(
-                token,
-                _int(data, "conversation_id"),
-                _text(data, "body"),
-                _text(data, "client_id"),
-                _int(data, "reply_to_id", required=False),
-                admit=lambda member: _spend("send", member.id),
-            )
-            if acked is not None:
-                db.session.commit()
-                return {"ok": True, "created": acked.created, "message": acked.message}
+            if _spend("send", environ[USER_ID]):
+                acked = pipeline.send_as(
+                    token,
+                    _int(data, "conversation_id"),
+                    _text(data, "body"),
+                    _text(data, "client_id"),
+                    _int(data, "reply_to_id", required=False),
+                )
+                if acked is not None:
+                    return {"ok": True, "created": acked.created, "message": acked.message}
         except Exception:  # answered by the standard handler
-            db.session.rollback()
-        finally:
-            db.session.remove()
+            if db.session.registry.has():
+                db.session.rollback()
     return standard(sid, data)
 
 
