@@ -13,8 +13,7 @@ to its sender (None), whose standard handler checks it again and answers in the 
 language (or ends a dead session's socket); so one refused send never fails another.
 
 The requests travel as one JSON parameter, read as a table by the database
-(`json_each` on SQLite, `jsonb_to_recordset` on PostgreSQL): one statement, built once per
-database, for any batch size.
+(`core.database.json_rows`): one statement, built once per database, for any batch size.
 """
 
 from __future__ import annotations
@@ -23,13 +22,13 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Integer, String, and_, bindparam, cast, column, func, select, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Integer, String, and_, select
 
 from community.auth.models import User
 from community.auth.sessions import hash_token, live_session_join, member_from_row
 from community.chat import services
 from community.chat.models import Conversation, ConversationMember, Message
+from community.core.database import json_rows
 from community.core.errors import ServiceError
 from community.extensions import db
 
@@ -61,6 +60,7 @@ def request(
 
 
 _FIELDS = (
+    ("i", Integer),  # the request's place in the batch
     ("token_hash", String),
     ("conversation_id", Integer),
     ("client_id", String),
@@ -68,30 +68,10 @@ _FIELDS = (
 )
 
 
-def _requests_table(dialect: str):
-    """The batch's requests as a table (`i`, the request's index, and `_FIELDS`) from the
-    JSON parameter `:batch`, a list of objects."""
-    batch = bindparam("batch", type_=String)
-    if dialect == "sqlite":
-        each = func.json_each(batch).table_valued("key", "value").alias("each")
-        return select(
-            each.c.key.label("i"),
-            *(
-                type_coerce(func.json_extract(each.c.value, f"$.{name}"), kind).label(name)
-                for name, kind in _FIELDS
-            ),
-        ).subquery("requests")
-    return (
-        func.jsonb_to_recordset(cast(batch, JSONB))
-        .table_valued(column("i", Integer), *(column(name, kind) for name, kind in _FIELDS))
-        .render_derived("requests", with_types=True)
-    )
-
-
 @cache
 def _statement(dialect: str):
     """The batch's one read, built once per database: one row per request, whatever fails."""
-    requests = _requests_table(dialect)
+    requests = json_rows(dialect, "requests", _FIELDS)
     session_columns, session_join, session_live = live_session_join(requests.c.token_hash)
     sender = User.__table__.c.id
     conversations = Conversation.__table__
@@ -139,7 +119,7 @@ def judge(requests: list[Request]) -> list[services.Sent | services.Draft | None
         ]
     )
     statement = _statement(db.session.get_bind().dialect.name)
-    rows = {row.i: row for row in db.session.execute(statement, {"batch": batch})}
+    rows = {row.i: row for row in db.session.execute(statement, {"requests": batch})}
     return [_outcome(r, rows.get(n)) for n, r in enumerate(requests)]
 
 

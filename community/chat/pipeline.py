@@ -44,20 +44,22 @@ the leader is done it hands the lead to the first send that queued meanwhile.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, insert, select, update
+from sqlalchemy import Integer, String, Text, bindparam, insert, select, update
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember
 from community.chat import batch_checks, services
 from community.chat.models import Conversation, ConversationMember, Message
-from community.core.database import utcnow
+from community.core.database import UTCDateTime, json_rows, utcnow
 from community.core.effects import emit_after_commit, on_commit
 from community.core.errors import Conflict, ServiceError
 from community.extensions import db
@@ -299,36 +301,79 @@ def _settle(
             waiting.done.set()
 
 
-def _store(fresh: list[_Waiting]) -> list[dict]:
-    """The batch's writes (see the module's docstring); the payloads of its messages, in
-    the order of `fresh`. Raises _Batch when a row is not where the checks left it."""
+_MESSAGE_FIELDS = (
+    ("conversation_id", Integer),
+    ("seq", Integer),
+    ("sender_id", Integer),
+    ("client_id", String),
+    ("sent_digest", String),
+    ("body", Text),
+    ("reply_to_id", Integer),
+)
+
+
+@cache
+def _batch_writes(dialect: str):
+    """The batch's statements, built once per database; their rows travel as JSON
+    parameters (`core.database.json_rows`), so any batch runs the same three statements:
+    the conversations' counters, each advanced by its number of sends (`:counts`), the
+    messages (`:new_messages`), the senders' read positions (`:reads`); and on PostgreSQL the
+    conversations' row locks in id order first."""
     conversations = Conversation.__table__
     members = ConversationMember.__table__
     messages = Message.__table__
-    counts = Counter(waiting.draft.conversation_id for waiting in fresh)
-    ids = sorted(counts)
-    now = utcnow()
-    if db.session.get_bind().dialect.name != "sqlite":  # row locks in one order: no deadlock
-        db.session.execute(
-            select(conversations.c.id)
-            .where(conversations.c.id.in_(ids))
-            .order_by(conversations.c.id)
-            .with_for_update()
-        )
-    last = dict(
-        db.session.execute(
-            update(conversations)
-            .where(conversations.c.id.in_(ids))
-            .values(
-                last_seq=conversations.c.last_seq + case(counts, value=conversations.c.id),
-                last_activity_at=now,
-            )
-            .returning(conversations.c.id, conversations.c.last_seq)
-        ).all()
+    counts = json_rows(dialect, "counts", (("conversation_id", Integer), ("n", Integer)))
+    now = bindparam("now", type_=UTCDateTime())
+    lock = (
+        select(conversations.c.id)
+        .where(conversations.c.id.in_(select(counts.c.conversation_id)))
+        .order_by(conversations.c.id)
+        .with_for_update()
     )
-    if len(last) != len(ids):
+    take_seqs = (
+        update(conversations)
+        .where(conversations.c.id == counts.c.conversation_id)
+        .values(last_seq=conversations.c.last_seq + counts.c.n, last_activity_at=now)
+        .returning(conversations.c.id, conversations.c.last_seq)
+    )
+    rows = json_rows(dialect, "new_messages", _MESSAGE_FIELDS)
+    store = (
+        insert(messages)
+        .from_select(
+            [*(name for name, _kind in _MESSAGE_FIELDS), "position", "reactions", "created_at"],
+            select(
+                *(rows.c[name] for name, _kind in _MESSAGE_FIELDS),
+                rows.c.seq,
+                bindparam("reactions", type_=messages.c.reactions.type),
+                now,
+            ),
+        )
+        .returning(messages.c.id, messages.c.sender_id, messages.c.client_id)
+    )
+    reads = json_rows(dialect, "reads", (("member_id", Integer), ("seq", Integer)))
+    read_own = (
+        update(members)
+        .where(members.c.id == reads.c.member_id)
+        .values(last_read_seq=reads.c.seq)
+        .returning(members.c.id)
+    )
+    return lock, take_seqs, store, read_own
+
+
+def _store(fresh: list[_Waiting]) -> list[dict]:
+    """The batch's writes (see the module's docstring); the payloads of its messages, in
+    the order of `fresh`. Raises _Batch when a row is not where the checks left it."""
+    dialect = db.session.get_bind().dialect.name
+    lock, take_seqs, store, read_own = _batch_writes(dialect)
+    counts = Counter(waiting.draft.conversation_id for waiting in fresh)
+    batch_counts = json.dumps([{"conversation_id": c, "n": n} for c, n in counts.items()])
+    now = utcnow()
+    if dialect != "sqlite":  # row locks in one order: no deadlock
+        db.session.execute(lock, {"counts": batch_counts})
+    last = dict(db.session.execute(take_seqs, {"counts": batch_counts, "now": now}).all())
+    if len(last) != len(counts):
         raise _Batch("a conversation is gone")
-    next_seq = {cid: last[cid] - counts[cid] + 1 for cid in ids}
+    next_seq = {cid: last[cid] - n + 1 for cid, n in counts.items()}
     rows, read = [], {}
     for waiting in fresh:
         draft = waiting.draft
@@ -336,25 +381,24 @@ def _store(fresh: list[_Waiting]) -> list[dict]:
         next_seq[draft.conversation_id] = seq + 1
         rows.append(draft.values(seq, now))
         read[draft.member_id] = seq
+    fields = [name for name, _kind in _MESSAGE_FIELDS]
     stored = {
         (sender_id, client_id): message_id
         for message_id, sender_id, client_id in db.session.execute(
-            insert(messages).returning(messages.c.id, messages.c.sender_id, messages.c.client_id),
-            rows,
+            store,
+            {
+                "new_messages": json.dumps([{name: row[name] for name in fields} for row in rows]),
+                "reactions": {},
+                "now": now,
+            },
         )
     }
     if len(stored) != len(rows):
         raise _Batch("a message was not stored")
-    updated = db.session.execute(
-        update(members)
-        .where(members.c.id.in_(list(read)))
-        .values(last_read_seq=case(read, value=members.c.id))
-        .returning(members.c.id)
-    ).all()
-    if len(updated) != len(read):
+    reads = json.dumps([{"member_id": m, "seq": seq} for m, seq in read.items()])
+    if len(db.session.execute(read_own, {"reads": reads}).all()) != len(read):
         raise _Batch("a sender left the conversation meanwhile")
-    payloads = []
-    for values in rows:
-        message_id = stored[(values["sender_id"], values["client_id"])]
-        payloads.append(services.stored_payload(message_id, values))
-    return payloads
+    return [
+        services.stored_payload(stored[(values["sender_id"], values["client_id"])], values)
+        for values in rows
+    ]
