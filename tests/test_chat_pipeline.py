@@ -17,7 +17,7 @@ from community.auth.sessions import SessionMember
 from community.chat import batch_checks, pipeline
 from community.chat import services as chat
 from community.chat.models import Conversation, ConversationMember, Message
-from community.core.errors import Conflict, Invalid, NotFound
+from community.core.errors import Conflict, NotFound
 from community.extensions import db
 
 BACKENDS = ("sqlite", "postgresql")
@@ -64,15 +64,18 @@ def in_one_batch(
         while len(pipe._queue) < len(drafts) and time.monotonic() < deadline:
             time.sleep(0.005)
 
-    def run(index: int, item: chat.Draft, answers: list) -> None:
+    def run(index: int, item: chat.Draft | batch_checks.Request, answers: list) -> None:
+        if isinstance(item, batch_checks.Request):  # as the socket's light path: no context
+            try:
+                answers[index] = pipe.submit_request(item, app)
+            except Exception as error:
+                answers[index] = error
+            return
         with app.app_context():
             if index < 0:
                 held["ident"] = threading.get_ident()
             try:
-                if isinstance(item, batch_checks.Request):
-                    answers[index] = pipe.submit_request(item)
-                else:
-                    answers[index] = pipe.submit(item)
+                answers[index] = pipe.submit(item)
             except Exception as error:
                 answers[index] = error
             finally:
@@ -257,7 +260,7 @@ def test_the_batch_check_reads_every_senders_session_membership_block_and_retry_
     batch): a revoked session, a suspended account, an unknown token, a non-member, a
     blocked pair, a client_id used for another text and a reply to another conversation's
     message are refused (None); a retry answers with its stored message; the rest are
-    drafts for their own senders."""
+    drafts for their own senders; so are a blank text and a malformed client id."""
     from community.auth.models import UserStatus
     from community.auth.sessions import revoke_all_sessions
     from community.connections import services as connections
@@ -293,8 +296,10 @@ def test_the_batch_check_reads_every_senders_session_membership_block_and_retry_
     db.session.get(User, ana.id).status = UserStatus.SUSPENDED
     db.session.commit()
     assert batch_checks.judge(requests[:1]) == [None]  # a suspended account's session
-    with pytest.raises(Invalid):
-        light(tokens[ana.id], group, "   ", "a-2")  # refused before any read
+    blank = light(tokens[chloe.id], group, "   ", "c-2")
+    bad_id = light(tokens[chloe.id], group, "Fine", "not a client id")
+    assert batch_checks.judge([blank, bad_id, requests[4]])[:2] == [None, None]
+    assert light("", group, "Hello", "c-3") is None and light("x" * 129, group, "Hi", "c-3") is None
 
 
 def test_a_batch_of_light_sends_stores_the_good_ones_and_hands_each_refusal_back(

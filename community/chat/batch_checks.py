@@ -2,7 +2,7 @@
 
 The socket's light `message:send` (`chat.sockets._light_send`) hands its send to the send
 pipeline unchecked, as a `Request`: the login session's token (hashed) and the send's
-cleaned fields. The batch's leader (`chat.pipeline`) asks one statement for all of its
+fields. The batch's leader (`chat.pipeline`) asks one statement for all of its
 requests (`judge`): each sender's session row (live, unrevoked, of an active account, as
 `auth.sessions.live_session_join` says), their membership of the conversation, a block
 either way, the message their client_id already stored, and the conversation of the
@@ -47,13 +47,11 @@ class Request:
 
 
 def request(
-    token: object, conversation_id: int, body: object, client_id: object, reply_to_id: int | None
+    token: object, conversation_id: int, body: str, client_id: str, reply_to_id: int | None
 ) -> Request | None:
-    """The light send of the login session `token`, its text and client id cleaned as a
-    send's (`services.clean_body`, `clean_client_id`: Invalid when they are not); None for
-    a token that cannot be one. No SQL: called in the sender's thread, before the batch."""
-    body = services.clean_body(body)
-    client_id = services.clean_client_id(client_id)
+    """The light send of the login session `token` (its text and client id are cleaned and
+    checked in the batch, `judge`); None for a token that cannot be one. No SQL and no app
+    context: called in the sender's thread, before the batch."""
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
         return None
     return Request(hash_token(token), conversation_id, body, client_id, reply_to_id)
@@ -101,7 +99,8 @@ def _statement(dialect: str):
 
 
 def judge(requests: list[Request]) -> list[services.Sent | services.Draft | None]:
-    """Check `requests` in one read (see the module's docstring), in the caller's session
+    """Check `requests` in one read (see the module's docstring) and their texts and
+    client ids as a send's (`services.clean_body`, `clean_client_id`), in the caller's session
     (the batch's leader, which then writes the drafts on the same connection): for each,
     the `Draft` to store, the stored message of a retry (`Sent`, created False), or None
     when the send is refused or its session is not live (its sender's standard handler
@@ -134,9 +133,9 @@ def _outcome(request: Request, row) -> services.Sent | services.Draft | None:
             member,
             row,
             request.conversation_id,
-            request.body,
-            request.client_id,
+            services.clean_body(request.body),
+            services.clean_client_id(request.client_id),
             request.reply_to_id,
         )
-    except ServiceError:  # not a member, blocked, a used client_id, a foreign reply ...
+    except ServiceError:  # not a member, blocked, a used client_id, a bad text ...
         return None

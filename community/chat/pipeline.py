@@ -51,7 +51,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import Integer, String, Text, bindparam, insert, select, update
 
@@ -109,17 +109,18 @@ class SendPipeline:
             return _alone(draft)
         return waiting.acked
 
-    def submit_request(self, request: batch_checks.Request) -> Acked | None:
+    def submit_request(self, request: batch_checks.Request, app: Flask) -> Acked | None:
         """Check and write `request` with whatever else is waiting (its checks in the
         batch's one read); its answer once it is committed, or None when it was refused,
         its session is not live, or its batch failed: nothing of it was stored, and its
-        sender's standard handler decides it again."""
-        waiting = self._wait(_Waiting(None, request))
+        sender's standard handler decides it again. Needs no app context: if this send
+        leads a batch, it pushes one of `app` for the batch."""
+        waiting = self._wait(_Waiting(None, request), app)
         return None if waiting.conflict else waiting.acked
 
-    def _wait(self, waiting: _Waiting) -> _Waiting:
+    def _wait(self, waiting: _Waiting, app: Flask | None = None) -> _Waiting:
         """Queue `waiting`; lead the next batch if nobody is writing (or when handed the
-        lead); return once its batch is done."""
+        lead), in an app context of `app` if given; return once its batch is done."""
         with self._lock:
             self._queue.append(waiting)
             lead = not self._leading
@@ -127,7 +128,11 @@ class SendPipeline:
         if not lead:
             waiting.done.wait()
         if lead or waiting.lead:
-            self._lead(waiting)
+            if app is None:
+                self._lead(waiting)
+            else:
+                with app.app_context():  # its end removes the leader's session
+                    self._lead(waiting)
         return waiting
 
     def _lead(self, own: _Waiting) -> None:
@@ -156,9 +161,9 @@ class SendPipeline:
 _pipelines_guard = threading.Lock()
 
 
-def pipeline() -> SendPipeline:
-    """This app's send pipeline."""
-    extensions = current_app.extensions
+def pipeline(app: Flask | None = None) -> SendPipeline:
+    """The send pipeline of `app` (by default the current app)."""
+    extensions = (current_app if app is None else app).extensions
     found = extensions.get("chat_send_pipeline")
     if found is None:
         with _pipelines_guard:
@@ -185,6 +190,7 @@ def send(
 
 
 def send_as(
+    app: Flask,
     token: object,
     conversation_id: int,
     body: object,
@@ -195,10 +201,10 @@ def send_as(
     in the batch's one read (`batch_checks`), so this send checks out no connection and
     commits nothing of its own. None when the session is not live, the send is refused or
     its batch failed: nothing was stored, and the caller's standard handler decides it
-    again. Raises Invalid for a text or client id that cannot be sent, before any SQL.
-    Called by the socket's light path of `message:send`, which spent the rate."""
+    again (a text or client id that cannot be sent too). Needs no app context. Called by
+    the socket's light path of `message:send`, which spent the rate."""
     request = batch_checks.request(token, conversation_id, body, client_id, reply_to_id)
-    return None if request is None else pipeline().submit_request(request)
+    return None if request is None else pipeline(app).submit_request(request, app)
 
 
 def _alone(draft: services.Draft) -> Acked:
