@@ -346,3 +346,94 @@ def test_a_batch_of_light_sends_stores_the_good_ones_and_hands_each_refusal_back
     for n in (0, 5, 8):
         row = db.session.get(Message, answers[n].message["id"])
         assert answers[n].message == chat.payload(row)
+
+
+def test_refusals_in_one_batch_of_socket_sends_are_each_answered_to_their_own_sender(
+    app, people, make_socket_client
+):
+    """The real `message:send` handler (the light path, then the standard one for a send
+    handed back) with the pipeline's lead held so one batch holds: a session revoked in
+    the database (by another process, whose disconnect has not arrived), a non-member, a
+    blocked pair and good sends. The good ones are acked and stored; each refusal is
+    answered on its own socket, in the standard handler's words, and the revoked session's
+    socket is ended."""
+    from sqlalchemy import update
+
+    from community.auth.models import UserSession
+    from community.connections import services as connections
+    from community.core.database import utcnow
+
+    (ana, ben, chloe, dev), group, pair = people
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
+    db.session.commit()
+
+    def connected(ref):
+        with app.app_context():  # a login of its own (the test's context keeps a `g`)
+            return make_socket_client(ref)
+
+    leader, good_ana, good_chloe = (connected(ref) for ref in (ana, ana, chloe))
+    revoked, stranger, blocked = (connected(ref) for ref in (ben, dev, dev))
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == ben.id).values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    pipe = pipeline.pipeline(app)
+    held = {"ident": None, "done": False}
+
+    def hold(connection):
+        if threading.get_ident() != held["ident"] or held["done"]:
+            return
+        held["done"] = True
+        deadline = time.monotonic() + 20
+        while len(pipe._queue) < 5 and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    answers: dict[str, object] = {}
+    commits = []
+
+    def count(connection) -> None:
+        commits.append(1)
+
+    def send(name, client, conversation_id, lead=False):
+        if lead:
+            held["ident"] = threading.get_ident()
+        data = {"conversation_id": conversation_id, "body": name, "client_id": f"id-{name}"}
+        answers[name] = client.emit("message:send", data, callback=True)
+
+    event.listen(db.engine, "engine_connect", hold)
+    event.listen(db.engine, "commit", count)
+    try:
+        first = threading.Thread(target=send, args=("leader", leader, group, True))
+        first.start()
+        while not held["done"]:
+            time.sleep(0.002)
+        threads = [
+            threading.Thread(target=send, args=args)
+            for args in (
+                ("ana", good_ana, pair),
+                ("revoked", revoked, group),
+                ("stranger", stranger, pair),
+                ("blocked", blocked, dev_pair),
+                ("chloe", good_chloe, group),
+            )
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in [first, *threads]:
+            thread.join(30)
+    finally:
+        event.remove(db.engine, "engine_connect", hold)
+        event.remove(db.engine, "commit", count)
+    assert len(commits) == 2  # the held leader's send, then the other five in one batch
+    for name in ("leader", "ana", "chloe"):
+        assert answers[name]["ok"] and answers[name]["created"], answers[name]
+    assert answers["stranger"]["error"]["code"] == "not_found"
+    assert answers["blocked"]["error"]["code"] == "forbidden"
+    assert answers["revoked"]["error"]["code"] == "unauthorized"
+    assert not revoked.is_connected()  # and the socket was ended
+    assert stranger.is_connected() and blocked.is_connected()
+    assert seqs(group) == [1, 2] and seqs(pair) == [1] and seqs(dev_pair) == []
+    stored = set(db.session.scalars(select(Message.client_id)))
+    assert stored == {"id-leader", "id-ana", "id-chloe"}
