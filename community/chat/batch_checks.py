@@ -4,7 +4,7 @@ The socket's light `message:send` (`chat.sockets._light_send`) hands its send to
 pipeline unchecked, as a `Request`: the login session's token (hashed) and the send's
 fields. The batch's leader (`chat.pipeline`) asks one statement for all of its
 requests (`judge`): each sender's session row (live, unrevoked, of an active account, as
-`auth.sessions.live_session_join` says), their membership of the conversation, a block
+`auth.sessions.live_session_outerjoin` says), their membership of the conversation, a block
 either way, the message their client_id already stored, and the conversation of the
 message they reply to. The rules that read the row are the ones of a single send
 (`auth.sessions.member_from_row`, `services.judged`), so a batched send is checked exactly
@@ -25,7 +25,7 @@ from functools import cache
 from sqlalchemy import Integer, String, and_, select
 
 from community.auth.models import User
-from community.auth.sessions import hash_token, live_session_join, member_from_row
+from community.auth.sessions import hash_token, live_session_outerjoin, member_from_row
 from community.chat import services
 from community.chat.models import Conversation, ConversationMember, Message
 from community.core.database import json_rows
@@ -70,14 +70,13 @@ _FIELDS = (
 def _statement(dialect: str):
     """The batch's one read, built once per database: one row per request, whatever fails."""
     requests = json_rows(dialect, "requests", _FIELDS)
-    session_columns, session_join, session_live = live_session_join(requests.c.token_hash)
+    session_columns, with_sessions = live_session_outerjoin(requests, requests.c.token_hash)
     sender = User.__table__.c.id
     conversations = Conversation.__table__
     members = ConversationMember.__table__
     messages = Message.__table__
     joined = (
-        requests.outerjoin(session_join, and_(*session_live))
-        .outerjoin(
+        with_sessions.outerjoin(
             members,
             and_(
                 members.c.user_id == sender, members.c.conversation_id == requests.c.conversation_id
