@@ -127,13 +127,15 @@ def _active_user():
     return User.__table__.c.status == UserStatus.ACTIVE.value
 
 
-def live_session_join():
+def live_session_join(token_hash=None):
     """The FROM and WHERE of the live-session check, for a statement that adds its own
-    joins: the session row of `:token_hash`, unrevoked, of an active account. Columns
+    joins: the session row of `token_hash` (a column of an outer query, or by default the
+    bound parameter `:token_hash`), unrevoked, of an active account. Columns
     `session_id`, `last_seen_at`, `user_id`, `status` feed `member_from_row`."""
     sessions, users = UserSession.__table__, User.__table__
     joined = sessions.join(users, users.c.id == sessions.c.user_id)
-    return _session_columns(), joined, (*_live_session(bindparam("token_hash")), _active_user())
+    token_hash = bindparam("token_hash") if token_hash is None else token_hash
+    return _session_columns(), joined, (*_live_session(token_hash), _active_user())
 
 
 def live_session_outerjoin(left, token_hash):
@@ -142,7 +144,9 @@ def live_session_outerjoin(left, token_hash):
     `message:send` checks a whole batch of sends' sessions this way, one row per send.
     `user_id` is NULL when the session is not live (no such token, revoked, or an account
     that is not active). Two flat joins, so each row looks its session up by the token's
-    index (a nested join made SQLite build the join of every live session first)."""
+    index (a nested join made SQLite build the join of every live session first). On
+    PostgreSQL, whose planner may hash whole tables for such a join, use
+    `live_session_join(column)` inside a LATERAL subquery instead."""
     sessions, users = UserSession.__table__, User.__table__
     joined = left.outerjoin(sessions, and_(*_live_session(token_hash))).outerjoin(
         users, and_(users.c.id == sessions.c.user_id, _active_user())

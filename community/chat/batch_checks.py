@@ -22,10 +22,15 @@ import json
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import Integer, String, and_, select
+from sqlalchemy import Integer, String, and_, select, true
 
 from community.auth.models import User
-from community.auth.sessions import hash_token, live_session_outerjoin, member_from_row
+from community.auth.sessions import (
+    hash_token,
+    live_session_join,
+    live_session_outerjoin,
+    member_from_row,
+)
 from community.chat import services
 from community.chat.models import Conversation, ConversationMember, Message
 from community.core.database import json_rows
@@ -68,33 +73,50 @@ _FIELDS = (
 
 @cache
 def _statement(dialect: str):
-    """The batch's one read, built once per database: one row per request, whatever fails."""
+    """The batch's one read, built once per database: one row per request, whatever fails.
+
+    SQLite: the requests LEFT JOINed flat to each sender's session, account, membership,
+    conversation and stored retry; its planner looks each one up by its index. PostgreSQL:
+    the same joins inside a LATERAL subquery per request, so each is an index lookup
+    whatever the statistics say (as flat joins, the planner estimates 100 requests and
+    hashes the whole messages and sessions tables for every batch)."""
     requests = json_rows(dialect, "requests", _FIELDS)
-    session_columns, with_sessions = live_session_outerjoin(requests, requests.c.token_hash)
     sender = User.__table__.c.id
     conversations = Conversation.__table__
     members = ConversationMember.__table__
     messages = Message.__table__
-    joined = (
-        with_sessions.outerjoin(
-            members,
-            and_(
-                members.c.user_id == sender, members.c.conversation_id == requests.c.conversation_id
-            ),
+
+    def send_joins(left):
+        return (
+            left.outerjoin(
+                members,
+                and_(
+                    members.c.user_id == sender,
+                    members.c.conversation_id == requests.c.conversation_id,
+                ),
+            )
+            .outerjoin(conversations, conversations.c.id == members.c.conversation_id)
+            .outerjoin(
+                messages,
+                and_(messages.c.sender_id == sender, messages.c.client_id == requests.c.client_id),
+            )
         )
-        .outerjoin(conversations, conversations.c.id == members.c.conversation_id)
-        .outerjoin(
-            messages,
-            and_(messages.c.sender_id == sender, messages.c.client_id == requests.c.client_id),
+
+    checks = [members.c.id.label("member_id"), *services.send_check_columns(sender)]
+    reply = services.reply_conversation(requests.c.reply_to_id)
+    if dialect == "sqlite":
+        session_columns, with_sessions = live_session_outerjoin(requests, requests.c.token_hash)
+        return select(requests.c.i, *session_columns, *checks, reply).select_from(
+            send_joins(with_sessions)
         )
+    session_columns, sessions, live = live_session_join(requests.c.token_hash)
+    checked = (
+        select(*session_columns, *checks)
+        .select_from(send_joins(sessions))
+        .where(*live)
+        .lateral("checked")
     )
-    return select(
-        requests.c.i,
-        *session_columns,
-        members.c.id.label("member_id"),
-        *services.send_check_columns(sender),
-        services.reply_conversation(requests.c.reply_to_id),
-    ).select_from(joined)
+    return select(requests.c.i, checked, reply).select_from(requests.outerjoin(checked, true()))
 
 
 def judge(requests: list[Request]) -> list[services.Sent | services.Draft | None]:

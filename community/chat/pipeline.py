@@ -180,8 +180,9 @@ def send(
 ) -> Acked:
     """Store a message through the pipeline and COMMIT (the caller's transaction too: a
     send commits with the others of its batch, so it ends whatever its caller began).
-    Called by the socket's `message:send`. The same rules, errors and idempotency as
-    `services.send_message`; a retry returns the stored message (created False)."""
+    Called by the socket's standard `message:send` handler (a send the light path handed
+    over). The same rules, errors and idempotency as `services.send_message`; a retry
+    returns the stored message (created False)."""
     checked = services.check_send(sender, conversation_id, body, client_id, reply_to_id)
     if isinstance(checked, services.Sent):
         return Acked(False, services.payload(checked.message))

@@ -539,13 +539,18 @@ def send_check_columns(sender) -> list:
     messages = Message.__table__
     blocks = Block.__table__
     other = ConversationMember.__table__.alias("other_member")
-    blocked = exists().where(
-        other.c.conversation_id == conversations.c.id,
-        other.c.user_id != sender,
-        or_(
-            and_(blocks.c.blocker_id == sender, blocks.c.blocked_id == other.c.user_id),
-            and_(blocks.c.blocker_id == other.c.user_id, blocks.c.blocked_id == sender),
-        ),
+    blocked = exists(
+        select(blocks.c.blocker_id)
+        .select_from(
+            other.join(
+                blocks,
+                or_(
+                    and_(blocks.c.blocker_id == sender, blocks.c.blocked_id == other.c.user_id),
+                    and_(blocks.c.blocker_id == other.c.user_id, blocks.c.blocked_id == sender),
+                ),
+            )
+        )
+        .where(other.c.conversation_id == conversations.c.id, other.c.user_id != sender)
     )
     return [
         case((conversations.c.kind == ConversationKind.DIRECT.value, blocked), else_=False).label(
