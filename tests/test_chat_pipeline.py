@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember
-from community.chat import pipeline
+from community.chat import batch_checks, pipeline
 from community.chat import services as chat
 from community.chat.models import Conversation, ConversationMember, Message
 from community.core.errors import Conflict, NotFound
@@ -44,10 +44,14 @@ def people(ctx, make_user):
     return refs, group.id, pair.id
 
 
-def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
-    """Submit `drafts` from a thread each while a first send's leader is held just before
-    its batch until all of them queue behind it, so they are written as one batch next.
-    Returns each draft's answer (Acked or the exception) and the commits made."""
+def in_one_batch(
+    app, drafts: list[chat.Draft | batch_checks.Request], leader: chat.Draft | None = None
+) -> tuple[list, int]:
+    """Submit `drafts` (checked, or the light path's unchecked requests) from a thread each
+    while a first send's leader (`leader`, or another send like the first draft) is held
+    just before its batch until all of them queue behind it, so they are written as one
+    batch next. Returns each draft's answer (Acked, None for a request handed back, or the
+    exception) and the commits made."""
     pipe = pipeline.SendPipeline()
     held = {"ident": None, "done": False}
     commits = []
@@ -60,7 +64,13 @@ def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
         while len(pipe._queue) < len(drafts) and time.monotonic() < deadline:
             time.sleep(0.005)
 
-    def run(index: int, item: chat.Draft, answers: list) -> None:
+    def run(index: int, item: chat.Draft | batch_checks.Request, answers: list) -> None:
+        if isinstance(item, batch_checks.Request):  # as the socket's light path: no context
+            try:
+                answers[index] = pipe.submit_request(item, app)
+            except Exception as error:
+                answers[index] = error
+            return
         with app.app_context():
             if index < 0:
                 held["ident"] = threading.get_ident()
@@ -71,7 +81,7 @@ def in_one_batch(app, drafts: list[chat.Draft]) -> tuple[list, int]:
             finally:
                 db.session.remove()
 
-    first = drafts[0].__class__(**{**drafts[0].__dict__, "client_id": "leader-first"})
+    first = leader or chat.Draft(**{**drafts[0].__dict__, "client_id": "leader-first"})
 
     def count(connection) -> None:
         commits.append(1)
@@ -227,33 +237,203 @@ def test_concurrent_senders_through_two_pipelines_and_single_sends_leave_no_gap(
     assert [m.seq for m in changes.messages] == list(range(1, min(total, chat.SYNC_PAGE) + 1))
 
 
-def test_the_light_check_refuses_a_session_that_is_not_live_and_checks_membership(app, people):
-    """`check_send_as` (the socket's `message:send`): the session row and the membership in
-    one read; a revoked session, a suspended member or a refused rate gives None (the
-    standard handler then ends the socket or answers), a non-member NotFound."""
+def light(token: str, conversation_id: int, body: str, client_id: str, reply_to_id=None):
+    """The socket's light `message:send` before its checks."""
+    return batch_checks.request(token, conversation_id, body, client_id, reply_to_id)
+
+
+@pytest.fixture
+def tokens(people):
+    """A live login session of each of the four people."""
+    from community.auth.sessions import start_session
+
+    refs, _group, _pair = people
+    made = {ref.id: start_session(db.session.get(User, ref.id)).token for ref in refs}
+    db.session.commit()
+    return made
+
+
+def test_the_batch_check_reads_every_senders_session_membership_block_and_retry_at_once(
+    app, people, tokens
+):
+    """`batch_checks.judge` (the leader's one read for the light `message:send`s of a
+    batch): a revoked session, a suspended account, an unknown token, a non-member, a
+    blocked pair, a client_id used for another text and a reply to another conversation's
+    message are refused (None); a retry answers with its stored message; the rest are
+    drafts for their own senders; so are a blank text and a malformed client id."""
     from community.auth.models import UserStatus
-    from community.auth.sessions import revoke_all_sessions, start_session
+    from community.auth.sessions import revoke_all_sessions
+    from community.connections import services as connections
 
-    (ana, ben, _chloe, dev), group, pair = people
-    tokens = {}
-    for ref in (ana, ben, dev):
-        tokens[ref.id] = start_session(db.session.get(User, ref.id)).token
+    (ana, ben, chloe, dev), group, pair = people
+    earlier = chat.send_message(member(chloe), group, "Stored before", "c-old").message
+    elsewhere = chat.send_message(member(ana), pair, "In the pair", "a-pair").message
     db.session.commit()
-
-    def check(ref, conversation_id, admit=lambda member: True):
-        return chat.check_send_as(
-            tokens[ref.id], conversation_id, "Hello", f"x-{ref.id}", admit=admit
-        )
-
-    member, outcome = check(ben, group)
-    assert member.id == ben.id and isinstance(outcome, chat.Draft)
-    assert outcome.member_id is not None
-    assert check(ben, group, admit=lambda member: False) is None
-    with pytest.raises(NotFound):
-        check(dev, pair)  # Dev is not in Ana and Ben's conversation
-    assert chat.check_send_as("no-such-token", group, "Hello", "x", admit=bool) is None
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
     revoke_all_sessions(db.session.get(User, ben.id))
-    db.session.get(User, dev.id).status = UserStatus.SUSPENDED
     db.session.commit()
-    assert check(ben, group) is None and check(dev, group) is None
-    assert check(ana, group)[0].id == ana.id
+    requests = [
+        light(tokens[ana.id], group, "Fine", "a-1"),  # 0: good
+        light(tokens[ben.id], group, "Revoked", "b-1"),  # 1: revoked session
+        light(tokens[dev.id], pair, "Not mine", "d-1"),  # 2: not a member
+        light(tokens[dev.id], dev_pair, "Blocked", "d-2"),  # 3: blocked pair
+        light(tokens[chloe.id], group, "Stored before", "c-old"),  # 4: a retry
+        light(tokens[chloe.id], group, "Another text", "c-old"),  # 5: a used client_id
+        light(tokens[dev.id], group, "Reply", "d-3", elsewhere.id),  # 6: a foreign reply
+        light(tokens[dev.id], group, "Reply here", "d-4", earlier.id),  # 7: good reply
+        light("no-such-token", group, "Who?", "x-1"),  # 8: no session
+    ]
+    outcomes = batch_checks.judge(requests)
+    assert [type(o).__name__ for o in outcomes] == [
+        "Draft", "NoneType", "NoneType", "NoneType", "Sent", "NoneType", "NoneType", "Draft",
+        "NoneType",
+    ]  # fmt: skip
+    assert outcomes[0].sender.id == ana.id and outcomes[0].member_id is not None
+    assert outcomes[4].message.id == earlier.id and not outcomes[4].created
+    assert outcomes[7].sender.id == dev.id and outcomes[7].reply_to_id == earlier.id
+    db.session.get(User, ana.id).status = UserStatus.SUSPENDED
+    db.session.commit()
+    assert batch_checks.judge(requests[:1]) == [None]  # a suspended account's session
+    blank = light(tokens[chloe.id], group, "   ", "c-2")
+    bad_id = light(tokens[chloe.id], group, "Fine", "not a client id")
+    assert batch_checks.judge([blank, bad_id, requests[4]])[:2] == [None, None]
+    assert light("", group, "Hello", "c-3") is None and light("x" * 129, group, "Hi", "c-3") is None
+
+
+def test_a_batch_of_light_sends_stores_the_good_ones_and_hands_each_refusal_back(
+    app, people, tokens
+):
+    """One batch mixing a revoked session, a non-member, a blocked pair, a retry of a
+    message stored earlier, a retry racing its original and good sends: only the good ones
+    are stored, with gap-free seqs, in one commit; each refusal comes back to its own
+    sender (None: its standard handler answers) and fails no other."""
+    from community.auth.sessions import revoke_all_sessions
+    from community.connections import services as connections
+
+    (ana, ben, chloe, dev), group, pair = people
+    earlier = chat.send_message(member(chloe), group, "Stored before", "c-old").message.id
+    db.session.commit()
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
+    revoke_all_sessions(db.session.get(User, ben.id))
+    db.session.commit()
+    items = [
+        light(tokens[ana.id], group, "First", "a-1"),  # 0: good
+        light(tokens[ben.id], group, "Revoked", "b-1"),  # 1: revoked session
+        light(tokens[dev.id], pair, "Not mine", "d-1"),  # 2: not a member
+        light(tokens[dev.id], dev_pair, "Blocked", "d-2"),  # 3: blocked pair
+        light(tokens[chloe.id], group, "Stored before", "c-old"),  # 4: retry, stored earlier
+        light(tokens[dev.id], group, "Twice", "d-3"),  # 5: good
+        light(tokens[dev.id], group, "Twice", "d-3"),  # 6: its retry, racing in the batch
+        light(tokens[dev.id], group, "Not twice", "d-3"),  # 7: same id, another text
+        light(tokens[ana.id], pair, "Second", "a-2"),  # 8: good
+    ]
+    answers, commits = in_one_batch(app, items, leader=draft(ben, pair, "Lead", "b-lead"))
+    assert commits == 2  # the held leader's send, then the batch: nothing of its own
+    refused = [n for n, answer in enumerate(answers) if answer is None]
+    assert refused == [1, 2, 3, 7]
+    assert all(isinstance(a, pipeline.Acked) for n, a in enumerate(answers) if n not in refused)
+    assert [answers[n].created for n in (0, 4, 5, 8)] == [True, False, True, True]
+    assert answers[4].message["id"] == earlier
+    assert not answers[6].created and answers[6].message["id"] == answers[5].message["id"]
+    assert sorted(answers[n].message["seq"] for n in (0, 5)) == [2, 3]
+    assert seqs(group) == [1, 2, 3] and seqs(pair) == [1, 2]
+    stored = set(db.session.scalars(select(Message.client_id)))
+    assert stored == {"c-old", "a-1", "d-3", "a-2", "b-lead"}
+    for n in (0, 5, 8):
+        row = db.session.get(Message, answers[n].message["id"])
+        assert answers[n].message == chat.payload(row)
+
+
+def test_refusals_in_one_batch_of_socket_sends_are_each_answered_to_their_own_sender(
+    app, people, make_socket_client
+):
+    """The real `message:send` handler (the light path, then the standard one for a send
+    handed back) with the pipeline's lead held so one batch holds: a session revoked in
+    the database (by another process, whose disconnect has not arrived), a non-member, a
+    blocked pair and good sends. The good ones are acked and stored; each refusal is
+    answered on its own socket, in the standard handler's words, and the revoked session's
+    socket is ended."""
+    from sqlalchemy import update
+
+    from community.auth.models import UserSession
+    from community.connections import services as connections
+    from community.core.database import utcnow
+
+    (ana, ben, chloe, dev), group, pair = people
+    dev_pair = chat.start_direct(db.session.get(User, dev.id), chloe.id).id
+    db.session.commit()
+    connections.block(db.session.get(User, chloe.id), dev.id)
+    db.session.commit()
+
+    def connected(ref):
+        with app.app_context():  # a login of its own (the test's context keeps a `g`)
+            return make_socket_client(ref)
+
+    leader, good_ana, good_chloe = (connected(ref) for ref in (ana, ana, chloe))
+    revoked, stranger, blocked = (connected(ref) for ref in (ben, dev, dev))
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == ben.id).values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    pipe = pipeline.pipeline(app)
+    held = {"ident": None, "done": False}
+
+    def hold(connection):
+        if threading.get_ident() != held["ident"] or held["done"]:
+            return
+        held["done"] = True
+        deadline = time.monotonic() + 20
+        while len(pipe._queue) < 5 and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    answers: dict[str, object] = {}
+    commits = []
+
+    def count(connection) -> None:
+        commits.append(1)
+
+    def send(name, client, conversation_id, lead=False):
+        if lead:
+            held["ident"] = threading.get_ident()
+        data = {"conversation_id": conversation_id, "body": name, "client_id": f"id-{name}"}
+        answers[name] = client.emit("message:send", data, callback=True)
+
+    event.listen(db.engine, "engine_connect", hold)
+    event.listen(db.engine, "commit", count)
+    try:
+        first = threading.Thread(target=send, args=("leader", leader, group, True))
+        first.start()
+        while not held["done"]:
+            time.sleep(0.002)
+        threads = [
+            threading.Thread(target=send, args=args)
+            for args in (
+                ("ana", good_ana, pair),
+                ("revoked", revoked, group),
+                ("stranger", stranger, pair),
+                ("blocked", blocked, dev_pair),
+                ("chloe", good_chloe, group),
+            )
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in [first, *threads]:
+            thread.join(30)
+    finally:
+        event.remove(db.engine, "engine_connect", hold)
+        event.remove(db.engine, "commit", count)
+    assert len(commits) == 2  # the held leader's send, then the other five in one batch
+    for name in ("leader", "ana", "chloe"):
+        assert answers[name]["ok"] and answers[name]["created"], answers[name]
+    assert answers["stranger"]["error"]["code"] == "not_found"
+    assert answers["blocked"]["error"]["code"] == "forbidden"
+    assert answers["revoked"]["error"]["code"] == "unauthorized"
+    assert not revoked.is_connected()  # and the socket was ended
+    assert stranger.is_connected() and blocked.is_connected()
+    assert seqs(group) == [1, 2] and seqs(pair) == [1] and seqs(dev_pair) == []
+    stored = set(db.session.scalars(select(Message.client_id)))
+    assert stored == {"id-leader", "id-ana", "id-chloe"}

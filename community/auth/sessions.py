@@ -14,7 +14,7 @@ from functools import cache
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -106,25 +106,52 @@ class SessionMember:
     is_authenticated: bool = True
 
 
-def live_session_join():
-    """The FROM and WHERE of the live-session check, for a statement that adds its own
-    joins (chat's `message:send` checks the session and the membership in one read): the
-    session row of `:token_hash`, unrevoked, of an active account. Columns
-    `session_id`, `last_seen_at`, `user_id`, `status` feed `member_from_row`."""
+def _session_columns() -> list:
     sessions, users = UserSession.__table__, User.__table__
-    columns = [
+    return [
         sessions.c.id.label("session_id"),
         sessions.c.last_seen_at,
         users.c.id.label("user_id"),
         users.c.status,
     ]
+
+
+def _live_session(token_hash) -> tuple:
+    """The session row's half of the live-session check: its token, not revoked."""
+    sessions = UserSession.__table__
+    return sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None)
+
+
+def _active_user():
+    """The account's half of the live-session check: active."""
+    return User.__table__.c.status == UserStatus.ACTIVE.value
+
+
+def live_session_join(token_hash=None):
+    """The FROM and WHERE of the live-session check, for a statement that adds its own
+    joins: the session row of `token_hash` (a column of an outer query, or by default the
+    bound parameter `:token_hash`), unrevoked, of an active account. Columns
+    `session_id`, `last_seen_at`, `user_id`, `status` feed `member_from_row`."""
+    sessions, users = UserSession.__table__, User.__table__
     joined = sessions.join(users, users.c.id == sessions.c.user_id)
-    where = (
-        sessions.c.token_hash == bindparam("token_hash"),
-        sessions.c.revoked_at.is_(None),
-        users.c.status == UserStatus.ACTIVE.value,
+    token_hash = bindparam("token_hash") if token_hash is None else token_hash
+    return _session_columns(), joined, (*_live_session(token_hash), _active_user())
+
+
+def live_session_outerjoin(left, token_hash):
+    """`left` LEFT JOINed to the live session row of `token_hash` (a column of `left`) and
+    its active account: the columns of `live_session_join` and the FROM. Chat's light
+    `message:send` checks a whole batch of sends' sessions this way, one row per send.
+    `user_id` is NULL when the session is not live (no such token, revoked, or an account
+    that is not active). Two flat joins, so each row looks its session up by the token's
+    index (a nested join made SQLite build the join of every live session first). On
+    PostgreSQL, whose planner may hash whole tables for such a join, use
+    `live_session_join(column)` inside a LATERAL subquery instead."""
+    sessions, users = UserSession.__table__, User.__table__
+    joined = left.outerjoin(sessions, and_(*_live_session(token_hash))).outerjoin(
+        users, and_(users.c.id == sessions.c.user_id, _active_user())
     )
-    return columns, joined, where
+    return _session_columns(), joined
 
 
 def member_from_row(row) -> SessionMember | None:

@@ -17,6 +17,7 @@ from community.extensions import socketio
 # The connect request's environ keeps the login session's token: `message:send` checks the
 # session row with it without rebuilding the request (`chat.sockets._light_send`).
 SESSION_TOKEN = "alongside.session_token"  # noqa: S105 (an environ key, not a secret)
+USER_ID = "alongside.user_id"  # and the member who connected (whose rate it spends)
 
 
 def user_room(user_id: int) -> str:
@@ -35,7 +36,7 @@ def connect(auth=None):
         raise ConnectionRefusedError("login required")
     join_room(user_room(current_user.id))
     join_room(session_room(current_user.current_session.id))
-    request.environ["alongside.user_id"] = current_user.id
+    request.environ[USER_ID] = current_user.id
     request.environ[SESSION_TOKEN] = session.get("_user_id")
     from community.chat.sockets import join_my_conversations  # chat builds on auth
 

@@ -30,12 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from community.auth.models import User, UserStatus
-from community.auth.sessions import (
-    SessionMember,
-    hash_token,
-    live_session_join,
-    member_from_row,
-)
+from community.auth.sessions import SessionMember
 from community.chat.models import (
     Conversation,
     ConversationKind,
@@ -510,64 +505,20 @@ CONFLICT = "This client id was already used for a different message."
 
 
 @cache
-def _before_send(with_reply: bool, by_token: bool = False):
+def _before_send(with_reply: bool):
     """The one read before a send, built once per shape: the sender's membership row, the
     conversation's kind, a block either way (direct conversations only), the message this
     client_id already stored (any conversation) and, with a reply, the replied-to message's
-    conversation. No row: not a member (or no such conversation).
-
-    `by_token`: the sender is the live login session of `:token_hash`, checked in the same
-    read (`auth.sessions.live_session_join`): no row when the session is not live; a row
-    without `member_id` when its member is not in the conversation."""
+    conversation. No row: not a member (or no such conversation). The socket's light
+    `message:send` reads the same for a whole batch (`chat.batch_checks`)."""
     conversations = Conversation.__table__
     members = ConversationMember.__table__
     messages = Message.__table__
-    blocks = Block.__table__
-    other = members.alias("other_member")
-    if by_token:
-        session_columns, session_join, session_live = live_session_join()
-        sender = User.__table__.c.id
-    else:
-        sender = bindparam("sender_id")
-    blocked = exists().where(
-        other.c.conversation_id == conversations.c.id,
-        other.c.user_id != sender,
-        or_(
-            and_(blocks.c.blocker_id == sender, blocks.c.blocked_id == other.c.user_id),
-            and_(blocks.c.blocker_id == other.c.user_id, blocks.c.blocked_id == sender),
-        ),
-    )
-    columns = [
-        members.c.id.label("member_id"),
-        case((conversations.c.kind == ConversationKind.DIRECT.value, blocked), else_=False).label(
-            "blocked"
-        ),
-        messages.c.id.label("existing_id"),
-        messages.c.conversation_id.label("existing_conversation_id"),
-        messages.c.sent_digest.label("existing_digest"),
-    ]
+    sender = bindparam("sender_id")
+    columns = [*send_check_columns(sender), members.c.id.label("member_id")]
     if with_reply:
-        replied = messages.alias("replied")
-        columns.append(
-            select(replied.c.conversation_id)
-            .where(replied.c.id == bindparam("reply_to_id"))
-            .scalar_subquery()
-            .label("reply_conversation_id")
-        )
+        columns.append(reply_conversation(bindparam("reply_to_id")))
     mine = and_(messages.c.sender_id == sender, messages.c.client_id == bindparam("client_id"))
-    if by_token:
-        joined = (
-            session_join.outerjoin(
-                members,
-                and_(
-                    members.c.user_id == sender,
-                    members.c.conversation_id == bindparam("conversation_id"),
-                ),
-            )
-            .outerjoin(conversations, conversations.c.id == members.c.conversation_id)
-            .outerjoin(messages, mine)
-        )
-        return select(*session_columns, *columns).select_from(joined).where(*session_live)
     return (
         select(*columns)
         .select_from(
@@ -576,6 +527,50 @@ def _before_send(with_reply: bool, by_token: bool = False):
             )
         )
         .where(conversations.c.id == bindparam("conversation_id"), members.c.user_id == sender)
+    )
+
+
+def send_check_columns(sender) -> list:
+    """The columns of the read before a send that `judged` reads, for the sender `sender`
+    (a column or a bound parameter), over `conversations` joined to the sender's
+    `conversation_members` row and the `messages` row of their client_id: a block either
+    way (direct conversations only), and the message that client_id already stored."""
+    conversations = Conversation.__table__
+    messages = Message.__table__
+    blocks = Block.__table__
+    other = ConversationMember.__table__.alias("other_member")
+    blocked = exists(
+        select(blocks.c.blocker_id)
+        .select_from(
+            other.join(
+                blocks,
+                or_(
+                    and_(blocks.c.blocker_id == sender, blocks.c.blocked_id == other.c.user_id),
+                    and_(blocks.c.blocker_id == other.c.user_id, blocks.c.blocked_id == sender),
+                ),
+            )
+        )
+        .where(other.c.conversation_id == conversations.c.id, other.c.user_id != sender)
+    )
+    return [
+        case((conversations.c.kind == ConversationKind.DIRECT.value, blocked), else_=False).label(
+            "blocked"
+        ),
+        messages.c.id.label("existing_id"),
+        messages.c.conversation_id.label("existing_conversation_id"),
+        messages.c.sent_digest.label("existing_digest"),
+    ]
+
+
+def reply_conversation(reply_to_id):
+    """The column `reply_conversation_id` of the read before a send: the conversation of
+    the message `reply_to_id` (a column or a bound parameter) answers."""
+    replied = Message.__table__.alias("replied")
+    return (
+        select(replied.c.conversation_id)
+        .where(replied.c.id == reply_to_id)
+        .scalar_subquery()
+        .label("reply_conversation_id")
     )
 
 
@@ -689,7 +684,7 @@ def _cleaned(
     return body, client_id, params
 
 
-def _judged(
+def judged(
     sender: User | SessionMember,
     row,
     conversation_id: int,
@@ -697,7 +692,8 @@ def _judged(
     client_id: str,
     reply_to_id: int | None,
 ) -> Sent | Draft:
-    """The outcome of the read before a send (see `check_send`)."""
+    """The outcome of the read before a send (`row`, see `check_send`), for `check_send`
+    and the socket's batched check (`chat.batch_checks`)."""
     if row is None or row.member_id is None:
         raise NotFound(_("We could not find that conversation."))
     digest = _digest(body)
@@ -730,32 +726,7 @@ def check_send(
         raise NotFound(_("We could not find that conversation."))
     params["sender_id"] = sender.id
     row = db.session.execute(_before_send(reply_to_id is not None), params).first()
-    return _judged(sender, row, conversation_id, body, client_id, reply_to_id)
-
-
-def check_send_as(
-    token: object,
-    conversation_id: int,
-    body: object,
-    client_id: object,
-    reply_to_id: int | None = None,
-    *,
-    admit: Callable[[SessionMember], bool],
-) -> tuple[SessionMember, Sent | Draft] | None:
-    """`check_send` for the login session whose token is `token`, with the session's own
-    check (`auth.sessions.live_member`'s rules) in the same read: the socket's
-    `message:send` asks one statement instead of two. None when the session is not live or
-    `admit(member)` (the rate) says no; the member and the outcome otherwise. Raises what
-    `check_send` raises (and Invalid for a malformed payload before any read)."""
-    body, client_id, params = _cleaned(conversation_id, body, client_id, reply_to_id)
-    if not isinstance(token, str) or not token or len(token) > 128:
-        return None
-    params["token_hash"] = hash_token(token)
-    row = db.session.execute(_before_send(reply_to_id is not None, True), params).first()
-    member = member_from_row(row) if row is not None else None
-    if member is None or not admit(member):
-        return None
-    return member, _judged(member, row, conversation_id, body, client_id, reply_to_id)
+    return judged(sender, row, conversation_id, body, client_id, reply_to_id)
 
 
 def send_message(

@@ -29,7 +29,7 @@ from limits import parse
 
 from community.auth.models import User
 from community.auth.sessions import SessionMember, live_member
-from community.auth.sockets import SESSION_TOKEN, user_room
+from community.auth.sockets import SESSION_TOKEN, USER_ID, user_room
 from community.chat import pipeline, services
 from community.chat.services import conversation_room
 from community.core import control
@@ -76,11 +76,19 @@ def leave_conversation_room(user_id: int, conversation_id: int, *, removed: bool
 # --- payloads, rates, errors -----------------------------------------------------------------
 
 
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_TEXT
+
+
 def _int(data: dict, name: str, *, required: bool = True) -> int | None:
     value = data.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+    if not _is_id(value):
         raise Invalid(
             _("%(name)s is a whole number from 0 to %(max)d.", name=name, max=MAX_ID), name
         )
@@ -89,7 +97,7 @@ def _int(data: dict, name: str, *, required: bool = True) -> int | None:
 
 def _text(data: dict, name: str) -> str:
     value = data.get(name)
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
+    if not _is_text(value):
         raise Invalid(_("%(name)s is text.", name=name), name)
     return value
 
@@ -130,12 +138,13 @@ def _sender() -> User | SessionMember:
     return member if member is not None else _member()
 
 
-def _spend(kind: str, user_id: int) -> bool:
+def _spend(kind: str, user_id: int, config: dict | None = None) -> bool:
     """Spend one of the member's CHAT_<KIND>_LIMIT (in the rate-limit storage, Redis in
-    scale-out, so the budget holds across processes); False when none is left."""
+    scale-out, so the budget holds across processes); False when none is left. `config`:
+    the app's, when called outside an app context (the light `message:send`)."""
     if not limiter.enabled:
         return True
-    item = parse(current_app.config[f"CHAT_{kind.upper()}_LIMIT"])
+    item = parse((current_app.config if config is None else config)[f"CHAT_{kind.upper()}_LIMIT"])
     return limiter.limiter.hit(item, f"chat-{kind}", str(user_id))
 
 
@@ -199,39 +208,51 @@ def send_message(member: User | SessionMember, data: dict) -> dict:
     return {"created": acked.created, "message": acked.message}
 
 
+def _light_fields(data: Any) -> tuple[int, str, str, int | None] | None:
+    """`message:send`'s fields (conversation_id, body, client_id, reply_to_id) when each has
+    the type the standard handler's `_int` and `_text` accept; None otherwise (the standard
+    handler then says which field is wrong)."""
+    if not isinstance(data, dict):
+        return None
+    conversation_id, reply_to_id = data.get("conversation_id"), data.get("reply_to_id")
+    body, client_id = data.get("body"), data.get("client_id")
+    shaped = (
+        _is_id(conversation_id)
+        and (reply_to_id is None or _is_id(reply_to_id))
+        and _is_text(body)
+        and _is_text(client_id)
+    )
+    return (conversation_id, body, client_id, reply_to_id) if shaped else None
+
+
 def _light_send(standard: Callable, sid: str, data: Any = None) -> dict | None:
     """`message:send` without Flask-SocketIO's per-event request context (it rebuilds the
     connect request and decodes its session cookie for every event: about a sixth of a
-    send's CPU). The same checks: the server-side session row is looked up again with the
-    token saved at connect, in the same read as the membership, the block and a stored
-    retry (`services.check_send_as`), and the rate is spent before any refusal. Only a
-    send that goes through answers here; anything else (no live session, over the rate, a
-    refusal, a failure) is handed to the `standard` handler, which answers in the member's
-    language, ends a dead session's socket and logs, as for every other event. A
-    handed-over send stored nothing (refusals write nothing; a failed write rolled back),
-    so the standard handler's own check decides it again (a refused send spends two of
-    the rate, not one)."""
+    send's CPU), without an app context (only a batch's leader pushes one) and without a
+    database connection of its own: the rate is spent (for the member who connected), the
+    payload's shape is checked, and the send goes to the pipeline unchecked, with the
+    login session's token saved at connect; the batch's leader checks the text, the
+    session row again (revoked, idle, account status), the membership, the block and a
+    stored retry for every send of the batch in one read (`chat.batch_checks`). Only a
+    send that goes through answers here; anything else (no live session, over the rate,
+    a refusal, a failure) is handed to the `standard` handler, which answers in the
+    member's language, ends a dead session's socket and logs, as for every other event.
+    A handed-over send stored nothing (refusals write nothing; a failed batch rolled
+    back), so the standard handler's own check decides it again (a refused send spends
+    two of the rate, not one)."""
     environ = socketio.server.get_environ(sid, namespace="/")
     token = environ.get(SESSION_TOKEN) if environ else None
-    if token is None or not isinstance(data, dict):
+    fields = _light_fields(data) if token is not None else None
+    if fields is None:
         return standard(sid, data)
-    with environ["flask.app"].app_context():
-        try:
-            acked = pipeline.send_as(
-                token,
-                _int(data, "conversation_id"),
-                _text(data, "body"),
-                _text(data, "client_id"),
-                _int(data, "reply_to_id", required=False),
-                admit=lambda member: _spend("send", member.id),
-            )
+    app = environ["flask.app"]
+    try:
+        if _spend("send", environ[USER_ID], app.config):
+            acked = pipeline.send_as(app, token, *fields)
             if acked is not None:
-                db.session.commit()
                 return {"ok": True, "created": acked.created, "message": acked.message}
-        except Exception:  # answered by the standard handler
-            db.session.rollback()
-        finally:
-            db.session.remove()
+    except Exception:  # a failed batch logged itself; the standard handler answers
+        log.debug("The light message:send of %s is handed over", sid, exc_info=True)
     return standard(sid, data)
 
 

@@ -79,6 +79,31 @@ def casefold(column):
     return func.casefold(column) if db.engine.dialect.name == "sqlite" else func.lower(column)
 
 
+def json_rows(dialect: str, name: str, fields: tuple[tuple[str, Any], ...]):
+    """A table named `name` of the rows in the bound parameter `:<name>`, a JSON list of
+    objects with the keys `fields` ((name, SQL type) pairs): `json_each` on SQLite,
+    `jsonb_to_recordset` on PostgreSQL. One statement then serves any number of rows, so
+    it is built and compiled once (`json.dumps` the rows for the parameter). Used by the
+    chat send pipeline's batch statements."""
+    from sqlalchemy import String, bindparam, cast, column, func, type_coerce
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    rows = bindparam(name, type_=String)
+    if dialect == "sqlite":
+        each = func.json_each(rows).table_valued("value").alias(f"{name}_each")
+        return select(
+            *(
+                type_coerce(func.json_extract(each.c.value, f"$.{key}"), kind).label(key)
+                for key, kind in fields
+            )
+        ).subquery(name)
+    return (
+        func.jsonb_to_recordset(cast(rows, JSONB))
+        .table_valued(*(column(key, kind) for key, kind in fields))
+        .render_derived(name, with_types=True)
+    )
+
+
 def like_pattern(text: str) -> str:
     """`%text%` for LIKE with the wildcards in `text` escaped (use with escape="\\")."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
