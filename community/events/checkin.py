@@ -119,7 +119,7 @@ def checkin_url(event: Event, code: str) -> str:
 def qr_svg(text: str) -> str:
     """`text` as an inline SVG QR code (no inline styles or scripts, so the CSP allows it)."""
     return segno.make(text, error="m").svg_inline(
-        scale=6, border=2, dark="#000", light="#fff", title=None
+        scale=6, border=2, dark="#000", light="#fff", omitsize=True
     )
 
 
