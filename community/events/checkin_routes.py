@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -24,8 +25,8 @@ class CodeForm(FlaskForm):
     """The door's code field: a ticket's six characters, any case, spaces allowed."""
 
     code = StringField(
-        _("Ticket code"),
-        description=_("Six letters and digits, e.g. K7M 2QX."),
+        _l("Ticket code"),
+        description=_l("Six letters and digits, e.g. K7M 2QX."),
     )
 
 

@@ -73,12 +73,14 @@ def _door_event(live_server) -> tuple[int, dict[str, str]]:
 
 
 def _shoot(page: Page, outdir: Path, name: str) -> None:
-    for label, size in (
-        ("390x844", {"width": 390, "height": 844}),
-        ("1280x800", {"width": 1280, "height": 800}),
-    ):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(outdir / f"{name}-{label}.png"), full_page=True)
+    """`name`-<size>-<scheme>.png at phone and desktop size, light and dark."""
+    sizes = {"390x844": (390, 844), "1280x800": (1280, 800)}
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for label, (width, height) in sizes.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=str(outdir / f"{name}-{label}-{scheme}.png"), full_page=True)
+    page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 390, "height": 844})
 
 
