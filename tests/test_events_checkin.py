@@ -722,3 +722,38 @@ def test_checkin_watch_refuses_bad_payloads(door, make_socket_client, payload):
     client = make_socket_client(door.people["organiser"])
     answer = client.emit("checkin:watch", payload, callback=True)
     assert answer["ok"] is False and answer["error"]["code"] == "invalid"
+
+
+def test_ticket_waits_for_a_requested_rsvp(door):
+    row = door.rsvp("going")
+    row.status = RsvpStatus.REQUESTED
+    db.session.commit()
+    with pytest.raises(Conflict, match="waiting for a host"):
+        checkin.ticket_for(user(door.people["going"]), door.event())
+
+
+def test_the_checkin_page_costs_the_same_queries_for_more_parties(
+    app, door_app, login, make_user, count_queries
+):
+    """The door list is two queries whatever its length (names, then check-ins)."""
+    door = door_app
+    helper = login(door.people["door_helper"])
+    path = f"/events/{door.event_id}/checkin"
+
+    def measure() -> int:
+        with count_queries() as counter:
+            assert helper.get(path).status_code == 200
+        return counter.count
+
+    helper.get(path)
+    few = measure()
+    with app.app_context():
+        db.session.execute(update(Event).where(Event.id == door.event_id).values(capacity=50))
+        db.session.commit()
+        for n in range(6):
+            ref = make_user(f"extra{n}@example.org", f"Extra {n}")
+            events.rsvp(user(ref), db.session.get(Event, door.event_id), 0)
+            db.session.commit()
+            checkin.check_in(user(door.people["organiser"]), door.event(), user_id=ref.id)
+            db.session.commit()
+    assert measure() == few
