@@ -757,3 +757,13 @@ def test_the_checkin_page_costs_the_same_queries_for_more_parties(
             checkin.check_in(user(door.people["organiser"]), door.event(), user_id=ref.id)
             db.session.commit()
     assert measure() == few
+
+
+def test_the_page_says_when_the_door_opens_and_that_it_closed(app, door, login):
+    helper = login(door.people["door_helper"])
+    path = f"/events/{door.event_id}/checkin"
+    assert "It opens" not in helper.get(path).text
+    move_event(door.event_id, utcnow() + timedelta(days=2))
+    assert "It opens" in helper.get(path).text
+    move_event(door.event_id, utcnow() - timedelta(days=2))
+    assert "Check-in for this event has closed" in helper.get(path).text

@@ -78,6 +78,7 @@ def _door_page(event, status: int = 200, form: CodeForm | None = None):
         form=form or CodeForm(formdata=None),
         action_form=ActionForm(),
         is_open=opens <= now <= closes,
+        closed=now > closes,
         opens_at=event_when(opens, event.timezone),
         back=request.full_path.rstrip("?"),
     ), status
