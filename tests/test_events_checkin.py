@@ -767,3 +767,64 @@ def test_the_page_says_when_the_door_opens_and_that_it_closed(app, door, login):
     assert "It opens" in helper.get(path).text
     move_event(door.event_id, utcnow() - timedelta(days=2))
     assert "Check-in for this event has closed" in helper.get(path).text
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_code_undo_and_final_per_role(app, door_app, login, role):
+    """The other page actions: checking in by code and undoing (hosts and door helpers),
+    accepting the list as final (hosts); everyone else gets the 404 of a missing event."""
+    door = door_app
+    with app.app_context():
+        code = code_of(door, "going")
+        mia = door.people["going"].id
+        checkin.check_in(
+            user(door.people["organiser"]), door.event(), user_id=door.people["gus"].id
+        )
+        db.session.commit()
+    base = f"/events/{door.event_id}"
+    gus = door.people["gus"].id
+    if role == "anonymous":
+        client = app.test_client()
+        for path in ("/checkin/code", f"/checkin/{gus}/0/undo", "/attendance/final"):
+            assert client.post(base + path).status_code in (302, 400)
+        return
+    client = login(door.people[role])
+    by_code = post_form(client, base + "/checkin/code", {"code": code}, form_page="/settings")
+    undo = post_form(client, f"{base}/checkin/{gus}/0/undo", {}, form_page="/settings")
+    assert by_code.status_code == undo.status_code == (302 if role in CHECKERS else 404)
+    with app.app_context():
+        move_event(door.event_id, utcnow() - timedelta(hours=3))
+    final = post_form(client, base + "/attendance/final", {}, form_page="/settings")
+    assert final.status_code == (302 if role in HOSTS else 404)
+    with app.app_context():
+        parties = {p.user_id: p for p in checkin.door_list(db.session.get(Event, door.event_id))}
+        assert parties[mia].checked_in == (1 if role in CHECKERS else 0)
+        assert parties[gus].checked_in == (0 if role in CHECKERS else 1)
+        assert (db.session.get(Event, door.event_id).attendance_final_at is not None) is (
+            role in HOSTS
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_checkin_undo_and_ticket_per_role(app, door_app, role):
+    door = door_app
+    with app.app_context():
+        code = code_of(door, "going")
+    path = f"/api/v1/events/{door.event_id}/checkins"
+    mia = door.people["going"].id
+    if role == "anonymous":
+        client = app.test_client()
+        assert client.post(path, json={"code": code}).status_code == 401
+        assert client.delete(path, json={"user_id": mia}).status_code == 401
+        assert client.get(f"/api/v1/events/{door.event_id}/ticket").status_code == 401
+        return
+    api = api_login(app, door.people[role])
+    allowed = role in CHECKERS
+    assert api.post(path, json={"code": code}).status_code == (201 if allowed else 404)
+    assert api.delete(path, json={"user_id": mia, "guest": 0}).status_code == (
+        200 if allowed else 404
+    )
+    ticket = api.get(f"/api/v1/events/{door.event_id}/ticket")
+    assert ticket.status_code == (200 if role == "going" else 409)
+    if role != "going":
+        assert code not in ticket.get_data(as_text=True)
