@@ -165,6 +165,7 @@ def test_a_code_is_given_once_and_kept(door):
     assert checkin.ticket_code(door.rsvp("going")) == first
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_clashing_code_is_drawn_again(door, monkeypatch):
     """Gus's first draw is Mia's code: the unique key refuses it, the second draw is kept."""
     taken = code_of(door, "going")
@@ -312,6 +313,7 @@ def test_checking_in_per_role(app, door, login, role):
     assert stored == (1 if role in CHECKERS else 0)
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_check_in_by_code_then_undo_and_again(app, door, login):
     code = code_of(door, "gus")
     helper = login(door.people["door_helper"])
@@ -508,6 +510,7 @@ def test_no_shows_only_after_the_start_and_never_for_who_came(door):
         )
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_accepting_the_list_as_final_is_idempotent_and_undoable(app, door, login):
     mia, gus = door.people["going"].id, door.people["gus"].id
     checkin.check_in(user(door.people["door_helper"]), door.event(), user_id=gus, guest=2)
@@ -558,6 +561,7 @@ def test_the_event_page_shows_hosts_the_attendance(app, door_app, login):
 # --- counts and history --------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_attendance_counts_are_numbers_only(door, organiser):
     helper = user(door.people["door_helper"])
     gus = door.people["gus"].id
@@ -589,6 +593,7 @@ def test_attendance_counts_are_numbers_only(door, organiser):
     assert not {"user_id", "name", "rsvp_id"} & fields
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_my_events_show_my_own_attendance(app, door_app, login):
     door = door_app
     with app.app_context():
@@ -630,6 +635,7 @@ def test_api_door_list_per_role(app, door, role):
         assert response.status_code == 404
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_api_checkin_and_undo(app, door_app):
     door = door_app
     with app.app_context():
@@ -828,3 +834,17 @@ def test_api_checkin_undo_and_ticket_per_role(app, door_app, role):
     assert ticket.status_code == (200 if role == "going" else 409)
     if role != "going":
         assert code not in ticket.get_data(as_text=True)
+
+
+def test_a_helper_taken_off_the_staff_leaves_the_room_at_once(app, door, make_socket_client):
+    """`leave_checkin_room`, queued after a removal, takes their sockets out without
+    waiting for their next watch."""
+    from community.events.sockets import leave_checkin_room
+
+    client = make_socket_client(door.people["door_helper"])
+    assert client.emit("checkin:watch", {"event_id": door.event_id}, callback=True)["ok"]
+    with app.test_request_context():
+        leave_checkin_room(door.people["door_helper"].id, door.event_id)
+    checkin.check_in(user(door.people["organiser"]), door.event(), user_id=door.people["going"].id)
+    db.session.commit()
+    assert [m for m in client.get_received() if m["name"] == "checkin:changed"] == []
