@@ -109,6 +109,7 @@ def _init_extensions(app: Flask) -> None:
 
     import community.auth.sockets
     import community.chat.sockets
+    import community.events.sockets  # `checkin:watch`
     import community.models  # every feature's tables, for foreign keys and Alembic
     import community.notifications.sockets  # registers `notifications:sync`
     import community.presence.sockets  # its handlers, before socketio.init_app

@@ -32,6 +32,7 @@ XDIST_GROUPS: dict[str, tuple[str, ...]] = {
     "chat_sockets": ("tests/test_chat_sockets.py",),
     "presence_live": ("tests/test_presence_live.py",),
     "notifications_live": ("tests/test_notifications_live.py",),
+    "checkin_live": ("tests/test_events_checkin_live.py",),
     "events_concurrency": ("tests/test_events_concurrency.py",),
     "posts_races": ("tests/test_posts_races.py",),
     "races": ("tests/test_races.py",),
@@ -54,6 +55,7 @@ GROUP_SECONDS: dict[str, float] = {
     "posts_races": 22,
     "notifications_live": 16,
     "presence_live": 11,
+    "checkin_live": 10,
     "headers": 10,
 }
 

@@ -74,6 +74,7 @@ def init_app(app: Flask) -> None:
     """Called by create_app: configures the document and registers every API blueprint."""
     from community.api import (
         chat,
+        checkins,
         comments,
         connections,
         events,
@@ -109,6 +110,7 @@ def init_app(app: Flask) -> None:
         members,
         connections,
         events,
+        checkins,
         groups,
         posts,
         comments,

@@ -10,9 +10,9 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
+from community.events import checkin_routes, routes  # noqa: E402,F401
 from community.events import comments as _comments  # noqa: E402,F401  (registers the subject)
 from community.events import display as _display  # noqa: E402
-from community.events import routes  # noqa: E402,F401
 
 bp.add_app_template_global(_display.event_when, "event_when")
 bp.add_app_template_global(_display.zone_label, "zone_label")

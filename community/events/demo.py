@@ -21,7 +21,7 @@ from community.comments.models import Comment
 from community.core.database import utcnow
 from community.core.errors import ServiceError
 from community.demo import DemoContext
-from community.events import series
+from community.events import checkin_demo, series
 from community.events import services as events
 from community.events.comments import SUBJECT
 from community.events.models import Rsvp, RsvpStatus
@@ -140,6 +140,7 @@ def seed(context: DemoContext) -> None:
         f"{EVENTS} events, {counts.get(RsvpStatus.GOING, 0)} going, "
         f"{counts.get(RsvpStatus.WAITLISTED, 0)} waitlisted, {total} comments, 2 series"
     )
+    context.summary.append(checkin_demo.seed(context, organiser))
 
 
 def _seed_series(context: DemoContext, organiser, members, cities, today) -> None:
