@@ -12,7 +12,7 @@ bp = Blueprint("events", __name__)
 
 from community.events import comments as _comments  # noqa: E402,F401  (registers the subject)
 from community.events import display as _display  # noqa: E402
-from community.events import routes  # noqa: E402,F401
+from community.events import routes, staff_routes  # noqa: E402,F401
 
 bp.add_app_template_global(_display.event_when, "event_when")
 bp.add_app_template_global(_display.zone_label, "zone_label")

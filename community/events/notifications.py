@@ -21,6 +21,7 @@ from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.queries import visible_event_clauses
 from community.extensions import db
 from community.notifications.kinds import (
+    APP,
     INSTANT,
     NotificationKind,
     Seen,
@@ -182,4 +183,52 @@ for name, label, text, also in (
 ):
     register_kind(
         NotificationKind(name, label, "events", INSTANT, about_target(text, _url, also=also))
+    )
+
+
+# --- organiser tools (#18): requests to come, and staff roles ------------------------------
+
+
+def _staff_added(n, found: EventTarget, seen: Seen) -> str:
+    if (n.data or {}).get("role") == "door_helper":
+        return _(
+            "%(name)s made you a door helper of “%(title)s”.",
+            name=seen.actor_name(n),
+            title=found.title,
+        )
+    return _(
+        "%(name)s made you a co-host of “%(title)s”.", name=seen.actor_name(n), title=found.title
+    )
+
+
+for name, label, text, delivery in (
+    (
+        "event.request",
+        _l("Requests to come to events you host"),
+        lambda n, found, seen: _(
+            "%(name)s asks to come to “%(title)s”.", name=seen.actor_name(n), title=found.title
+        ),
+        INSTANT,
+    ),
+    (
+        # The member is mailed either way (the RSVP confirmation), so the app only.
+        "event.request_accepted",
+        _l("A host accepted your request"),
+        lambda n, found, seen: _(
+            "A host accepted your request to come to “%(title)s”.", title=found.title
+        ),
+        APP,
+    ),
+    (
+        "event.request_declined",
+        _l("A host could not accept your request"),
+        lambda n, found, seen: _(
+            "A host could not accept your request to come to “%(title)s”.", title=found.title
+        ),
+        APP,
+    ),
+    ("event.staff_added", _l("Made a co-host or door helper"), _staff_added, INSTANT),
+):
+    register_kind(
+        NotificationKind(name, label, "events", delivery, about_target(text, _url, also=None))
     )
