@@ -58,7 +58,11 @@ def seed(context: DemoContext, organiser) -> None:
     staff.set_staff(organiser, event, by_email[COHOST].id, StaffRole.COHOST)
     staff.set_staff(organiser, event, by_email[DOOR_HELPER].id, StaffRole.DOOR_HELPER)
     taken = {organiser.id, by_email[COHOST].id, by_email[DOOR_HELPER].id}
-    askers = [user for user in context.users if user.id not in taken][: PENDING + 2]
+    askers = [
+        user
+        for user in context.users
+        if user.id not in taken and not events.can_manage(user, event)  # hosts go straight in
+    ][: PENDING + 2]
     diets = ["Vegetarian", "", "No nuts, please", "Halal", "", "Lactose-free"]
     for index, member in enumerate(askers):
         questions.rsvp_with_answers(
