@@ -92,7 +92,12 @@ def questions_page(event_id: int):
             return redirect(url_for("events.questions_page", event_id=event.id))
     elif request.method == "POST":
         status = 422
-    return render_template("events/questions.html", event=event, form=form), status
+    return render_template(
+        "events/questions.html",
+        event=event,
+        form=form,
+        retention_days=questions.retention_days(),
+    ), status
 
 
 def _question_error(form: QuestionsForm, error: ServiceError) -> None:

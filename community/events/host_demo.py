@@ -16,6 +16,7 @@ from community.events.models import QuestionKind, StaffRole
 COHOST = "lars@alongside.example"
 DOOR_HELPER = "priya@alongside.example"
 PENDING = 4
+SHOWN = {"member@alongside.example", "sofia@alongside.example"}
 
 
 def seed(context: DemoContext, organiser) -> None:
@@ -72,11 +73,13 @@ def seed(context: DemoContext, organiser) -> None:
             {str(diet.id): diets[index], str(children.id): "yes" if index % 2 else "no"},
             confirm_by_mail=False,
         )
-    approval.accept(organiser, event, askers[0].id)
+    # The README's demo logins (Mia, Sofía) stay pending, so they can see a request.
+    answered = [user for user in askers if user.email not in SHOWN][:2]
+    approval.accept(organiser, event, answered[0].id)
     approval.decline(
         organiser,
         event,
-        askers[1].id,
+        answered[1].id,
         "This one is full of returning cooks; we would love to see you at the next one.",
     )
     context.summary.append(
