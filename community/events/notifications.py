@@ -201,7 +201,21 @@ def _staff_added(n, found: EventTarget, seen: Seen) -> str:
     )
 
 
-for name, label, text, delivery in (
+def _hosting(notification, found: EventTarget, seen: Seen) -> bool:
+    """A request is news for those who still host the event."""
+    from community.events.services import can_manage
+
+    return can_manage(seen.viewer, found.event)
+
+
+def _on_staff(notification, found: EventTarget, seen: Seen) -> bool:
+    """A role is news while the member still holds one on the event."""
+    from community.events.services import staff_roles
+
+    return found.event.id in staff_roles(seen.viewer)
+
+
+for name, label, text, delivery, also in (
     (
         "event.request",
         _l("Requests to come to events you host"),
@@ -209,6 +223,7 @@ for name, label, text, delivery in (
             "%(name)s asks to come to “%(title)s”.", name=seen.actor_name(n), title=found.title
         ),
         INSTANT,
+        _hosting,
     ),
     (
         # The member is mailed either way (the RSVP confirmation), so the app only.
@@ -218,6 +233,7 @@ for name, label, text, delivery in (
             "A host accepted your request to come to “%(title)s”.", title=found.title
         ),
         APP,
+        _listed,
     ),
     (
         "event.request_declined",
@@ -226,9 +242,10 @@ for name, label, text, delivery in (
             "A host could not accept your request to come to “%(title)s”.", title=found.title
         ),
         APP,
+        None,
     ),
-    ("event.staff_added", _l("Made a co-host or door helper"), _staff_added, INSTANT),
+    ("event.staff_added", _l("Made a co-host or door helper"), _staff_added, INSTANT, _on_staff),
 ):
     register_kind(
-        NotificationKind(name, label, "events", delivery, about_target(text, _url, also=None))
+        NotificationKind(name, label, "events", delivery, about_target(text, _url, also=also))
     )
