@@ -273,6 +273,17 @@ def test_staff_see_an_event_in_a_private_group(app, ctx, login, people, organise
     staff.set_staff(owner, event, people["door_helper"].id, StaffRole.DOOR_HELPER)
     db.session.commit()
     assert helper.get(f"/events/{event.id}").status_code == 200
+    assert "Networking breakfast" in helper.get("/events").get_data(as_text=True)  # the list too
+    note = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == people["door_helper"].id,
+            Notification.kind == "event.staff_added",
+        )
+    )
+    from community.notifications import kinds
+
+    described = kinds.describe(note, user(people["door_helper"]))
+    assert described is not None and "door helper" in described.text
     assert login(people["other_member"]).get(f"/events/{event.id}").status_code == 404
 
 
