@@ -614,3 +614,11 @@ def test_purge_deletes_old_answers_once_and_keeps_recent_ones(app, ctx, runner, 
     assert len(left) == 1 and questions.my_answers(user(people["going"]), fresh(recent))
     bad = runner.invoke(args=["purge-event-answers", "--now", "yesterday"])
     assert bad.exit_code != 0 and "ISO 8601" in bad.output
+
+
+def test_hosts_rsvp_straight_in_on_their_approval_event(app, ctx, people, make_event):
+    event = make_event(requires_approval=True)
+    staff.set_staff(user(people["organiser"]), event, people["cohost"].id, StaffRole.COHOST)
+    db.session.commit()
+    assert events.rsvp(user(people["cohost"]), fresh(event), 0).status == "going"
+    assert events.rsvp(user(people["door_helper"]), fresh(event), 0).status == "requested"
