@@ -152,6 +152,8 @@ class Config:
     )
     # Messages a host may send to an event's attendees per hour (against abuse).
     EVENT_MESSAGES_PER_HOUR = int(os.environ.get("EVENT_MESSAGES_PER_HOUR", "5"))
+    # Days after an event ends when its RSVP answers are deleted (`flask purge-event-answers`).
+    ANSWER_RETENTION_DAYS = int(os.environ.get("ANSWER_RETENTION_DAYS", "30"))
 
     CONFIRM_LINK_MAX_AGE = 3 * 24 * 3600
     RESET_LINK_MAX_AGE = 3600

@@ -1,5 +1,5 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
-send-reminders | send-digests | send-chat-emails | reindex."""
+send-reminders | send-digests | send-chat-emails | reindex | purge-event-answers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from community.auth import services as accounts
 from community.auth.models import User
 from community.auth.roles import GRANTABLE_ROLES, Role
 from community.core.errors import ServiceError
+from community.events.answers_cli import purge_event_answers
 from community.extensions import db
 
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
         send_digests,
         send_chat_emails,
         reindex,
+        purge_event_answers,
     ):
         app.cli.add_command(command)
 

@@ -16,7 +16,7 @@ from community.auth.roles import Role
 from community.comments import services as comments
 from community.connections import services as connections
 from community.core.database import utcnow
-from community.events import hosting, notices, reminders
+from community.events import approval, hosting, notices, reminders, staff
 from community.events import services as events
 from community.events.models import Event
 from community.extensions import db
@@ -39,6 +39,10 @@ CREATED_KINDS = {
     "event.promoted",
     "event.reminder",
     "event.removed",
+    "event.request",
+    "event.request_accepted",
+    "event.request_declined",
+    "event.staff_added",
     "event.seat_free",
     "group.join_approved",
     "group.join_requested",
@@ -351,6 +355,65 @@ def case_group_made_organiser(member, other, organiser):
         f"{organiser.display_name} made you an organiser of “Night owls”.",
         "/groups/night-owls",
         lambda: _commit(groups.leave_group, user(member), db.session.get(Group, group.id)),
+    )
+
+
+def _approval_event(organiser_ref, title: str) -> Event:
+    return _event(organiser_ref, title=title, requires_approval=True)
+
+
+def case_event_request(member, other, organiser):
+    event = _approval_event(organiser, "Pottery")
+    _commit(staff.set_staff, user(organiser), event, member.id, "cohost")
+    _going(other, event)  # a request, on this event
+    return Case(
+        member,
+        latest(member.id, "event.request"),
+        f"{other.display_name} asks to come to “Pottery”.",
+        f"/events/{event.id}",
+        lambda: _commit(
+            staff.remove_staff, user(organiser), db.session.get(Event, event.id), member.id
+        ),
+    )
+
+
+def case_event_request_accepted(member, other, organiser):
+    event = _approval_event(organiser, "Sushi class")
+    _going(member, event)
+    _commit(approval.accept, user(organiser), db.session.get(Event, event.id), member.id)
+    return Case(
+        member,
+        latest(member.id, "event.request_accepted"),
+        "A host accepted your request to come to “Sushi class”.",
+        f"/events/{event.id}",
+        _remove(organiser, member, event),
+    )
+
+
+def case_event_request_declined(member, other, organiser):
+    event = _approval_event(organiser, "Bread baking")
+    _going(member, event)
+    _commit(approval.decline, user(organiser), db.session.get(Event, event.id), member.id)
+    return Case(
+        member,
+        latest(member.id, "event.request_declined"),
+        "A host could not accept your request to come to “Bread baking”.",
+        f"/events/{event.id}",
+        lambda: _commit(connections.block, user(organiser), member.id),
+    )
+
+
+def case_event_staff_added(member, other, organiser):
+    event = _event(organiser, title="Harbour walk")
+    _commit(staff.set_staff, user(organiser), event, member.id, "door_helper")
+    return Case(
+        member,
+        latest(member.id, "event.staff_added"),
+        f"{organiser.display_name} made you a door helper of “Harbour walk”.",
+        f"/events/{event.id}",
+        lambda: _commit(
+            staff.remove_staff, user(organiser), db.session.get(Event, event.id), member.id
+        ),
     )
 
 

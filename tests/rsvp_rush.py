@@ -44,10 +44,10 @@ print(json.dumps(tokens))
 """
 
 
-def make_members(server: LiveServer, prefix: str) -> list[dict[str, str]]:
-    """MEMBERS new members in the server's database; their Authorization headers."""
+def make_members(server: LiveServer, prefix: str, count: int = MEMBERS) -> list[dict[str, str]]:
+    """`count` (MEMBERS) new members in the server's database; their Authorization headers."""
     proc = subprocess.run(
-        [sys.executable, "-c", _MAKE_MEMBERS, str(MEMBERS), prefix],
+        [sys.executable, "-c", _MAKE_MEMBERS, str(count), prefix],
         cwd=REPO_ROOT,
         env=server.env(),
         capture_output=True,
@@ -70,7 +70,9 @@ def organiser(server: LiveServer) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def new_event(server: LiveServer, host: dict[str, str], guests_allowed: int) -> int:
+def new_event(
+    server: LiveServer, host: dict[str, str], guests_allowed: int, **extra: object
+) -> int:
     starts = (datetime.now(UTC) + timedelta(days=14)).replace(microsecond=0)
     body = {
         "title": f"Rush hour {uuid.uuid4().hex[:6]}",
@@ -81,6 +83,7 @@ def new_event(server: LiveServer, host: dict[str, str], guests_allowed: int) -> 
         "venue": "Nyhavn 17, Copenhagen",
         "capacity": CAPACITY,
         "guests_allowed": guests_allowed,
+        **extra,
     }
     response = requests.post(f"{server.url}/api/v1/events", json=body, headers=host, timeout=30)
     assert response.status_code == 201, response.text

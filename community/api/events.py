@@ -16,7 +16,7 @@ from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
 from community.core.database import MAX_ID
-from community.events import queries, series, services
+from community.events import queries, questions, series, services
 from community.events.covers import process_cover
 from community.events.models import (
     MAX_GUESTS,
@@ -65,7 +65,14 @@ class PlaceSchema(ma.Schema):
 
 class MyRsvpSchema(ma.Schema):
     status = ma.fields.String(
-        required=True, validate=ma.validate.OneOf([RsvpStatus.GOING, RsvpStatus.WAITLISTED])
+        required=True,
+        validate=ma.validate.OneOf(
+            [RsvpStatus.GOING, RsvpStatus.WAITLISTED, RsvpStatus.REQUESTED, RsvpStatus.DECLINED]
+        ),
+        metadata={
+            "description": "requested: waiting for a host (events that need approval; no "
+            "seat yet); declined: a host said no (you cannot ask again)"
+        },
     )
     position = ma.fields.Integer(
         required=True,
@@ -136,6 +143,9 @@ class EventSchema(ma.Schema):
         metadata={"description": "The cover image (fetch it with your bearer token)"},
     )
     cover_alt = ma.fields.String(required=True, metadata={"description": "The image's text"})
+    requires_approval = ma.fields.Boolean(
+        required=True, metadata={"description": "RSVPs are requests a host answers"}
+    )
 
 
 class CoverUploadSchema(ma.Schema):
@@ -256,6 +266,12 @@ class EventPatchSchema(ma.Schema):
     step_free = ma.fields.Boolean()
     child_friendly = ma.fields.Boolean()
     childcare = ma.fields.Boolean()
+    requires_approval = ma.fields.Boolean(
+        metadata={
+            "description": "RSVPs become requests a host accepts or declines; turning it "
+            "off leaves open requests waiting for a host"
+        }
+    )
     languages = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=2, max=3)),
         validate=ma.validate.Length(max=services.MAX_EVENT_LANGUAGES),
@@ -345,6 +361,15 @@ class RsvpRequestSchema(ma.Schema):
         validate=ma.validate.Range(min=0, max=MAX_GUESTS),
         metadata={"description": "Guests you bring (the event may allow fewer)"},
     )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(validate=ma.validate.Regexp(r"^[0-9]{1,10}$")),
+        values=ma.fields.String(allow_none=True, validate=ma.validate.Length(max=500)),
+        load_default=None,
+        metadata={
+            "description": "Answers to the event's questions by question id (yes/no "
+            'questions: "yes" or "no"); leave out to keep your stored answers'
+        },
+    )
 
 
 class SeriesRsvpSchema(ma.Schema):
@@ -368,6 +393,12 @@ class AttendeeSchema(ma.Schema):
     )
     position = ma.fields.Integer(
         required=True, allow_none=True, metadata={"description": "On the waitlist; null: going"}
+    )
+    answers = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Answers to the event's questions, by question id"},
     )
 
 
@@ -442,6 +473,7 @@ def _present(
         if event.cover_name
         else None,
         "cover_alt": event.cover_alt,
+        "requires_approval": event.requires_approval,
     }
 
 
@@ -594,11 +626,12 @@ def delete_cover(event_id: int):
 @blp.alt_response(409, description="Cancelled or started, or the extra seats are not free")
 @blp.doc(**TOKEN_DOC)
 def rsvp(body: dict, event_id: int):
-    """RSVP with `guests` guests (0 when absent), or change the party: going when the seats
-    are free, else the waitlist."""
+    """RSVP with `guests` guests (0 when absent) and `answers`, or change the party: going
+    when the seats are free, else the waitlist; `requested` on an event that needs approval."""
     me = api_user()
     event = services.get_visible_event(me, event_id)
-    result = services.rsvp(me, event, (body or {}).get("guests", 0))
+    body = body or {}
+    result = questions.rsvp_with_answers(me, event, body.get("guests", 0), body.get("answers"))
     db.session.commit()
     answer = {"status": result.status, "position": result.position, "seats": result.seats}
     return answer, 201 if result.new else 200
@@ -659,7 +692,9 @@ def cancel_every_rsvp(event_id: int):
 def list_attendees(event_id: int):
     """The going parties, then the waitlist, each in join order (hosts only: anyone else
     gets the 404 of a missing event, as on the attendee page)."""
-    event = services.get_hosted_event(api_user(), event_id, hidden=True)
+    me = api_user()
+    event = services.get_hosted_event(me, event_id, hidden=True)
+    answers = questions.answers_for(me, event)
     items, waiting = [], 0
     for row in services.attendees(event):
         position = None
@@ -674,6 +709,7 @@ def list_attendees(event_id: int):
                 "seats": row.seats,
                 "status": row.status,
                 "position": position,
+                "answers": {str(k): v for k, v in answers.get(row.id, {}).items()},
             }
         )
     return {"items": items}

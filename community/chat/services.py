@@ -426,17 +426,24 @@ def sync_room(kind: str, owner_field: str, owner_id: int, wanted: set[int]) -> C
 
 
 def sync_event_room(event) -> Conversation:
-    """The event's room: its organiser and the members going. Called by the events service
-    whenever who is going changes (an RSVP, a cancellation, a promotion, a removal)."""
-    from community.events.models import Rsvp, RsvpStatus
+    """The event's room: its organiser, its co-hosts and the members going. Called by the
+    events service whenever who is going or co-hosting changes (an RSVP, a cancellation, a
+    promotion, a removal, a staff change)."""
+    from community.events.models import EventStaff, Rsvp, RsvpStatus, StaffRole
 
-    going = set(
+    members = set(
         db.session.scalars(
-            select(Rsvp.user_id).where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.GOING)
+            select(Rsvp.user_id)
+            .where(Rsvp.event_id == event.id, Rsvp.status == RsvpStatus.GOING)
+            .union(
+                select(EventStaff.user_id).where(
+                    EventStaff.event_id == event.id, EventStaff.role == StaffRole.COHOST
+                )
+            )
         )
     )
     return sync_room(
-        ConversationKind.EVENT_ROOM, "event_id", event.id, going | {event.organiser_id}
+        ConversationKind.EVENT_ROOM, "event_id", event.id, members | {event.organiser_id}
     )
 
 

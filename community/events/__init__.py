@@ -10,7 +10,7 @@ from flask import Blueprint
 
 bp = Blueprint("events", __name__)
 
-from community.events import checkin_routes, routes  # noqa: E402,F401
+from community.events import checkin_routes, routes, staff_routes  # noqa: E402,F401
 from community.events import comments as _comments  # noqa: E402,F401  (registers the subject)
 from community.events import display as _display  # noqa: E402
 

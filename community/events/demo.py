@@ -21,7 +21,7 @@ from community.comments.models import Comment
 from community.core.database import utcnow
 from community.core.errors import ServiceError
 from community.demo import DemoContext
-from community.events import checkin_demo, series
+from community.events import checkin_demo, host_demo, series
 from community.events import services as events
 from community.events.comments import SUBJECT
 from community.events.models import Rsvp, RsvpStatus
@@ -134,6 +134,7 @@ def seed(context: DemoContext) -> None:
         if index == 20:
             events.cancel_event(organiser, event)
     _seed_series(context, organiser, members, cities, today)
+    host_demo.seed(context, organiser)  # #18: approval, questions, co-host, door helper
     counts = dict(db.session.execute(select(Rsvp.status, func.count()).group_by(Rsvp.status)).all())
     total = db.session.scalar(select(func.count()).select_from(Comment))
     context.summary.append(

@@ -263,6 +263,13 @@ class EventForm(FlaskForm):
         render_kw={"inputmode": "numeric", "min": 2, "max": MAX_DATES},
     )
     rsvp_whole_series = BooleanField(_l("Members may RSVP to every date at once"))
+    requires_approval = BooleanField(
+        _l("Members need my approval to come"),
+        description=_l(
+            "RSVPs become requests: you or a co-host accept or decline each one on the "
+            "attendee page. Turning this off later leaves open requests waiting for you."
+        ),
+    )
     # Only when editing a date of a series: which dates the change applies to.
     scope = RadioField(_l("Change which dates?"), default=Scope.ONE, validators=[Optional()])
 
@@ -378,6 +385,7 @@ class EventForm(FlaskForm):
             step_free=bool(self.step_free.data),
             child_friendly=bool(self.child_friendly.data),
             childcare=bool(self.childcare.data),
+            requires_approval=bool(self.requires_approval.data),
             languages=list(self.languages.data or []),
             tags=[label for label in (self.tags.data or "").split(",") if label.strip()],
             cleared=cleared,

@@ -155,11 +155,15 @@ CSV_COLUMNS = ("name", "email", "status", "seats", "guests", "joined_at", "posit
 def attendees_csv(event: Event) -> str:
     """The going, then waitlisted parties of `event` in join order as CSV: name, email,
     status, seats, guests, when they joined (in the event's time zone) and their waitlist
-    position. Every cell through `safe_cell`. The caller has checked the viewer is a host."""
+    position, then one column per question with the answers (`questions.answer_columns`).
+    Every cell through `safe_cell`. The caller has checked the viewer is a host."""
+    from community.events.questions import answer_columns  # builds on services
+
     zone = ZoneInfo(event.timezone)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    titles, answers_of = answer_columns(event)
+    writer.writerow([*CSV_COLUMNS, *(safe_cell(title) for title in titles)])
     waiting = 0
     for row in attendees(event):
         position = ""
@@ -175,6 +179,7 @@ def attendees_csv(event: Event) -> str:
             row.guests,
             f"{joined} ({event.timezone})",
             position,
+            *answers_of(row),
         )
         writer.writerow([safe_cell(cell) for cell in cells])
     return out.getvalue()

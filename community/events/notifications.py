@@ -21,6 +21,7 @@ from community.events.models import Event, Rsvp, RsvpStatus
 from community.events.queries import visible_event_clauses
 from community.extensions import db
 from community.notifications.kinds import (
+    APP,
     INSTANT,
     NotificationKind,
     Seen,
@@ -182,4 +183,69 @@ for name, label, text, also in (
 ):
     register_kind(
         NotificationKind(name, label, "events", INSTANT, about_target(text, _url, also=also))
+    )
+
+
+# --- organiser tools (#18): requests to come, and staff roles ------------------------------
+
+
+def _staff_added(n, found: EventTarget, seen: Seen) -> str:
+    if (n.data or {}).get("role") == "door_helper":
+        return _(
+            "%(name)s made you a door helper of “%(title)s”.",
+            name=seen.actor_name(n),
+            title=found.title,
+        )
+    return _(
+        "%(name)s made you a co-host of “%(title)s”.", name=seen.actor_name(n), title=found.title
+    )
+
+
+def _hosting(notification, found: EventTarget, seen: Seen) -> bool:
+    """A request is news for those who still host the event."""
+    from community.events.services import can_manage
+
+    return can_manage(seen.viewer, found.event)
+
+
+def _on_staff(notification, found: EventTarget, seen: Seen) -> bool:
+    """A role is news while the member still holds one on the event."""
+    from community.events.services import staff_roles
+
+    return found.event.id in staff_roles(seen.viewer)
+
+
+for name, label, text, delivery, also in (
+    (
+        "event.request",
+        _l("Requests to come to events you host"),
+        lambda n, found, seen: _(
+            "%(name)s asks to come to “%(title)s”.", name=seen.actor_name(n), title=found.title
+        ),
+        INSTANT,
+        _hosting,
+    ),
+    (
+        # The member is mailed either way (the RSVP confirmation), so the app only.
+        "event.request_accepted",
+        _l("A host accepted your request"),
+        lambda n, found, seen: _(
+            "A host accepted your request to come to “%(title)s”.", title=found.title
+        ),
+        APP,
+        _listed,
+    ),
+    (
+        "event.request_declined",
+        _l("A host could not accept your request"),
+        lambda n, found, seen: _(
+            "A host could not accept your request to come to “%(title)s”.", title=found.title
+        ),
+        APP,
+        None,
+    ),
+    ("event.staff_added", _l("Made a co-host or door helper"), _staff_added, INSTANT, _on_staff),
+):
+    register_kind(
+        NotificationKind(name, label, "events", delivery, about_target(text, _url, also=also))
     )

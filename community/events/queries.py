@@ -18,7 +18,14 @@ from community.connections.models import Connection, ConnectionStatus
 from community.connections.relations import blocked_ids_select, related_ids
 from community.core.database import utcnow
 from community.core.pagination import Page, keyset
-from community.events.models import Event, EventLanguage, EventStatus, Rsvp, RsvpStatus
+from community.events.models import (
+    Event,
+    EventLanguage,
+    EventStaff,
+    EventStatus,
+    Rsvp,
+    RsvpStatus,
+)
 from community.extensions import db
 from community.groups.access import readable_group_clause
 from community.profiles.directory import visible_ids
@@ -83,7 +90,9 @@ def visible_event_clauses(viewer: User) -> list:
     not in a private group they may not read, and not by an organiser either of them
     blocked (moderators and the event's own organiser see theirs). Used by `list_events`
     and the notifications' event loader."""
-    clauses = [readable_group_clause(viewer, Event.group_id)]
+    # An event's staff (co-hosts, door helpers) see it in a private group too.
+    staffed = select(EventStaff.event_id).where(EventStaff.user_id == viewer.id)
+    clauses = [or_(readable_group_clause(viewer, Event.group_id), Event.id.in_(staffed))]
     if not viewer.has_role(Role.MODERATOR):
         clauses.append(
             or_(

@@ -22,7 +22,8 @@ from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
 from community.core.forms import run_action, show_service_error
-from community.events import bp, covers, hosting, series, services
+from community.events import bp, covers, hosting, questions, series, services
+from community.events.approval_routes import answers_from_form
 from community.events.comments import SUBJECT
 from community.events.covers import find_event_by_cover, process_cover
 from community.events.forms import (
@@ -110,6 +111,7 @@ def show(event_id: int):
         action_form=ActionForm(),
         going=who_is_going(current_user, event),
         can_manage=services.can_manage(current_user, event),
+        is_event_owner=services.is_event_owner(current_user, event),
         can_create=services.can_create_events(current_user),
         started=event.starts_at <= utcnow(),
         comments=comments.list_comments(
@@ -133,10 +135,11 @@ def rsvp(event_id: int):
     form = _rsvp_form(event)
     return run_action(
         form,
-        services.rsvp,
+        questions.rsvp_with_answers,
         current_user,
         event,
         form.guests.data,
+        answers_from_form(event),
         success=_rsvp_message,
         back=url_for("events.show", event_id=event.id),
         invalid=_("Choose who is coming from the list."),
@@ -151,6 +154,8 @@ def _rsvp_form(event: Event) -> RsvpForm:
 
 def _rsvp_message(result: services.RsvpResult) -> str:
     guests = result.seats - 1
+    if result.status == RsvpStatus.REQUESTED:
+        return _("Requested: the host will answer. We will tell you when they do.")
     if result.status == RsvpStatus.WAITLISTED:
         return _(
             "You are on the waitlist, number %(n)d. We will tell you if a seat frees up.",
@@ -290,6 +295,8 @@ def _default_zone() -> str:
 def cancel(event_id: int):
     """Cancel an event: the GET asks first, the POST does it."""
     event = _host_event_or_404(event_id)
+    if not services.is_event_owner(current_user, event):
+        raise Forbidden(_("Only the event's organiser can cancel it."))
     form = CancelForm()
     if request.method == "GET":
         return render_template("events/cancel.html", event=event, form=form)

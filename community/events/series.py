@@ -474,7 +474,7 @@ def cancel_dates(
     Called by the cancel page and the API (DELETE with `scope`). Forbidden for non-hosts."""
     now = now or utcnow()
     scope = _check_scope(scope)
-    if not services.can_manage(actor, event):
+    if not services.is_event_owner(actor, event):  # co-hosts may not cancel
         raise Forbidden(_("Only the event's organiser can cancel it."))
     if event.series_id is None or scope == Scope.ONE:
         cancelled = [services.cancel_event(actor, event)]

@@ -110,6 +110,9 @@ class EventData:
     childcare: bool | None = None
     languages: list[str] | None = None  # ISO 639-1 codes, in order
     tags: list[str] | None = None  # labels, normalised into the profiles' Tag rows
+    # RSVPs wait for a host's answer (`approval`). Turning it off leaves pending requests
+    # as they are: a host still answers them.
+    requires_approval: bool | None = None
     # Fields the caller explicitly wants cleared: "capacity" (unlimited), "venue",
     # "online_url", "group_id", "city", "languages", "tags", "promotion_cutoff_hours" (the
     # site's default).
@@ -471,7 +474,7 @@ def _apply_facts(event: Event, data: EventData) -> None:
         event.city = data.city or None
     if event.online_url:
         event.city = None
-    for name in ("step_free", "child_friendly", "childcare"):
+    for name in ("step_free", "child_friendly", "childcare", "requires_approval"):
         value = getattr(data, name)
         if value is not None:
             setattr(event, name, bool(value))
@@ -609,14 +612,20 @@ def rsvp(
     )
     free = event.seats_free
     is_new = created or row.status == RsvpStatus.CANCELLED
+    if row.status == RsvpStatus.DECLINED:
+        raise Conflict(
+            _("A host has declined your request for this event, so you cannot ask again."),
+            "event",
+        )
+    if row.status == RsvpStatus.REQUESTED or (
+        is_new and event.requires_approval and not can_manage(member, event)
+    ):
+        from community.events import approval  # builds on this module
+
+        return replace(approval.request(member, event, row, guests, now), new=is_new)
     if is_new:
         row.guests = guests
-        row.joined_at = now
-        if free is None or seats <= free:
-            row.status = RsvpStatus.GOING
-            event.seats_taken += seats
-        else:
-            row.status = RsvpStatus.WAITLISTED
+        take_seats_or_wait(event, row, now)
         if confirm_by_mail:
             from community.events.reminders import mail_rsvp_confirmation  # builds on services
 
@@ -661,8 +670,8 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     row = db.session.scalar(
         select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == member.id)
     )
-    if row is None or row.status == RsvpStatus.CANCELLED:
-        return row
+    if row is None or row.status in (RsvpStatus.CANCELLED, RsvpStatus.DECLINED):
+        return row  # a declined member stays declined (they may not ask again)
     was_going = row.status == RsvpStatus.GOING
     if was_going:
         event.seats_taken -= row.seats
@@ -672,6 +681,19 @@ def cancel_rsvp(member: User, event: Event, *, now: datetime | None = None) -> R
     db.session.flush()
     sync_chat_room(event)
     return row
+
+
+def take_seats_or_wait(event: Event, row: Rsvp, now: datetime) -> None:
+    """Seat a party that joins the list now (a new RSVP, or a request a host accepted):
+    going when its seats are free, otherwise the end of the waitlist. The caller holds
+    `lock_row(event)`, so concurrent parties queue on the event row and never overbook."""
+    free = event.seats_free
+    row.joined_at = now
+    if free is None or row.seats <= free:
+        row.status = RsvpStatus.GOING
+        event.seats_taken += row.seats
+    else:
+        row.status = RsvpStatus.WAITLISTED
 
 
 def may_claim_seat(event: Event, state: RsvpResult | None) -> bool:
@@ -904,7 +926,11 @@ def get_visible_event(viewer: User | None, event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None or viewer is None or viewer.status != UserStatus.ACTIVE:
         raise NotFound(_("We could not find that event."))
-    if event.group_id is not None and not can_read(viewer, event.group):
+    if (
+        event.group_id is not None
+        and not can_read(viewer, event.group)
+        and not can_check_in(viewer, event)  # its staff see it in a private group too
+    ):
         raise NotFound(_("We could not find that event."))
     if not can_manage(viewer, event) and is_blocked_either_way(viewer.id, event.organiser_id):
         raise NotFound(_("We could not find that event."))
