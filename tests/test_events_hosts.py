@@ -33,6 +33,7 @@ from community.extensions import db
 from community.groups import services as groups
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
+from community.profiles.services import ProfileData, update_profile
 from tests import factories
 from tests.conftest import post_form
 from tests.test_api import api_login
@@ -622,3 +623,23 @@ def test_hosts_rsvp_straight_in_on_their_approval_event(app, ctx, people, make_e
     db.session.commit()
     assert events.rsvp(user(people["cohost"]), fresh(event), 0).status == "going"
     assert events.rsvp(user(people["door_helper"]), fresh(event), 0).status == "requested"
+
+
+def test_find_members_follows_the_directorys_visibility(app, ctx, login, people, make_event):
+    """A member whose profile the owner may not see (connections only, not connected) is
+    not found by name on the staff page; once connected, they are."""
+    event = make_event()
+    owner = user(people["organiser"])
+    hidden = factories.make_user(display_name="Findme Hidden")
+    shown = factories.make_user(display_name="Findme Shown")
+    update_profile(user(hidden), ProfileData(visibility="connections"))
+    db.session.commit()
+    assert [u.display_name for u in staff.find_members(owner, event, "findme")] == ["Findme Shown"]
+    page = login(people["organiser"]).get(f"/events/{event.id}/staff?q=findme")
+    assert "Findme Hidden" not in page.get_data(as_text=True)
+    request = connections.send_request(user(hidden), owner.id)
+    connections.accept_request(user(people["organiser"]), request.id)
+    db.session.commit()
+    found = [u.display_name for u in staff.find_members(user(people["organiser"]), event, "findme")]
+    assert found == ["Findme Hidden", "Findme Shown"]
+    assert shown.id != hidden.id
