@@ -469,19 +469,52 @@ def test_requests_answers_and_questions_pages_per_role(app, ctx, login, people, 
 
 
 def test_required_question_is_refused_naming_it(app, ctx, login, people, hosted):
+    """The page comes back (422) with what was typed, the party size chosen and the refusal
+    next to the question left blank, tied to it for screen readers, and in a summary."""
     event, diet, kids = hosted
     member = login(people["other_member"])
     response = post_form(
-        member, f"/events/{event.id}/rsvp", {"guests": 0, f"answer-{diet.id}": "Vegan"},
-        form_page=f"/events/{event.id}", follow_redirects=True,
+        member, f"/events/{event.id}/rsvp", {"guests": 2, f"answer-{diet.id}": "Vegan & <nuts>"},
+        form_page=f"/events/{event.id}",
     )  # fmt: skip
-    assert "Please answer “Bringing children?”" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = "Please answer “Bringing children?”: the host needs to know."
+    error_id = f"answer-{kids.id}-error"
+    assert f'id="{error_id}"><span class="visually-hidden">Error:</span> {message}</p>' in page
+    assert f'<fieldset class="field radios field--error" aria-describedby="{error_id}">' in page
+    assert f'<li><a href="#answer-{kids.id}-1">{message}</a></li>' in page  # the summary
+    assert 'class="error-summary" role="alert" tabindex="-1"' in page
+    assert f'name="answer-{diet.id}" value="Vegan &amp; &lt;nuts&gt;"' in page  # kept, escaped
+    assert '<option selected value="2">' in page  # the party size kept
     assert events.rsvp_of(user(people["other_member"]), fresh(event)) is None
     with pytest.raises(Invalid) as refused:
         questions.rsvp_with_answers(
             user(people["other_member"]), fresh(event), 0, {kids.id: "maybe"}
         )
     assert refused.value.field == f"answer-{kids.id}"
+    db.session.rollback()
+
+    # A required text question: its input points at the error.
+    owner = user(people["organiser"])
+    (ages,) = questions.set_questions(
+        owner,
+        fresh(event),
+        [questions.QuestionSpec(QuestionKind.TEXT, "Children's ages", required=True)],
+    )
+    db.session.commit()
+    response = post_form(
+        member, f"/events/{event.id}/rsvp", {"guests": 1, f"answer-{ages.id}": "  "},
+        form_page=f"/events/{event.id}",
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        f'aria-describedby="answers-hint answer-{ages.id}-error" aria-invalid="true" required>'
+        in page
+    )
+    assert "Please answer “Children&#39;s ages”" in page
+    assert '<option selected value="1">' in page
 
 
 def test_answers_change_while_active_and_form_says_they_are_deleted(
