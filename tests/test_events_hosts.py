@@ -676,3 +676,22 @@ def test_find_members_follows_the_directorys_visibility(app, ctx, login, people,
     found = [u.display_name for u in staff.find_members(user(people["organiser"]), event, "findme")]
     assert found == ["Findme Hidden", "Findme Shown"]
     assert shown.id != hidden.id
+
+
+def test_event_cards_show_my_request_and_a_decline(app, ctx, login, people, hosted):
+    """The list's card says "Requested" to a member waiting for an answer and "Not
+    accepted" to one declined; nothing of the kind to a member without an RSVP."""
+    event, _diet, kids = hosted
+    other = people["other_member"]
+    questions.rsvp_with_answers(user(other), fresh(event), 0, {kids.id: "yes"})
+    approval.decline(user(people["organiser"]), fresh(event), other.id, "")
+    db.session.commit()
+    requested = '<span class="chip chip--kind">Requested</span>'
+    declined = '<span class="chip chip--suspended">Not accepted</span>'
+    asker_list = login(people["asker"]).get("/events").get_data(as_text=True)
+    assert requested in asker_list and declined not in asker_list
+    declined_list = login(other).get("/events").get_data(as_text=True)
+    assert declined in declined_list and requested not in declined_list
+    newcomer = factories.make_user(display_name="Nell Newcomer")
+    plain = login(newcomer).get("/events").get_data(as_text=True)
+    assert event.title in plain and requested not in plain and declined not in plain
