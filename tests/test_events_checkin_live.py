@@ -16,7 +16,7 @@ from community.core.database import utcnow
 from community.events import services as events
 from community.events.models import EventStaff, StaffRole
 from community.extensions import db
-from tests.browser.live import seeded_live_server
+from tests.browser.live import DEMO_PASSWORD, seeded_live_server
 from tests.chat_live import LARS, MIA, PRIYA, SOFIA, data_app, people, post_form, user
 
 ORGANISER = "organiser@alongside.example"
@@ -102,3 +102,40 @@ def test_two_doors_see_each_others_checkins_within_a_second(live, app, door):
         )
         time.sleep(0.5)  # anything sent to the room has reached Lars too by now
         assert len(lars.received("checkin:changed")) == before
+
+
+@pytest.mark.parametrize("way", ["page", "api"])
+def test_a_removed_helper_leaves_the_room_at_once(live, app, door, way):
+    """The organiser takes Lars off the staff (the staff page's form, or DELETE on the
+    API): without another `checkin:watch`, Lars hears no more check-ins; Priya still does."""
+    event_id, mia, sofia, lars_id = door
+    with people() as crowd:
+        priya, lars = crowd.chat(live.url, PRIYA), crowd.chat(live.url, LARS)
+        for helper in (priya, lars):
+            assert helper.call("checkin:watch", {"event_id": event_id})["ok"] is True
+        organiser = crowd.session(live.url, ORGANISER)
+        if way == "page":
+            removed = post_form(organiser, live.url, f"/events/{event_id}/staff/{lars_id}/remove")
+            assert removed.status_code == 302
+        else:
+            token = organiser.post(
+                f"{live.url}/api/v1/tokens",
+                json={"email": ORGANISER, "password": DEMO_PASSWORD},
+                timeout=10,
+            ).json()["token"]
+            removed = organiser.delete(
+                f"{live.url}/api/v1/events/{event_id}/staff/{lars_id}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+            assert removed.status_code == 204
+        for member in (mia, sofia):
+            post_form(
+                crowd.session(live.url, PRIYA), live.url, f"/events/{event_id}/checkin/{member}/0"
+            )
+            priya.wait_for(
+                "checkin:changed", lambda data, m=member: data["party"]["user_id"] == m, timeout=5.0
+            )
+        time.sleep(0.5)  # anything sent to the room has reached Lars too by now
+        assert lars.received("checkin:changed") == []
+        assert lars.connected  # still connected: only the room was left

@@ -33,6 +33,7 @@ from community.extensions import db
 from community.groups import services as groups
 from community.mail.models import OutboxMail
 from community.notifications.models import Notification
+from community.profiles.services import ProfileData, update_profile
 from tests import factories
 from tests.conftest import post_form
 from tests.test_api import api_login
@@ -468,19 +469,52 @@ def test_requests_answers_and_questions_pages_per_role(app, ctx, login, people, 
 
 
 def test_required_question_is_refused_naming_it(app, ctx, login, people, hosted):
+    """The page comes back (422) with what was typed, the party size chosen and the refusal
+    next to the question left blank, tied to it for screen readers, and in a summary."""
     event, diet, kids = hosted
     member = login(people["other_member"])
     response = post_form(
-        member, f"/events/{event.id}/rsvp", {"guests": 0, f"answer-{diet.id}": "Vegan"},
-        form_page=f"/events/{event.id}", follow_redirects=True,
+        member, f"/events/{event.id}/rsvp", {"guests": 2, f"answer-{diet.id}": "Vegan & <nuts>"},
+        form_page=f"/events/{event.id}",
     )  # fmt: skip
-    assert "Please answer “Bringing children?”" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    message = "Please answer “Bringing children?”: the host needs to know."
+    error_id = f"answer-{kids.id}-error"
+    assert f'id="{error_id}"><span class="visually-hidden">Error:</span> {message}</p>' in page
+    assert f'<fieldset class="field radios field--error" aria-describedby="{error_id}">' in page
+    assert f'<li><a href="#answer-{kids.id}-1">{message}</a></li>' in page  # the summary
+    assert 'class="error-summary" role="alert" tabindex="-1"' in page
+    assert f'name="answer-{diet.id}" value="Vegan &amp; &lt;nuts&gt;"' in page  # kept, escaped
+    assert '<option selected value="2">' in page  # the party size kept
     assert events.rsvp_of(user(people["other_member"]), fresh(event)) is None
     with pytest.raises(Invalid) as refused:
         questions.rsvp_with_answers(
             user(people["other_member"]), fresh(event), 0, {kids.id: "maybe"}
         )
     assert refused.value.field == f"answer-{kids.id}"
+    db.session.rollback()
+
+    # A required text question: its input points at the error.
+    owner = user(people["organiser"])
+    (ages,) = questions.set_questions(
+        owner,
+        fresh(event),
+        [questions.QuestionSpec(QuestionKind.TEXT, "Children's ages", required=True)],
+    )
+    db.session.commit()
+    response = post_form(
+        member, f"/events/{event.id}/rsvp", {"guests": 1, f"answer-{ages.id}": "  "},
+        form_page=f"/events/{event.id}",
+    )  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        f'aria-describedby="answers-hint answer-{ages.id}-error" aria-invalid="true" required>'
+        in page
+    )
+    assert "Please answer “Children&#39;s ages”" in page
+    assert '<option selected value="1">' in page
 
 
 def test_answers_change_while_active_and_form_says_they_are_deleted(
@@ -622,3 +656,42 @@ def test_hosts_rsvp_straight_in_on_their_approval_event(app, ctx, people, make_e
     db.session.commit()
     assert events.rsvp(user(people["cohost"]), fresh(event), 0).status == "going"
     assert events.rsvp(user(people["door_helper"]), fresh(event), 0).status == "requested"
+
+
+def test_find_members_follows_the_directorys_visibility(app, ctx, login, people, make_event):
+    """A member whose profile the owner may not see (connections only, not connected) is
+    not found by name on the staff page; once connected, they are."""
+    event = make_event()
+    owner = user(people["organiser"])
+    hidden = factories.make_user(display_name="Findme Hidden")
+    shown = factories.make_user(display_name="Findme Shown")
+    update_profile(user(hidden), ProfileData(visibility="connections"))
+    db.session.commit()
+    assert [u.display_name for u in staff.find_members(owner, event, "findme")] == ["Findme Shown"]
+    page = login(people["organiser"]).get(f"/events/{event.id}/staff?q=findme")
+    assert "Findme Hidden" not in page.get_data(as_text=True)
+    request = connections.send_request(user(hidden), owner.id)
+    connections.accept_request(user(people["organiser"]), request.id)
+    db.session.commit()
+    found = [u.display_name for u in staff.find_members(user(people["organiser"]), event, "findme")]
+    assert found == ["Findme Hidden", "Findme Shown"]
+    assert shown.id != hidden.id
+
+
+def test_event_cards_show_my_request_and_a_decline(app, ctx, login, people, hosted):
+    """The list's card says "Requested" to a member waiting for an answer and "Not
+    accepted" to one declined; nothing of the kind to a member without an RSVP."""
+    event, _diet, kids = hosted
+    other = people["other_member"]
+    questions.rsvp_with_answers(user(other), fresh(event), 0, {kids.id: "yes"})
+    approval.decline(user(people["organiser"]), fresh(event), other.id, "")
+    db.session.commit()
+    requested = '<span class="chip chip--kind">Requested</span>'
+    declined = '<span class="chip chip--suspended">Not accepted</span>'
+    asker_list = login(people["asker"]).get("/events").get_data(as_text=True)
+    assert requested in asker_list and declined not in asker_list
+    declined_list = login(other).get("/events").get_data(as_text=True)
+    assert declined in declined_list and requested not in declined_list
+    newcomer = factories.make_user(display_name="Nell Newcomer")
+    plain = login(newcomer).get("/events").get_data(as_text=True)
+    assert event.title in plain and requested not in plain and declined not in plain

@@ -1,5 +1,10 @@
-"""Hosts' API for events that need approval and for RSVP questions: the same services as
-the attendee and questions pages (`events.approval`, `events.questions`).
+"""Hosts' API for events that need approval, for RSVP questions and for the event's staff:
+the same services as the attendee, questions and "Hosts and helpers" pages
+(`events.approval`, `events.questions`, `events.staff`).
+
+The staff list is for the event's hosts (`services.can_manage`); adding, changing and
+removing co-hosts and door helpers is for its owner only (`services.is_event_owner`), as on
+the staff page: anyone else gets the 404 of a missing event.
 
 Requests and answers are for the event's hosts only (`services.can_manage`): anyone else,
 door helpers included, gets the 404 of a missing event. The questions themselves are read
@@ -14,11 +19,13 @@ from flask_smorest import Blueprint
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.events import MyRsvpSchema
 from community.api.schemas import Id
-from community.events import approval, questions, services
-from community.events.models import MAX_QUESTIONS, QuestionKind
+from community.events import approval, questions, services, staff
+from community.events.models import MAX_QUESTIONS, QuestionKind, StaffRole
 from community.extensions import db
 
-blp = Blueprint("event_hosts_api", __name__, description="Event requests and questions (hosts)")
+blp = Blueprint(
+    "event_hosts_api", __name__, description="Event requests, questions and staff (hosts)"
+)
 
 KINDS = [kind.value for kind in QuestionKind]
 
@@ -192,3 +199,87 @@ def put_questions(body: dict, event_id: int):
     )
     db.session.commit()
     return _questions(event)
+
+
+class StaffSchema(ma.Schema):
+    user_id = Id(required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, metadata={"enum": [role.value for role in StaffRole]})
+    added_at = ma.fields.AwareDateTime(required=True, metadata={"description": "UTC"})
+
+
+class StaffListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(StaffSchema), required=True)
+
+
+class StaffRequestSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    user_id = Id(required=True)
+    role = ma.fields.String(
+        required=True,
+        metadata={
+            "enum": [role.value for role in StaffRole],
+            "description": "cohost: edits the event, messages attendees, manages RSVPs and "
+            "sees answers; door_helper: the going list by name and check-in only",
+        },
+    )
+
+
+def _staff(row) -> dict:
+    return {
+        "user_id": row.user_id,
+        "display_name": row.user.display_name,
+        "role": row.role,
+        "added_at": row.created_at,
+    }
+
+
+@blp.get("/events/<int:event_id>/staff")
+@token_required
+@blp.response(200, StaffListSchema)
+@blp.alt_response(404, description="No such event, or you are not one of its hosts")
+@blp.doc(**TOKEN_DOC)
+def list_staff(event_id: int):
+    """The event's co-hosts, then its door helpers, each by when they were added (hosts)."""
+    event = services.get_hosted_event(api_user(), event_id, hidden=True)
+    return {"items": [_staff(row) for row in staff.staff_of(event)]}
+
+
+@blp.post("/events/<int:event_id>/staff")
+@token_required
+@blp.arguments(StaffRequestSchema)
+@blp.response(201, StaffSchema, description="Added")
+@blp.alt_response(200, schema=StaffSchema, description="Their role changed (or was already so)")
+@blp.alt_response(
+    404,
+    description="No such event, or you are not its owner (organiser, moderator); or no "
+    "such member you may add (suspended, blocked either way)",
+)
+@blp.alt_response(409, description="The member is the event's organiser")
+@blp.alt_response(422, description="An unknown role")
+@blp.doc(**TOKEN_DOC)
+def add_staff(body: dict, event_id: int):
+    """Make a member a co-host or door helper, or change their role (the event's owner).
+    Recorded in the staff history; the member is notified."""
+    me = api_user()
+    event = staff.owned_event(me, event_id)
+    row, created = staff.assign(me, event, body["user_id"], body["role"])
+    db.session.commit()
+    return _staff(row), 201 if created else 200
+
+
+@blp.delete("/events/<int:event_id>/staff/<int:user_id>")
+@token_required
+@blp.response(204)
+@blp.alt_response(404, description="No such event, or you are not its owner")
+@blp.alt_response(409, description="That member has no role on this event")
+@blp.doc(**TOKEN_DOC)
+def delete_staff(event_id: int, user_id: int):
+    """Take a member's role on the event away (the event's owner); a door helper stops
+    hearing the live check-in at once."""
+    me = api_user()
+    event = staff.owned_event(me, event_id)
+    staff.remove_staff(me, event, user_id)
+    db.session.commit()

@@ -159,13 +159,18 @@ class RsvpQuestions:
     questions: list[EventQuestion]
     answers: dict[int, str]
     retention_days: int
+    errors: dict[int, str]
 
 
 @bp.app_template_global("rsvp_questions")
-def rsvp_questions(event: Event) -> RsvpQuestions:
-    """The questions the RSVP form asks, with the member's own answers."""
+def rsvp_questions(
+    event: Event, typed: dict[int, str] | None = None, error: tuple[int, str] | None = None
+) -> RsvpQuestions:
+    """The questions the RSVP form asks, with the member's own answers, or after a refused
+    RSVP the answers they `typed` and the `error` (question id, message) to show."""
     return RsvpQuestions(
         questions=questions.questions_of(event),
-        answers=questions.my_answers(current_user, event),
+        answers=typed if typed is not None else questions.my_answers(current_user, event),
         retention_days=questions.retention_days(),
+        errors=dict([error]) if error else {},
     )

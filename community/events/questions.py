@@ -209,6 +209,13 @@ def _clean_value(question: EventQuestion, value: object) -> str:
     return text
 
 
+def question_of_field(field: str | None) -> int | None:
+    """The question id a refusal names ("answer-<id>", see `clean_answers`), or None."""
+    if field and field.startswith("answer-") and field[7:].isdigit():
+        return int(field[7:])
+    return None
+
+
 def my_answers(member: User | None, event: Event) -> dict[int, str]:
     """`member`'s own answers to `event`'s questions, by question id (for their RSVP form)."""
     if member is None:

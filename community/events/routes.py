@@ -21,7 +21,7 @@ from community.comments import services as comments
 from community.comments.forms import CommentForm
 from community.core.database import utcnow
 from community.core.errors import Forbidden, NotFound, ServiceError
-from community.core.forms import run_action, show_service_error
+from community.core.forms import flash_service_error, run_action, show_service_error
 from community.events import bp, covers, hosting, questions, series, services
 from community.events.approval_routes import answers_from_form
 from community.events.comments import SUBJECT
@@ -97,11 +97,29 @@ def show(event_id: int):
     page of threads, `?comments=<cursor>`)."""
     event = _event_or_404(event_id)
     news = take_event_news(current_user, event)
+    page = _show_page(event, news=news)
+    if news:
+        db.session.commit()  # the news was shown: it stays read
+    return page
+
+
+def _show_page(
+    event: Event,
+    *,
+    news=(),
+    form: RsvpForm | None = None,
+    typed: dict[int, str] | None = None,
+    answer_error: tuple[int, str] | None = None,
+) -> str:
+    """The event page. After a refused RSVP, `form` is the posted one (the party size
+    typed), `typed` the answers typed and `answer_error` (question id, message) the
+    refusal to show next to that question."""
     mine = services.rsvp_of(current_user, event)
     state = services.rsvp_state(mine) if mine and mine.status != RsvpStatus.CANCELLED else None
-    form = RsvpForm(guests=mine.guests if state else 0)
-    form.guests.choices = guest_choices(event.guests_allowed)
-    page = render_template(
+    if form is None:
+        form = RsvpForm(guests=mine.guests if state else 0)
+        form.guests.choices = guest_choices(event.guests_allowed)
+    return render_template(
         "events/show.html",
         event=event,
         news=news,
@@ -121,29 +139,39 @@ def show(event_id: int):
         can_claim=services.may_claim_seat(event, state),
         series_rule=series.describe(event.series) if event.series_id else None,
         series_dates=series.upcoming_dates(event),
+        rsvp_typed=typed,
+        rsvp_error=answer_error,
     )
-    if news:
-        db.session.commit()  # the news was shown: it stays read
-    return page
 
 
 @bp.post("/events/<int:event_id>/rsvp")
 @login_required
 def rsvp(event_id: int):
-    """RSVP, or change the party; the flash says where the member stands."""
+    """RSVP, or change the party; the flash says where the member stands. An answer
+    refused (a required question left blank) re-shows the page (422) with all that was
+    typed and the refusal next to its question; other refusals are flashed."""
     event = _event_or_404(event_id)
     form = _rsvp_form(event)
-    return run_action(
-        form,
-        questions.rsvp_with_answers,
-        current_user,
-        event,
-        form.guests.data,
-        answers_from_form(event),
-        success=_rsvp_message,
-        back=url_for("events.show", event_id=event.id),
-        invalid=_("Choose who is coming from the list."),
-    )
+    back = url_for("events.show", event_id=event.id)
+    if not form.validate_on_submit():
+        flash(_("Choose who is coming from the list."), "error")
+        return redirect(back)
+    answers = answers_from_form(event)
+    try:
+        result = questions.rsvp_with_answers(current_user, event, form.guests.data, answers)
+    except (NotFound, Forbidden):
+        raise
+    except ServiceError as error:
+        question_id = questions.question_of_field(error.field)
+        if question_id is None:
+            flash_service_error(error)
+            return redirect(back)
+        error.settle()
+        refused = (question_id, error.message)
+        return _show_page(event, form=form, typed=answers, answer_error=refused), 422
+    db.session.commit()
+    flash(_rsvp_message(result), "success")
+    return redirect(back)
 
 
 def _rsvp_form(event: Event) -> RsvpForm:

@@ -19,18 +19,27 @@ from sqlalchemy.orm import joinedload
 from community.audit.services import entries_for, record
 from community.auth.models import User
 from community.auth.roles import UserStatus
-from community.connections.relations import blocked_ids_select, is_blocked_either_way
+from community.connections.relations import (
+    blocked_ids_select,
+    connected_ids_select,
+    is_blocked_either_way,
+)
 from community.core.database import get_or_create, lock_row
+from community.core.effects import on_commit
 from community.core.errors import Conflict, Invalid, NotFound
 from community.events.models import Event, EventStaff, StaffRole
 from community.events.services import (
+    can_check_in,
     forget_staff_roles,
     get_visible_event,
     is_event_owner,
     sync_chat_room,
 )
+from community.events.sockets import leave_checkin_room
 from community.extensions import db
 from community.notifications.services import notify
+from community.profiles.directory import visible_to_clause
+from community.profiles.models import Profile
 
 AUDIT_TARGET = "event"
 MAX_QUERY = 80
@@ -59,8 +68,10 @@ def cohosts(event: Event) -> list[User]:
 
 
 def find_members(owner: User, event: Event, query: str) -> list[User]:
-    """Members whose name contains `query` that `owner` may add: active, not blocked
-    either way, not the organiser. At most MAX_FOUND, by name. Owners only (NotFound)."""
+    """Members whose name contains `query` that `owner` may add and may find in the
+    directory (`profiles.directory.visible_to_clause`: active, confirmed, a profile they may
+    see, not blocked either way), not the organiser. At most MAX_FOUND, by name. Owners
+    only (NotFound)."""
     if not is_event_owner(owner, event):
         raise NotFound(_("We could not find that event."))
     text = " ".join((query or "").split())[:MAX_QUERY]
@@ -69,11 +80,13 @@ def find_members(owner: User, event: Event, query: str) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
+            .outerjoin(Profile, Profile.user_id == User.id)
             .where(
-                User.status == UserStatus.ACTIVE,
+                visible_to_clause(
+                    owner, connected_ids_select(owner.id), blocked_ids_select(owner.id)
+                ),
                 func.lower(User.display_name).contains(text.lower(), autoescape=True),
                 User.id != event.organiser_id,
-                User.id.not_in(blocked_ids_select(owner.id)),
             )
             .order_by(User.display_name, User.id)
             .limit(MAX_FOUND)
@@ -96,10 +109,16 @@ def _member(owner: User, event: Event, user_id: int) -> User:
 
 
 def set_staff(owner: User, event: Event, user_id: int, role: str) -> EventStaff:
-    """Make `user_id` a co-host or door helper of `event`, or change their role. Owners
-    only (NotFound for others, like the page). Refuses an unknown role (Invalid on "role").
-    Adding twice with the same role changes nothing; a new member or a changed role is
-    recorded in the audit log and notifies the member."""
+    """`assign` for callers that do not ask whether the member was new (the staff page)."""
+    return assign(owner, event, user_id, role)[0]
+
+
+def assign(owner: User, event: Event, user_id: int, role: str) -> tuple[EventStaff, bool]:
+    """Make `user_id` a co-host or door helper of `event`, or change their role; True when
+    they had no role before. Owners only (NotFound for others, like the page). Refuses an
+    unknown role (Invalid on "role"). Adding twice with the same role changes nothing; a
+    new member or a changed role is recorded in the audit log and notifies the member.
+    Called by the staff page (`set_staff`) and `POST /api/v1/events/{id}/staff`."""
     if not is_event_owner(owner, event):
         raise NotFound(_("We could not find that event."))
     if role not in set(StaffRole):
@@ -113,7 +132,7 @@ def set_staff(owner: User, event: Event, user_id: int, role: str) -> EventStaff:
         defaults={"role": role, "added_by_id": owner.id},
     )
     if not created and row.role == role:
-        return row
+        return row, False
     previous = None if created else row.role
     row.role = role
     record(
@@ -137,12 +156,14 @@ def set_staff(owner: User, event: Event, user_id: int, role: str) -> EventStaff:
     db.session.flush()
     forget_staff_roles(member.id)
     sync_chat_room(event)
-    return row
+    return row, created
 
 
 def remove_staff(owner: User, event: Event, user_id: int) -> None:
     """Take `user_id`'s role on `event` away (recorded in the audit log). Owners only
-    (NotFound); Conflict when they have no role."""
+    (NotFound); Conflict when they have no role. A member who may no longer check people in
+    leaves the live check-in room after the commit, on every process
+    (`sockets.leave_checkin_room`), without waiting for their next `checkin:watch`."""
     if not is_event_owner(owner, event):
         raise NotFound(_("We could not find that event."))
     event = lock_row(event)
@@ -158,6 +179,8 @@ def remove_staff(owner: User, event: Event, user_id: int) -> None:
     db.session.flush()
     forget_staff_roles(user_id)
     sync_chat_room(event)
+    if not can_check_in(row.user, event):  # a moderator keeps the door
+        on_commit(leave_checkin_room, user_id, event.id)
 
 
 def history(owner: User, event: Event):

@@ -1,15 +1,24 @@
 """#18 on a phone (390x844): a host opens the demo workshop's attendee page, sees a
-request with its answers and accepts it; the member then sees they are going. Every page
+request with its answers and accepts it; the member then sees they are going. A member
+who leaves a required question blank gets the page back with what they typed and the error
+next to the question (photographed at 390x844 and 1280x800 into HOSTS18_SHOTS). Every page
 reached is checked by ``page_checker`` (CSP, axe-core, no sideways scrolling, vnu)."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import DEMO_ORGANISER, SOFIA, log_in
+from community.core.database import utcnow
+from community.events import questions
+from community.events import services as events
+from community.events.models import QuestionKind
+from community.extensions import db
+from tests.browser.pages import DEMO_MEMBER, DEMO_ORGANISER, SOFIA, log_in
+from tests.chat_live import data_app, user
 
 WORKSHOP = "Cooking workshop: dishes from home"
 # Set to a folder to keep screenshots of the pages (kept out of git).
@@ -48,3 +57,65 @@ def test_host_accepts_a_request_and_the_member_is_going(
     expect(member.get_by_text("The hosts ask")).to_be_visible()
     page_checker.check(member, "event (accepted)")
     shoot(member, "event-accepted")
+
+
+def _event_with_questions(live_server) -> int:
+    """An event 60 days away (after the demo's) asking two questions, one required."""
+    app = data_app(f"sqlite:///{live_server.database}")
+    with app.app_context():
+        starts = (utcnow() + timedelta(days=60)).replace(microsecond=0)
+        organiser = user(DEMO_ORGANISER)
+        event = events.create_event(
+            organiser,
+            events.EventData(
+                title="Family picnic with questions",
+                category="social",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=3),
+                timezone="Europe/Copenhagen",
+                venue="Fælledparken, Copenhagen",
+                capacity=30,
+                guests_allowed=2,
+            ),
+        )
+        questions.set_questions(
+            organiser,
+            event,
+            [
+                questions.QuestionSpec(QuestionKind.TEXT, "Dietary needs or allergies"),
+                questions.QuestionSpec(QuestionKind.YES_NO, "Bringing children?", required=True),
+            ],
+        )
+        db.session.commit()
+        event_id = event.id
+    with app.app_context():
+        db.engine.dispose()
+    return event_id
+
+
+def test_a_missing_required_answer_keeps_what_was_typed(
+    page: Page, live_server, page_checker
+) -> None:
+    event_id = _event_with_questions(live_server)
+    log_in(page, live_server.url, DEMO_MEMBER)
+    page.goto(f"{live_server.url}/events/{event_id}")
+    page.get_by_label("Dietary needs or allergies").fill("No nuts, please")
+    page.get_by_label("Who is coming").select_option("2")
+    # As a browser without constraint validation sends it: the server refuses it.
+    page.locator("#rsvp-form").evaluate("form => { form.noValidate = true; }")
+    page.get_by_role("button", name="I am going").click()
+    message = "Please answer “Bringing children?”: the host needs to know."
+    expect(page.locator(".error-summary")).to_contain_text(message)
+    children = page.get_by_role("group", name="Bringing children?")
+    expect(children).to_have_accessible_description(f"Error: {message}")
+    expect(page.get_by_label("Dietary needs or allergies")).to_have_value("No nuts, please")
+    expect(page.get_by_label("Who is coming")).to_have_value("2")
+    page_checker.check(page, "event with an RSVP form error")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/rsvp-error-390x844.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.screenshot(path=f"{SHOTS}/rsvp-error-1280x800.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="I am going").click()
+    expect(page.locator(".flash").first).to_contain_text("You are going, with 2 guests.")
