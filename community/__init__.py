@@ -135,7 +135,7 @@ def _init_extensions(app: Flask) -> None:
         message_queue=app.config.get("REDIS_URL"),
         # Always given (None: in-process), so an app without Redis never keeps the queue of
         # an app built before it in the same interpreter.
-        client_manager=control.client_manager(app),
+        client_manager=control.attach_client_manager(app),
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         cors_allowed_origins=allowed_origins(app.config),
         max_http_buffer_size=64 * 1024,

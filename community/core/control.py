@@ -55,6 +55,16 @@ class QueueManager(python_socketio.RedisManager):
         run(data[0] if isinstance(data, list) and len(data) == 1 else data)
 
 
+def attach_client_manager(app: Flask) -> QueueManager | None:
+    """`client_manager(app)`, also kept on the app (`app.extensions["socket_queue"]`):
+    Flask-SocketIO keeps one server per extension object, the last app built in a process
+    replaces it, and a command must go out on the queue of the app whose context sends it
+    (a CLI command, or a test's data app beside other apps)."""
+    manager = client_manager(app)
+    app.extensions["socket_queue"] = manager
+    return manager
+
+
 def client_manager(app: Flask) -> QueueManager | None:
     """The Socket.IO client manager for `app` (create_app passes it to `socketio.init_app`):
     with REDIS_URL a QueueManager, listening unless SOCKET_COMMAND_LISTENER is off; without,
@@ -157,7 +167,7 @@ def send(name: str, **args: object) -> None:
     """Run command `name` on every process: here at once and, with REDIS_URL, published on
     Socket.IO's queue for the others."""
     command = {"command": name, "args": args}
-    manager = socketio.server.manager if socketio.server is not None else None
+    manager = current_app.extensions.get("socket_queue")
     if current_app.config.get("REDIS_URL") and isinstance(manager, QueueManager):
         manager.emit(COMMAND_EVENT, command, namespace=NAMESPACE, room=COMMAND_ROOM)
     else:
