@@ -51,7 +51,7 @@ def run_action(
     *args: Any,
     success: str | Callable[[Any], str],
     back: str,
-    invalid: str | None = None,
+    invalid: str | Callable[[FlaskForm], str] | None = None,
 ):
     """A button's POST: check its CSRF form, run the service verb, commit, flash, go back.
 
@@ -60,12 +60,14 @@ def run_action(
     NotFound and Forbidden go to the one error handler, so a hidden thing answers like a
     missing one. `success` is the flash, or makes it from what the verb returned; a form
     that does not validate is a 400, or with `invalid` that message flashed on the way
-    back. `back` is where to return unless the form names a safe `next` on this site.
+    back (a callable makes it from the form's own errors; a failed CSRF check is then still
+    a 400). `back` is where to return unless the form names a safe `next` on this site.
     """
     if not form.validate_on_submit():
-        if invalid is None:
+        csrf = getattr(form, "csrf_token", None)
+        if invalid is None or (callable(invalid) and csrf is not None and csrf.errors):
             abort(400)
-        flash(invalid, "error")
+        flash(invalid(form) if callable(invalid) else invalid, "error")
         return redirect(back)
     try:
         result = action(*args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -50,11 +50,6 @@ def decline_request(event_id: int, user_id: int):
     event = _hosted(event_id)
     form = DeclineForm()
     back = url_for("events.attendees", event_id=event.id)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(" ".join(form.message.errors), "error")
-        return redirect(back)
     return run_action(
         form,
         approval.decline,
@@ -64,6 +59,7 @@ def decline_request(event_id: int, user_id: int):
         form.message.data or "",
         success=_("The request is declined and the member has been told."),
         back=back,
+        invalid=lambda form: " ".join(form.message.errors),
     )
 
 

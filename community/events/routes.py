@@ -420,11 +420,6 @@ def remove_attendee(event_id: int, user_id: int):
     event = services.get_hosted_event(current_user, event_id, hidden=True)
     form = RemoveAttendeeForm()
     back = url_for("events.attendees", event_id=event.id)
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            abort(400)
-        flash(" ".join(form.message.errors), "error")
-        return redirect(back)
     return run_action(
         form,
         services.remove_attendee,
@@ -434,6 +429,7 @@ def remove_attendee(event_id: int, user_id: int):
         form.message.data or "",
         success=_("The member is off the list and has been told."),
         back=back,
+        invalid=lambda form: " ".join(form.message.errors),
     )
 
 
