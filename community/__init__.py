@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request
 from sqlalchemy.engine import make_url
 
+from community.core.database import end_read_only_transaction
 from community.core.urls import allowed_origins, trusted_hosts
 from community.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 from config import CONFIGS, Config
@@ -118,6 +119,8 @@ def _init_extensions(app: Flask) -> None:
     _size_database_pool(app.config)
     _postgres_session_settings(app.config)
     db.init_app(app)
+    # Runs before Flask-SQLAlchemy's teardown (teardowns run last registered first).
+    app.teardown_appcontext(end_read_only_transaction)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
