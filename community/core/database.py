@@ -235,7 +235,14 @@ def end_read_only_transaction(exc: BaseException | None = None) -> None:
     if driver is None or driver.info.transaction_status != TransactionStatus.INTRANS:
         return
     if connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is None:
-        session.commit()
+        # Nothing changed, so nothing to expire: objects the caller still holds (a test's,
+        # or a socket handler's after its request) keep what they loaded, as they would
+        # after the rollback.
+        expire, session.expire_on_commit = session.expire_on_commit, False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = expire
 
 
 # --- race-safe writes ----------------------------------------------------------------------
