@@ -120,6 +120,18 @@ def own_application(member: User, gig: Gig) -> GigApplication | None:
     )
 
 
+def my_application_ids(member: User, gig_ids: list[int]) -> dict[int, int]:
+    """{gig id: application id} of `member`'s applications among `gig_ids` (one query)."""
+    if not gig_ids:
+        return {}
+    rows = db.session.execute(
+        select(GigApplication.gig_id, GigApplication.id).where(
+            GigApplication.applicant_id == member.id, GigApplication.gig_id.in_(gig_ids)
+        )
+    )
+    return dict(rows.all())
+
+
 def get_application(viewer: User, application_id: int) -> GigApplication:
     """The application for its applicant or the gig's poster; NotFound for anyone else."""
     application = db.session.get(GigApplication, application_id)
@@ -194,7 +206,7 @@ def my_applications(
     statement = (
         select(GigApplication)
         .where(GigApplication.applicant_id == member.id)
-        .options(joinedload(GigApplication.gig))
+        .options(joinedload(GigApplication.gig), joinedload(GigApplication.applicant))
     )
     return keyset(
         statement, [GigApplication.created_at.desc(), GigApplication.id.desc()], cursor, limit
