@@ -101,8 +101,9 @@ def seed(context: DemoContext) -> None:
     """Post GIGS gigs, approve most of them, and apply to them in every status."""
     rng = random.Random(SEED + 19)  # noqa: S311 (reproducible, not security)
     users = context.users
-    moderator = next(u for u in users if u.has_role(Role.MODERATOR))
-    organiser = next(u for u in users if u.has_role(Role.ORGANISER))
+    # The demo organiser and moderator themselves (an admin holds those roles too).
+    moderator = next(u for u in users if u.has_role(Role.MODERATOR) and not u.has_role(Role.ADMIN))
+    organiser = next(u for u in users if u.has_role(Role.ORGANISER) and not u.has_role(Role.ADMIN))
     members = [u for u in users if not any(u.has_role(r) for r in Role if r != Role.MEMBER)]
     now = utcnow()
     made: list[Gig] = []
