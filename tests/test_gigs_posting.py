@@ -381,3 +381,31 @@ def test_user_text_comes_back_escaped(app, world, as_role):
         html = as_role(role).get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
         assert "&lt;script&gt;" in html or "&lt;b&gt;" in html
+
+
+# --- the "who can take it" notes -------------------------------------------------------------
+
+
+def test_every_demo_city_country_has_a_cautious_dated_note_with_its_source():
+    from community.gigs.city_notes import CHECKED_ON, note_for_city
+    from community.profiles.demo import CITIES as DEMO_CITIES
+
+    sources = {"NL": "ind.nl", "DK": "nyidanmark.dk", "SE": "migrationsverket.se",
+               "NO": "udi.no", "FI": "migri.fi", "CH": "sem.admin.ch",
+               "DE": "make-it-in-germany.com"}  # fmt: skip
+    for slug in [*DEMO_CITIES, "stockholm", "oslo", "helsinki", "berlin"]:
+        note = note_for_city(slug)
+        assert note is not None, slug
+        assert "usually" in note.text and "Check your own" in note.text
+        assert note.source_url.startswith("https://") and note.checked_on == CHECKED_ON
+        if note.country in sources:
+            assert sources[note.country] in note.source_url
+    assert note_for_city(None) is None
+
+
+def test_the_form_shows_who_can_take_it_with_every_note(world, as_role):
+    html = as_role("poster").get("/gigs/new").get_data(as_text=True)
+    assert "in some countries volunteering counts as work" in html
+    for source in ("ind.nl", "nyidanmark.dk", "migrationsverket.se", "sem.admin.ch"):
+        assert source in html
+    assert "not legal advice" in html and "checked 2026-11-30" in html

@@ -132,6 +132,22 @@ NOTES: dict[str, CountryNote] = {
             "GOV.UK",
             "https://www.gov.uk/browse/visas-immigration/work-visas",
         ),
+        CountryNote(
+            "SG",
+            "Dependant's Pass holders usually need a work pass of their own (for example an "
+            "Employment Pass or S Pass) to work in Singapore, paid or not. Check your own "
+            "pass before you accept.",
+            "Ministry of Manpower",
+            "https://www.mom.gov.sg/passes-and-permits/dependants-pass",
+        ),
+        CountryNote(
+            "AE",
+            "Family members on a sponsored residence visa usually need a work permit before "
+            "they work in the UAE, part-time work included. Check your own visa before you "
+            "accept.",
+            "UAE government portal (u.ae)",
+            "https://u.ae/en/information-and-services/jobs/working-in-uae",
+        ),
     )
 }
 
