@@ -193,10 +193,10 @@ class GigForm(FlaskForm):
         self.city.choices = _city_choices(_l("Choose a city"))
         self.languages.choices = [SelectChoice(c, n) for c, n in ref.language_choices()]
         self.countries.choices = [SelectChoice(c, n) for c, n in ref.country_choices()]
-        self.currency.choices = [SelectChoice("", "")] + [
+        self.currency.choices = [SelectChoice("", str(_l("Choose a currency")))] + [
             SelectChoice(c, c) for c in services.CURRENCIES
         ]
-        self.compensation_period.choices = _pairs(PERIOD_LABELS, "")
+        self.compensation_period.choices = _pairs(PERIOD_LABELS, _l("Choose"))
 
     @staticmethod
     def who_hint(value: str) -> str:
