@@ -145,3 +145,11 @@ def test_the_query_count_does_not_grow_with_the_page(app, world, login, count_qu
         counts[total] = counter.count
     assert counts[10] == counts[50], counts
     assert counts[50] <= 12, counts
+
+
+def test_the_language_filter_offers_the_languages_gigs_use(world, login):
+    client = login(world["other"])
+    html = client.get("/gigs").get_data(as_text=True)
+    assert '<option value="da">' in html and '<option value="am">' not in html
+    asked = client.get("/gigs?language=am").get_data(as_text=True)
+    assert '<option selected value="am">' in asked and titles(asked) == []

@@ -274,11 +274,15 @@ class GigFilterForm(Form):
     who = SelectField(_l("Who can take it"), validators=[Optional()])
     pay = SelectField(_l("Paid or voluntary"), validators=[Optional()])
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, languages: list[str] | None = None, **kwargs) -> None:
+        """`languages`: the codes to offer (those the listed gigs use; None: all)."""
         super().__init__(*args, **kwargs)
         self.kind.choices = _pairs(KIND_LABELS, _l("Any kind"))
+        offered = set(languages) if languages is not None else None
+        if offered is not None and self.language.data in ref.language_codes():
+            offered.add(self.language.data)  # keep what was asked for, even if none match
         self.language.choices = [SelectChoice("", str(_l("Any language")))] + [
-            SelectChoice(c, n) for c, n in ref.language_choices()
+            SelectChoice(c, n) for c, n in ref.language_choices() if offered is None or c in offered
         ]
         self.place.choices = [
             SelectChoice("", str(_l("Anywhere"))),

@@ -43,7 +43,7 @@ bp.add_app_template_global(
 @login_required
 def index():
     """Approved open gigs, newest first, filtered by a GET form and keyset-paged."""
-    form = GigFilterForm(request.args)
+    form = GigFilterForm(request.args, languages=queries.listed_languages())
     filters = form.filters()
     page = queries.list_gigs(current_user, filters, request.args.get("cursor"))
     return render_template("gigs/index.html", form=form, filters=filters, page=page)
