@@ -153,3 +153,12 @@ def test_the_language_filter_offers_the_languages_gigs_use(world, login):
     assert '<option value="da">' in html and '<option value="am">' not in html
     asked = client.get("/gigs?language=am").get_data(as_text=True)
     assert '<option selected value="am">' in asked and titles(asked) == []
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "anonymous"])
+def test_moderators_find_the_review_list_from_the_gigs(world, login, role):
+    html = login(world[role]).get("/gigs").get_data(as_text=True)
+    moderates = role in ("moderator", "admin")
+    assert ('href="/moderation/gigs"' in html) == moderates
+    if moderates:
+        assert "1 gig waits for review" in html

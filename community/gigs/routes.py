@@ -46,7 +46,10 @@ def index():
     form = GigFilterForm(request.args, languages=queries.listed_languages())
     filters = form.filters()
     page = queries.list_gigs(current_user, filters, request.args.get("cursor"))
-    return render_template("gigs/index.html", form=form, filters=filters, page=page)
+    waiting = services.pending_count() if services.is_moderator(current_user) else None
+    return render_template(
+        "gigs/index.html", form=form, filters=filters, page=page, waiting=waiting
+    )
 
 
 @bp.get("/gigs/<int:gig_id>")

@@ -485,6 +485,15 @@ def pending_gigs() -> list[Gig]:
     )
 
 
+def pending_count() -> int:
+    """How many gigs wait for a moderator (the link on the list, for moderators)."""
+    from sqlalchemy import func, select
+
+    return db.session.scalar(
+        select(func.count()).select_from(Gig).where(Gig.review == GigReview.PENDING)
+    )
+
+
 def _review(moderator: User, gig: Gig, verdict: str, reason: str) -> Gig:
     if not is_moderator(moderator):
         raise NotFound(_("We could not find that gig."))
