@@ -290,7 +290,7 @@ class GigFilterForm(Form):
         ] + [SelectChoice(slug, label) for slug, label in ref.city_choices()]
         self.who.choices = _pairs(WHO_CAN_TAKE_LABELS, _l("Anyone"))
         self.pay.choices = [
-            SelectChoice("", str(_l("Paid or voluntary"))),
+            SelectChoice("", str(_l("Either"))),
             SelectChoice("paid", str(_l("Paid"))),
             SelectChoice("voluntary", str(_l("Voluntary"))),
         ]
