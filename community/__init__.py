@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.connections import bp as connections_bp
     from community.events import bp as events_bp
     from community.events.calendar_routes import calendar_bp
+    from community.gigs import bp as gigs_bp
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
     from community.notifications.routes import bp as notifications_bp
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         groups_bp,
         comments_bp,
         posts_bp,
+        gigs_bp,
         chat_bp,
         notifications_bp,
         notification_mail_bp,

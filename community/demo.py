@@ -36,6 +36,7 @@ def seed() -> str:
     from community.chat import demo as chat_demo
     from community.connections import demo as connections_demo
     from community.events import demo as events_demo
+    from community.gigs import demo as gigs_demo
     from community.groups import demo as groups_demo
     from community.notifications.services import recorded_only
     from community.posts import demo as posts_demo
@@ -50,6 +51,7 @@ def seed() -> str:
         groups_demo,
         posts_demo,
         chat_demo,
+        gigs_demo,
     )
     # The demo's history happened before anyone could be online or mailed.
     with recorded_only():

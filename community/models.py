@@ -15,6 +15,16 @@ from community.events.models import (
     Rsvp,
     RsvpAnswer,
 )
+from community.gigs.models import (
+    Gig,
+    GigApplication,
+    GigCountry,
+    GigFeedback,
+    GigLanguage,
+    GigReference,
+    GigReport,
+    GigSkill,
+)
 from community.groups.models import Group, GroupMembership
 from community.mail.models import OutboxMail
 from community.notifications.email_models import ChatMailState, DigestState, NotificationSetting
@@ -39,6 +49,14 @@ __all__ = [
     "EventQuestion",
     "EventReminder",
     "EventStaff",
+    "Gig",
+    "GigApplication",
+    "GigCountry",
+    "GigFeedback",
+    "GigLanguage",
+    "GigReference",
+    "GigReport",
+    "GigSkill",
     "Group",
     "GroupMembership",
     "MatchNotice",

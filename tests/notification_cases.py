@@ -20,6 +20,8 @@ from community.events import approval, hosting, notices, reminders, staff
 from community.events import services as events
 from community.events.models import Event
 from community.extensions import db
+from community.gigs import applications as gig_applications
+from community.gigs import services as gigs
 from community.groups import services as groups
 from community.groups.models import Group
 from community.notifications.models import Notification
@@ -44,6 +46,12 @@ CREATED_KINDS = {
     "event.request_declined",
     "event.staff_added",
     "event.seat_free",
+    "gig.application",
+    "gig.approved",
+    "gig.expired",
+    "gig.rejected",
+    "gig.reminder",
+    "gig.status",
     "group.join_approved",
     "group.join_requested",
     "group.made_organiser",
@@ -414,6 +422,110 @@ def case_event_staff_added(member, other, organiser):
         lambda: _commit(
             staff.remove_staff, user(organiser), db.session.get(Event, event.id), member.id
         ),
+    )
+
+
+# --- gigs ------------------------------------------------------------------------------------
+
+
+def _gig(poster_ref, **changes):
+    from tests.gigs_world import gig_data
+
+    gig = gigs.create_gig(user(poster_ref), gig_data(**changes))
+    db.session.commit()
+    return gig
+
+
+def _hold_again(poster_ref, gig_id: int):
+    """The poster edits the gig to ask for a fee: it is held, hidden from applicants."""
+    from community.gigs.models import Gig
+
+    return lambda: _commit(
+        gigs.update_gig,
+        user(poster_ref),
+        db.session.get(Gig, gig_id),
+        gigs.GigData(description="A registration fee of 20 EUR applies."),
+    )
+
+
+def case_gig_approved(member, other, organiser):
+    gig = _gig(member, title="Proofread our newsletter")  # a new account: held
+    moderator = make_user(roles=(Role.MODERATOR,))
+    _commit(gigs.approve_gig, user(moderator), gig)
+    return Case(
+        member,
+        latest(member.id, "gig.approved"),
+        "Your gig “Proofread our newsletter” is approved",
+        f"/gigs/{gig.id}",
+        _hold_again(member, gig.id),
+    )
+
+
+def case_gig_rejected(member, other, organiser):
+    gig = _gig(member, title="Sell our raffle tickets")
+    moderator = make_user(roles=(Role.MODERATOR,))
+    _commit(gigs.reject_gig, user(moderator), gig, "Raffles need a licence.")
+    return Case(
+        member,
+        latest(member.id, "gig.rejected"),
+        "did not approve your gig “Sell our raffle tickets”: Raffles need a licence.",
+        f"/gigs/{gig.id}",
+        _hold_again(member, gig.id),
+    )
+
+
+def case_gig_application(member, other, organiser):
+    gig = _gig(organiser, title="Paint a mural")
+    _commit(gig_applications.apply, user(other), gig, "I paint murals.")
+    from community.gigs.models import Gig
+
+    return Case(
+        organiser,
+        latest(organiser.id, "gig.application"),
+        f"{other.display_name} applied to your gig “Paint a mural”.",
+        f"/gigs/{gig.id}/applications",
+        lambda: _commit(gigs.close_gig, user(organiser), db.session.get(Gig, gig.id)),
+    )
+
+
+def case_gig_status(member, other, organiser):
+    gig = _gig(organiser, title="Count birds")
+    application = _commit(gig_applications.apply, user(member), gig, "I love birds.")
+    _commit(gig_applications.set_status, user(organiser), application, "shortlisted")
+    return Case(
+        member,
+        latest(member.id, "gig.status"),
+        "Your application to “Count birds” is shortlisted.",
+        "/gigs/applications",
+        _hold_again(organiser, gig.id),
+    )
+
+
+def case_gig_reminder(member, other, organiser):
+    from community.gigs.models import Gig
+
+    gig = _gig(organiser, title="Sort donations")
+    _commit(gig_applications.apply, user(member), gig, "Happy to help.")
+    _commit(gig_applications.sweep, utcnow() + timedelta(days=6))
+    return Case(
+        organiser,
+        latest(organiser.id, "gig.reminder"),
+        "applications to “Sort donations” have waited 3 working days",
+        f"/gigs/{gig.id}/applications",
+        lambda: _commit(gigs.close_gig, user(organiser), db.session.get(Gig, gig.id)),
+    )
+
+
+def case_gig_expired(member, other, organiser):
+    gig = _gig(organiser, title="Walk dogs", deadline=None)
+    _commit(gig_applications.apply, user(member), gig, "I walk dogs.")
+    _commit(gig_applications.sweep, utcnow() + timedelta(days=15))
+    return Case(
+        member,
+        latest(member.id, "gig.expired"),
+        "Your application to “Walk dogs” has closed",
+        "/gigs/applications",
+        _hold_again(organiser, gig.id),
     )
 
 

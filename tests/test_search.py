@@ -276,6 +276,7 @@ def test_search_shows_and_counts_only_what_the_viewer_may_see(app, world, role):
         "post": 0,
         "event": len(events),
         "group": 0,
+        "gig": 0,
     }
     shown = plain(" ".join(f"{item.title} {item.snippet}" for item in results.page.items))
     for name, words_shown in NAMES.items():
@@ -474,7 +475,7 @@ def test_search_page_empty_and_refused_states(app, make_user, login):
         ({"q": "   "}, 400, "q"),
         ({"q": "%%"}, 400, "q"),
         ({"q": "a" * 101}, 400, "q"),
-        ({"q": "tea", "type": "gig"}, 422, "type"),
+        ({"q": "tea", "type": "job"}, 422, "type"),
         ({"q": "tea", "limit": 0}, 422, "limit"),
         ({"q": "tea", "cursor": "bogus"}, 400, "cursor"),
     ],
@@ -494,7 +495,7 @@ def test_api_answers_items_and_counts_and_is_documented(app, make_user):
     tea = person(app, make_user, "Tia Tea", headline="Tea <b>blender</b>")
     api = api_login(app, viewer)
     body = api.get("/api/v1/search", query_string={"q": "tea"}).get_json()
-    assert body["counts"] == {"member": 1, "post": 0, "event": 0, "group": 0}
+    assert body["counts"] == {"member": 1, "post": 0, "event": 0, "group": 0, "gig": 0}
     [item] = body["items"]
     assert item["type"] == "member" and item["id"] == tea.id
     assert item["url"] == f"/members/{tea.id}"

@@ -69,7 +69,7 @@ class SearchPageSchema(ma.Schema):
 @blp.arguments(SearchQuerySchema, location="query")
 @blp.response(200, SearchPageSchema)
 @blp.alt_response(400, description="`q` is empty or too long, or the cursor is not valid")
-@blp.alt_response(422, description="`type` is not one of member, post, event, group")
+@blp.alt_response(422, description="`type` is not one of member, post, event, group, gig")
 @blp.doc(**TOKEN_DOC)
 def search_all(query: dict):
     """Members, posts, events and groups I may see matching `q`, best first, with counts."""

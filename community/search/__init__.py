@@ -6,7 +6,7 @@
   transaction (one `after_flush` listener; see `services`).
 - `engines`: SQLite FTS5 or PostgreSQL full-text search, chosen by the dialect.
 - `registry`: the kinds. `kinds` registers "member" and "event", `community.posts.search`
-  "post" and `community.groups.search` "group".
+  "post", `community.groups.search` "group" and `community.gigs.search` "gig".
 
 How posts and groups register themselves (one module each, one import line):
 
@@ -41,6 +41,7 @@ SEARCH_KINDS = (
     "community.search.kinds",
     "community.posts.search",
     "community.groups.search",
+    "community.gigs.search",
 )
 
 

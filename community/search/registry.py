@@ -132,7 +132,7 @@ def probe(statement: Select) -> ColumnElement[bool]:
 KINDS: dict[str, Kind] = {}
 # Every search type the API accepts, registered or not yet (posts and groups arrive later;
 # until then they count 0). Order is the order of the tabs.
-TYPES: tuple[str, ...] = ("member", "post", "event", "group")
+TYPES: tuple[str, ...] = ("member", "post", "event", "group", "gig")
 
 
 def register(kind: Kind) -> Kind:

@@ -298,6 +298,35 @@ def search_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     shoot("search-nothing")
 
 
+def gig_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/gigs")
+    shoot("gigs")
+    page.goto(url + "/gigs/1")  # the demo organiser's first gig
+    shoot("gig-member")
+    page.goto(url + "/gigs/new")
+    page.get_by_label("Title").fill("Help us <b>now</b>")
+    page.get_by_role("button", name="Post the gig").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    shoot("gig-form-errors")
+    page.goto(url + "/gigs/applications")
+    shoot("gig-my-applications")
+
+
+def gig_poster_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    log_in(page, url, DEMO_ORGANISER)
+    page.goto(url + "/gigs/1")
+    shoot("gig-poster")
+    page.goto(url + "/gigs/1/applications")
+    shoot("gig-applicants")
+
+
+def gig_moderator_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    log_in(page, url, "moderator@alongside.example")
+    page.goto(url + "/moderation/gigs")
+    shoot("gig-moderation")
+
+
 def _write_to_sofia(page: Page, url: str, conversation_url: str) -> None:
     composer = page.get_by_label("Message", exact=True)
     for text in (
@@ -412,6 +441,9 @@ GROUPS = (
     chat_pages,
     notification_pages,
     notification_settings_pages,
+    gig_member_pages,
+    gig_poster_pages,
+    gig_moderator_pages,
 )
 
 
@@ -449,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification, gig",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
