@@ -10,14 +10,15 @@ services' ServiceError kinds, answered by the one error handler.
 from __future__ import annotations
 
 import marshmallow as ma
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from community.api.auth import TOKEN_DOC, api_user, token_required
 from community.api.schemas import Id
 from community.auth.models import User
-from community.core.errors import Forbidden, NotFound
+from community.core.errors import BadRequest, Forbidden, NotFound
 from community.extensions import db
-from community.gigs import applications, queries, services
+from community.gigs import applications, fit, queries, services
 from community.gigs.models import GigApplication, GigStatus
 from community.profiles.directory import visible_ids
 from community.profiles.reference import CITY_BY_SLUG
@@ -34,6 +35,11 @@ STATUSES = tuple(status.value for status in GigStatus if status != GigStatus.COM
 class GigPersonSchema(ma.Schema):
     id = Id(required=True)
     display_name = ma.fields.String(required=True)
+
+
+class GigFitSchema(ma.Schema):
+    score = ma.fields.Integer(required=True, metadata={"description": "0 to 100"})
+    reasons = ma.fields.List(ma.fields.String(), required=True)
 
 
 class GigSchema(ma.Schema):
@@ -86,6 +92,10 @@ class GigSchema(ma.Schema):
     can_edit = ma.fields.Boolean(required=True)
     can_apply = ma.fields.Boolean(required=True)
     my_application_id = ma.fields.Integer(required=True, allow_none=True)
+    fit = ma.fields.Nested(
+        GigFitSchema,
+        metadata={"description": "With `for_you=true` only: how well the gig fits you, and why"},
+    )
 
 
 class GigPageSchema(ma.Schema):
@@ -110,6 +120,13 @@ class GigQuerySchema(ma.Schema):
     cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
     limit = ma.fields.Integer(
         load_default=queries.PAGE_SIZE, validate=ma.validate.Range(min=1, max=queries.MAX_LIMIT)
+    )
+    for_you = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The open gigs that fit you best, best first, each with `fit`: one "
+            "page of at most `limit`, without filters or cursor"
+        },
     )
 
 
@@ -304,8 +321,11 @@ def _one_application(me: User, row: GigApplication) -> dict:
 @blp.alt_response(400, description="The cursor is not valid")
 @blp.doc(**TOKEN_DOC)
 def list_gigs(query: dict):
-    """Approved open gigs, newest first, filtered as the page's list."""
+    """Approved open gigs, newest first, filtered as the page's list; or, with
+    `for_you=true`, those that fit you best (the "For you" page's ranking)."""
     me = api_user()
+    if query["for_you"]:
+        return _for_you(me, query)
     filters = queries.GigFilters(
         kind=query["kind"],
         skill=query["skill"],
@@ -318,6 +338,21 @@ def list_gigs(query: dict):
     ids = [gig.id for gig in page.items]
     mine = applications.my_application_ids(me, ids)
     return {"items": [_present(me, g, mine) for g in page.items], "next_cursor": page.next_cursor}
+
+
+_FILTERS = ("kind", "skill", "language", "city", "who_can_take", "pay", "remote", "cursor")
+
+
+def _for_you(me: User, query: dict) -> dict:
+    if any(query[name] for name in _FILTERS):
+        raise BadRequest(_("“For you” ranks every open gig: leave out the filters and the cursor."))
+    fits = fit.for_you(me, limit=query["limit"])
+    mine = applications.my_application_ids(me, [item.gig.id for item in fits])
+    items = [
+        {**_present(me, item.gig, mine), "fit": {"score": item.score, "reasons": item.reasons}}
+        for item in fits
+    ]
+    return {"items": items, "next_cursor": None}
 
 
 @blp.post("/gigs")

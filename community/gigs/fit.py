@@ -59,6 +59,7 @@ from community.profiles.reference import (
 )
 
 LIMIT = 50  # gigs a "for you" list shows: a ranking, not a catalogue
+REASONS = 4  # the strongest reasons a gig shows
 WORKDAY = (time(9), time(17))  # the working day assumed on both sides, local time
 
 SKILLS, LANGUAGES, PLACE, HOURS, TIME_ZONE, WHO = 40, 20, 15, 10, 10, 5
@@ -266,10 +267,11 @@ def _where(member: Member, parts: dict, today: date) -> list:
     return rules
 
 
-def for_you(user: User, limit: int = LIMIT) -> list[Fit]:
+def for_you(user: User, limit: int = LIMIT, member: Member | None = None) -> list[Fit]:
     """The open gigs that fit `user` best, best first (ties: newest first), at most `limit`,
-    each with its score, its parts and its reasons in words."""
-    member = member_for(user)
+    each with its score, its parts and its reasons in words (`member`: `member_for(user)`,
+    when the caller has it already)."""
+    member = member or member_for(user)
     today = utcnow().date()
     parts = _parts(member, today)
     names = ("skills", "languages", "place", "hours", "time_zone", "who")
@@ -303,14 +305,29 @@ def for_you(user: User, limit: int = LIMIT) -> list[Fit]:
     return fits
 
 
-def _listing(words: list[str]) -> str:
+def profile_gaps(member: Member) -> list[str]:
+    """What the member could add to their profile for a better ranking, in words."""
+    gaps = []
+    if not member.skill_ids:
+        gaps.append(_("your skills"))
+    if not member.languages:
+        gaps.append(_("the languages you speak"))
+    if not member.city:
+        gaps.append(_("the city you live in"))
+    if not member.availability:
+        gaps.append(_("how much time you have"))
+    return gaps
+
+
+def listing(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return _("%(first)s and %(last)s", first=", ".join(words[:-1]), last=words[-1])
 
 
 def reasons(member: Member, gig: Gig, parts: FitParts) -> list[str]:
-    """The fit in words, strongest first; never a word about the member's permit."""
+    """The fit in words, the `REASONS` strongest first; never a word about the member's
+    permit."""
     said: list[tuple[float, str]] = []
     shared = [link.tag.label for link in gig.skills if link.tag_id in member.skill_ids]
     if shared:
@@ -321,14 +338,14 @@ def reasons(member: Member, gig: Gig, parts: FitParts) -> list[str]:
                     "Wants %(skills)s, a skill you have",
                     "Wants %(skills)s, skills you have",
                     len(shared),
-                    skills=_listing(shared),
+                    skills=listing(shared),
                 ),
             )
         )
     spoken = [language_name(link.code) for link in gig.languages if link.code in member.languages]
     if spoken:
         said.append(
-            (parts.languages, _("In %(languages)s, which you speak", languages=_listing(spoken)))
+            (parts.languages, _("In %(languages)s, which you speak", languages=listing(spoken)))
         )
     if gig.remote:
         if gig.countries:
@@ -364,4 +381,4 @@ def reasons(member: Member, gig: Gig, parts: FitParts) -> list[str]:
     elif gig.who_can_take == WhoCanTake.UNPAID_NONPROFIT:
         said.append((parts.who, _("Unpaid, for a non-profit")))
     said.sort(key=lambda item: -item[0])
-    return [text for _points, text in said]
+    return [text for _points, text in said[:REASONS]]

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from community.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
 from community.extensions import db
-from community.gigs import applications, bp, queries, services
+from community.gigs import applications, bp, fit, queries, services
 from community.gigs.city_notes import WHO_CAN_TAKE_HINTS, all_notes, note_for_city
 from community.gigs.forms import (
     APPLICATION_STATUS_LABELS,
@@ -49,6 +49,20 @@ def index():
     waiting = services.pending_count() if services.is_moderator(current_user) else None
     return render_template(
         "gigs/index.html", form=form, filters=filters, page=page, waiting=waiting
+    )
+
+
+@bp.get("/gigs/for-you")
+@login_required
+def for_you():
+    """The open gigs that fit me best, best first, each with its reasons (`fit.for_you`),
+    and what my profile lacks for a better ranking."""
+    member = fit.member_for(current_user)
+    return render_template(
+        "gigs/for_you.html",
+        fits=fit.for_you(current_user, member=member),
+        gaps=fit.profile_gaps(member),
+        listing=fit.listing,
     )
 
 

@@ -302,6 +302,8 @@ def gig_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     log_in(page, url, DEMO_MEMBER)
     page.goto(url + "/gigs")
     shoot("gigs")
+    page.goto(url + "/gigs/for-you")
+    shoot("gigs-for-you")
     page.goto(url + "/gigs/1")  # the demo organiser's first gig
     shoot("gig-member")
     page.goto(url + "/gigs/new")
