@@ -158,6 +158,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.events.calendar_routes import calendar_bp
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
+    from community.learning import bp as learning_bp
     from community.notifications.routes import bp as notifications_bp
     from community.notifications.settings_routes import bp as notification_mail_bp
     from community.posts import bp as posts_bp
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         groups_bp,
         comments_bp,
         posts_bp,
+        learning_bp,
         chat_bp,
         notifications_bp,
         notification_mail_bp,

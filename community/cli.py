@@ -1,5 +1,6 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
-send-reminders | send-digests | send-chat-emails | reindex | purge-event-answers."""
+send-reminders | send-digests | send-chat-emails | reindex | purge-event-answers |
+learning-reminders."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from community.auth.roles import GRANTABLE_ROLES, Role
 from community.core.errors import ServiceError
 from community.events.answers_cli import purge_event_answers
 from community.extensions import db
+from community.learning.cli import learning_reminders
 
 
 def init_app(app: Flask) -> None:
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
         send_chat_emails,
         reindex,
         purge_event_answers,
+        learning_reminders,
     ):
         app.cli.add_command(command)
 

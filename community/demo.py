@@ -37,6 +37,7 @@ def seed() -> str:
     from community.connections import demo as connections_demo
     from community.events import demo as events_demo
     from community.groups import demo as groups_demo
+    from community.learning import demo as learning_demo
     from community.notifications.services import recorded_only
     from community.posts import demo as posts_demo
     from community.profiles import demo as profiles_demo
@@ -50,6 +51,7 @@ def seed() -> str:
         groups_demo,
         posts_demo,
         chat_demo,
+        learning_demo,
     )
     # The demo's history happened before anyone could be online or mailed.
     with recorded_only():

@@ -22,6 +22,7 @@ from community.events.models import Event
 from community.extensions import db
 from community.groups import services as groups
 from community.groups.models import Group
+from community.learning import services as learning
 from community.notifications.models import Notification
 from community.posts import services as posts
 from community.posts.models import Post
@@ -47,6 +48,7 @@ CREATED_KINDS = {
     "group.join_approved",
     "group.join_requested",
     "group.made_organiser",
+    "learning.reminder",
     "post.answer",
     "post.helpful",
     "post.match",
@@ -414,6 +416,19 @@ def case_event_staff_added(member, other, organiser):
         lambda: _commit(
             staff.remove_staff, user(organiser), db.session.get(Event, event.id), member.id
         ),
+    )
+
+
+def case_learning_reminder(member, other, organiser):
+    now = utcnow()
+    _commit(learning.set_reminder, user(member), now.weekday())
+    _commit(learning.send_reminders, now)
+    return Case(
+        member,
+        latest(member.id, "learning.reminder"),
+        "Your learning plan",
+        "/learning/plan",
+        lambda: _commit(learning.set_reminder, user(member), None),
     )
 
 
