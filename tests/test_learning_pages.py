@@ -541,7 +541,7 @@ def test_suggestions_rank_items_by_the_open_gigs_near_me_that_want_their_skills(
         # Planned items are left out.
         learning.add_to_plan(member, item_id=python.id)
         db.session.commit()
-        assert [s.item.title for s in queries.suggestions(member)][0] == "Data analysis with SQL"
+        assert queries.suggestions(member)[0].item.title == "Data analysis with SQL"
         assert excel.id in [s.item.id for s in queries.suggestions(member)]
     html = as_role("member").get("/learning/plan").get_data(as_text=True)
     assert "Learning that builds skills wanted by open gigs near you (or remote)" in html
