@@ -1,6 +1,7 @@
 """Learning over the API: the same services and list query as the learning pages.
 
-`GET|POST /learning`, `GET|PATCH /learning/{id}`, `GET|POST /me/learning-plan` and
+`GET|POST /learning`, `GET|PATCH /learning/{id}`, `GET|POST|PATCH /me/learning-plan` (PATCH:
+the weekly reminder's day) and
 `PATCH|DELETE /me/learning-plan/{entry_id}`. Items are for every member; adding and editing
 them is for organisers, moderators and admins (403). A plan is its member's only: another
 member's entry answers 404, as a missing one. Refusals are the services' ServiceError
@@ -376,12 +377,12 @@ def add_entry(body: dict):
     return _present_entry(me, entry)
 
 
-@blp.put("/me/learning-plan/settings")
+@blp.patch("/me/learning-plan")
 @token_required
 @blp.arguments(PlanSettingsSchema)
 @blp.response(200, PlanSchema)
 @blp.doc(**TOKEN_DOC)
-def put_settings(body: dict):
+def update_plan(body: dict):
     """Choose your weekly reminder's day (or null for none)."""
     me = api_user()
     services.set_reminder(me, body["reminder_weekday"])
