@@ -234,11 +234,13 @@ def test_the_item_form_keeps_input_and_names_each_problem(as_role, world):
     html = response.get_data(as_text=True)
     assert 'value="Keep me"' in html
     assert "There is a problem" in html
-    # The first refusal the service meets is named next to its field.
-    assert "Choose the city where it takes place." in html
-    fixed = post_form(client, "/learning/new", _item_form(link="javascript:alert(1)"))
-    assert fixed.status_code == 422
-    assert "Give a link starting with https://." in fixed.get_data(as_text=True)
+    # The form's own checks first; the link is named next to its field.
+    assert "Give a link starting with https://." in html
+    assert 'value="javascript:alert(1)"' in html
+    # Then the service's: an in-person item needs its city.
+    city = post_form(client, "/learning/new", _item_form(format="in_person", city=""))
+    assert city.status_code == 422
+    assert "Choose the city where it takes place." in city.get_data(as_text=True)
     costly = post_form(client, "/learning/new", _item_form(free="", cost_amount="50"))
     assert "Choose the currency." in costly.get_data(as_text=True)
     empty = post_form(client, "/learning/new", _item_form(title="", provider=""))

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from community.core.forms import max_length
@@ -78,6 +78,11 @@ def status_label(status: str) -> str:
 
 def weekday_label(day: int) -> str:
     return str(WEEKDAYS[day])
+
+
+def _http_link() -> Regexp:
+    """The form's first check of a link (the service checks it again): http(s) or empty."""
+    return Regexp(r"^(https?://\S+)?$", message=_l("Give a link starting with https://."))
 
 
 def _strip(value):
@@ -176,7 +181,7 @@ class ItemForm(FlaskForm):
     )
     free = BooleanField(_l("It is free"))
     cost_amount = IntegerField(
-        _l("Cost"),
+        _l("Amount"),
         validators=[
             Optional(),
             NumberRange(0, MAX_COST, _l("Give the cost as a whole amount, or mark it free.")),
@@ -205,7 +210,7 @@ class ItemForm(FlaskForm):
     link = StringField(
         _l("Link"),
         filters=[_strip],
-        validators=[max_length(MAX_LINK)],
+        validators=[max_length(MAX_LINK), _http_link()],
         description=_l("Where to sign up or read more; it must start with https://."),
         render_kw={"type": "url", "inputmode": "url", "autocomplete": "url"},
     )
@@ -312,7 +317,7 @@ class DoneForm(FlaskForm):
     evidence_link = StringField(
         _l("Certificate or evidence link"),
         filters=[_strip],
-        validators=[max_length(MAX_LINK)],
+        validators=[max_length(MAX_LINK), _http_link()],
         description=_l("A certificate, a badge or your work; it must start with https://."),
         render_kw={"type": "url", "inputmode": "url", "autocomplete": "url"},
     )
