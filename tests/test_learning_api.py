@@ -15,6 +15,8 @@ from tests.learning_world import ROLES, LearningWorld, build_world
 from tests.test_api import OPENAPI_PATH, api_login, error_code, error_fields
 from tests.test_api_events import Anonymous
 
+BACKENDS = ("sqlite", "postgresql")
+
 EDITORS = {"organiser", "moderator", "admin"}
 ADDERS = {"organiser", "other_organiser", "moderator", "admin"}
 

@@ -23,6 +23,8 @@ from community.profiles.services import ProfileData, get_profile, tags_by_name, 
 from tests.conftest import csrf_token, post_form
 from tests.learning_world import ROLES, LearningWorld, build_world, item_data, user
 
+BACKENDS = ("sqlite", "postgresql")
+
 EDITORS = {"organiser", "moderator", "admin"}  # may edit the organiser's item
 ADDERS = {"organiser", "other_organiser", "moderator", "admin"}
 
