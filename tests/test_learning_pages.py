@@ -550,3 +550,19 @@ def test_suggestions_rank_items_by_the_open_gigs_near_me_that_want_their_skills(
     html = as_role("member").get("/learning/plan").get_data(as_text=True)
     assert "Learning that builds skills wanted by open gigs near you (or remote)" in html
     assert "3 open gigs in Copenhagen want SQL" in html
+
+
+def test_the_embedded_job_loop_sends_learning_reminders_too(app, world):
+    """`make run` has no cron: the job loop runs the learning reminders, once a week."""
+    from community.jobs import run_scheduled_jobs
+
+    monday = datetime(2027, 3, 1, 7, 0, tzinfo=UTC)
+    with app.app_context():
+        learning.set_reminder(user(world["member"]), 0)
+        db.session.commit()
+        assert run_scheduled_jobs(now=monday, only=("learning reminders",)) == {
+            "learning reminders": 1
+        }
+        assert run_scheduled_jobs(now=monday, only=("learning reminders",)) == {
+            "learning reminders": 0
+        }
