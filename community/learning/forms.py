@@ -80,6 +80,10 @@ def weekday_label(day: int) -> str:
     return str(WEEKDAYS[day])
 
 
+# Links are text inputs with inputmode="url", not type="url": a refused link is shown again
+# as typed, and type="url" would make that page invalid HTML.
+
+
 def _http_link() -> Regexp:
     """The form's first check of a link (the service checks it again): http(s) or empty."""
     return Regexp(r"^(https?://\S+)?$", message=_l("Give a link starting with https://."))
@@ -212,7 +216,7 @@ class ItemForm(FlaskForm):
         filters=[_strip],
         validators=[max_length(MAX_LINK), _http_link()],
         description=_l("Where to sign up or read more; it must start with https://."),
-        render_kw={"type": "url", "inputmode": "url", "autocomplete": "url"},
+        render_kw={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"},
     )
 
     def __init__(self, *args, **kwargs):
@@ -319,7 +323,7 @@ class DoneForm(FlaskForm):
         filters=[_strip],
         validators=[max_length(MAX_LINK), _http_link()],
         description=_l("A certificate, a badge or your work; it must start with https://."),
-        render_kw={"type": "url", "inputmode": "url", "autocomplete": "url"},
+        render_kw={"inputmode": "url", "autocomplete": "url", "spellcheck": "false"},
     )
     add_to_profile = BooleanField(_l("Add the ticked skills to my profile"))
 
