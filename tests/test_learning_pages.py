@@ -566,3 +566,42 @@ def test_the_embedded_job_loop_sends_learning_reminders_too(app, world):
         assert run_scheduled_jobs(now=monday, only=("learning reminders",)) == {
             "learning reminders": 0
         }
+
+
+def test_the_filters(app, as_role, world):
+    with app.app_context():
+        organiser = user(world["organiser"])
+        learning.create_item(
+            organiser,
+            item_data(
+                title="Dutch guide", kind="guide", format="self_paced", city="", language="nl"
+            ),
+        )
+        db.session.commit()
+    client = as_role("member")
+
+    def titles(query: str) -> set[str]:
+        html = client.get("/learning?" + query).get_data(as_text=True)
+        return set(re.findall(r'<a href="/(?:learning|events)/\d+">([^<]+)</a>', html))
+
+    assert titles("kind=guide") == {"Dutch guide"}
+    assert titles("format=self_paced") == {"Dutch guide"}  # and no events
+    assert titles("language=nl") == {"Dutch guide"}
+    assert titles("free=y") == {"Danish 1", "Dutch guide", "Danish café"}
+    assert titles("city=copenhagen&kind=language_class") == {"Danish 1"}
+    assert titles("skill=sql") == {"Data analysis with SQL"}
+    assert titles("kind=event") == {"Danish café"}
+    assert titles("kind=nonsense") >= {"Danish 1", "Dutch guide"}  # refused filters are left out
+
+
+def test_suggestions_show_on_the_list_too(app, as_role, world):
+    with app.app_context():
+        update_profile(user(world["member"]), ProfileData(host_city="aarhus"))
+        _gig(world["other_organiser"].id, ["SQL"], remote=True)
+        _gig(world["other_organiser"].id, ["SQL"], remote=True)
+        db.session.commit()
+    html = as_role("member").get("/learning").get_data(as_text=True)
+    assert "2 open remote gigs want SQL" in html
+    assert "2 open remote gigs want SQL" not in as_role("member").get(
+        "/learning?kind=guide"
+    ).get_data(as_text=True)
