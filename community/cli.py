@@ -1,6 +1,6 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
 send-reminders | send-digests | send-chat-emails | reindex | purge-event-answers |
-close-gigs."""
+close-gigs | learning-reminders."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from community.core.errors import ServiceError
 from community.events.answers_cli import purge_event_answers
 from community.extensions import db
 from community.gigs.cli import close_gigs
+from community.learning.cli import learning_reminders
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         reindex,
         purge_event_answers,
         close_gigs,
+        learning_reminders,
     ):
         app.cli.add_command(command)
 

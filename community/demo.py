@@ -38,6 +38,7 @@ def seed() -> str:
     from community.events import demo as events_demo
     from community.gigs import demo as gigs_demo
     from community.groups import demo as groups_demo
+    from community.learning import demo as learning_demo
     from community.notifications.services import recorded_only
     from community.posts import demo as posts_demo
     from community.profiles import demo as profiles_demo
@@ -52,6 +53,7 @@ def seed() -> str:
         posts_demo,
         chat_demo,
         gigs_demo,
+        learning_demo,
     )
     # The demo's history happened before anyone could be online or mailed.
     with recorded_only():

@@ -26,6 +26,13 @@ from community.gigs.models import (
     GigSkill,
 )
 from community.groups.models import Group, GroupMembership
+from community.learning.models import (
+    LearningItem,
+    LearningPlanEntry,
+    LearningPlanSettings,
+    LearningReminder,
+    LearningSkill,
+)
 from community.mail.models import OutboxMail
 from community.notifications.email_models import ChatMailState, DigestState, NotificationSetting
 from community.notifications.models import Notification
@@ -59,6 +66,11 @@ __all__ = [
     "GigSkill",
     "Group",
     "GroupMembership",
+    "LearningItem",
+    "LearningPlanEntry",
+    "LearningPlanSettings",
+    "LearningReminder",
+    "LearningSkill",
     "MatchNotice",
     "MemberPresence",
     "Message",

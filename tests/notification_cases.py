@@ -24,6 +24,7 @@ from community.gigs import applications as gig_applications
 from community.gigs import services as gigs
 from community.groups import services as groups
 from community.groups.models import Group
+from community.learning import services as learning
 from community.notifications.models import Notification
 from community.posts import services as posts
 from community.posts.models import Post
@@ -55,6 +56,7 @@ CREATED_KINDS = {
     "group.join_approved",
     "group.join_requested",
     "group.made_organiser",
+    "learning.reminder",
     "post.answer",
     "post.helpful",
     "post.match",
@@ -526,6 +528,19 @@ def case_gig_expired(member, other, organiser):
         "Your application to “Walk dogs” has closed",
         "/gigs/applications",
         _hold_again(organiser, gig.id),
+    )
+
+
+def case_learning_reminder(member, other, organiser):
+    now = utcnow()
+    _commit(learning.set_reminder, user(member), now.weekday())
+    _commit(learning.send_reminders, now)
+    return Case(
+        member,
+        latest(member.id, "learning.reminder"),
+        "Your learning plan",
+        "/learning/plan",
+        lambda: _commit(learning.set_reminder, user(member), None),
     )
 
 
