@@ -1,6 +1,6 @@
 """Scheduled jobs: event reminders and change notices, unread direct messages by email and
-notification digests and the weekly learning-plan reminders (later issues add closing gigs
-past their deadline). Each job is idempotent and safe to run every few minutes and
+notification digests, the weekly learning-plan reminders, and closing gigs past their
+deadline with the posters' reminders and stale applications (`close-gigs`). Each job is idempotent and safe to run every few minutes and
 in several places at once.
 
 Who runs them: `flask --app wsgi send-reminders` (cron, in scale-out), and on the embedded
@@ -30,6 +30,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
     """The jobs, by name, each answering how many members it told."""
     from community.events.notices import send_due_notices
     from community.events.reminders import send_reminders
+    from community.gigs.applications import sweep_job
     from community.learning.services import send_reminders as send_learning_reminders
     from community.notifications.chat_mail import send_chat_emails
     from community.notifications.digests import send_digests
@@ -40,6 +41,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
         ("chat emails", send_chat_emails),
         ("digests", send_digests),
         ("learning reminders", send_learning_reminders),
+        ("closing gigs", sweep_job),
     ]
 
 

@@ -100,3 +100,15 @@ def test_an_answered_application_is_neither_reminded_nor_expired(app, world, run
 def test_a_bad_time_is_refused(runner):
     result = runner.invoke(args=["close-gigs", "--now", "yesterday"])
     assert result.exit_code != 0 and "ISO 8601" in result.output
+
+
+def test_the_embedded_job_runner_closes_gigs_too(app, world):
+    from community.jobs import run_scheduled_jobs
+
+    with app.app_context():
+        gig = db.session.get(Gig, world.gig_id)
+        gig.deadline = date.today() - timedelta(days=2)
+        db.session.commit()
+        done = run_scheduled_jobs(only=("closing gigs",))
+        assert set(done) == {"closing gigs"}
+        assert db.session.get(Gig, world.gig_id).status == "closed"

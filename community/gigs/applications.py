@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -240,19 +240,31 @@ class Sweep:
     expired: list[int]
 
 
+def _claim(statement) -> bool:
+    """Run a guarded UPDATE (its WHERE repeats the state it changes from): True when this
+    run changed the row. Two runs at once both try; PostgreSQL makes the second wait for
+    the first's row lock and then finds the state changed, SQLite's one writer does the
+    same, so exactly one of them acts (and notifies)."""
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
+
+
 def sweep(now: datetime | None = None) -> Sweep:
     """Close open gigs past their deadline, remind posters once of applications left
     unanswered for 3 working days, and close those left unanswered for 14 days (the
-    applicant is told kindly). Idempotent: a second run changes nothing. Called by
-    `flask close-gigs`."""
+    applicant is told kindly). Idempotent, and safe to run in several places at once: each
+    change is a guarded UPDATE (`_claim`), and only the run that made it notifies. Called by
+    `flask close-gigs` and the embedded job runner (`community.jobs`)."""
     now = now or utcnow()
     result = Sweep([], {}, [])
     candidates = db.session.scalars(
         select(Gig).where(Gig.status == GigStatus.OPEN, Gig.deadline.is_not(None))
     )
     for gig in candidates:
-        if services.past_deadline(gig, now):
-            services.close_past_deadline(gig, now)
+        if services.past_deadline(gig, now) and _claim(
+            update(Gig)
+            .where(Gig.id == gig.id, Gig.status == GigStatus.OPEN)
+            .values(status=GigStatus.CLOSED, closed_at=now)
+        ):
             result.closed_gigs.append(gig.id)
     waiting = list(
         db.session.scalars(
@@ -265,15 +277,33 @@ def sweep(now: datetime | None = None) -> Sweep:
     reminders: dict[int, list[GigApplication]] = {}
     for application in waiting:
         if now - application.status_changed_at >= timedelta(days=EXPIRE_AFTER_DAYS):
-            application.status = ApplicationStatus.EXPIRED
-            application.status_changed_at = now
-            result.expired.append(application.id)
-            notify(application.applicant_id, "gig.expired", target_type="gig",
-                   target_id=application.gig_id, title=application.gig.title)  # fmt: skip
-        elif application.reminded_at is None and (
-            working_days_between(application.status_changed_at, now) >= REMIND_AFTER_WORKING_DAYS
+            if _claim(
+                update(GigApplication)
+                .where(
+                    GigApplication.id == application.id,
+                    GigApplication.status == ApplicationStatus.SUBMITTED,
+                )
+                .values(status=ApplicationStatus.EXPIRED, status_changed_at=now)
+            ):
+                result.expired.append(application.id)
+                notify(application.applicant_id, "gig.expired", target_type="gig",
+                       target_id=application.gig_id, title=application.gig.title)  # fmt: skip
+        elif (
+            application.reminded_at is None
+            and (
+                working_days_between(application.status_changed_at, now)
+                >= REMIND_AFTER_WORKING_DAYS
+            )
+            and _claim(
+                update(GigApplication)
+                .where(
+                    GigApplication.id == application.id,
+                    GigApplication.status == ApplicationStatus.SUBMITTED,
+                    GigApplication.reminded_at.is_(None),
+                )
+                .values(reminded_at=now)
+            )
         ):
-            application.reminded_at = now
             reminders.setdefault(application.gig_id, []).append(application)
     for gig_id, rows in reminders.items():
         gig = rows[0].gig
@@ -281,4 +311,11 @@ def sweep(now: datetime | None = None) -> Sweep:
                title=gig.title, count=len(rows))  # fmt: skip
         result.reminded[gig_id] = len(rows)
     db.session.flush()
+    db.session.expire_all()  # the guarded UPDATEs changed rows behind the loaded objects
     return result
+
+
+def sweep_job(now: datetime | None = None) -> int:
+    """The sweep as a scheduled job (`community.jobs`): how many members it told."""
+    result = sweep(now)
+    return len(result.expired) + len(result.reminded)

@@ -567,11 +567,5 @@ def _set_status(poster: User, gig: Gig, status: str) -> Gig:
     return gig
 
 
-def close_past_deadline(gig: Gig, now: datetime | None = None) -> None:
-    """Close an open gig whose deadline passed (the `close-gigs` command)."""
-    gig.status = GigStatus.CLOSED
-    gig.closed_at = now or utcnow()
-
-
 # Registers this feature's notification kinds (the registry is complete once services load).
 from community.gigs import notifications as _notifications  # noqa: E402,F401
