@@ -16,7 +16,7 @@ from community.auth.roles import Role
 from community.core.database import utcnow
 from community.demo import SEED, DemoContext
 from community.extensions import db
-from community.gigs import applications, services
+from community.gigs import applications, completion, services
 from community.gigs.models import Gig, GigApplication, GigReview
 
 # (kind, who can take it, engagement, title, description, deliverable, skills, languages,
@@ -161,9 +161,66 @@ def seed(context: DemoContext) -> None:
     )
     db.session.expire_all()
     applications.sweep(now)
+    finished = _complete_two(users, members, made[30:])
     context.summary.append(
-        f"{len(made) + len(waiting)} gigs ({len(waiting)} waiting for review), {count} applications"
+        f"{len(made) + len(waiting)} gigs ({len(waiting)} waiting for review), {count} "
+        f"applications, {finished} completed with feedback and references"
     )
+
+
+MEMBER = "member@alongside.example"
+DONE = [
+    (
+        "Translated the whole brochure from English into Danish in ten days, checked every "
+        "term with our volunteers and delivered a print-ready file.",
+        14,
+        "Danish, English, InDesign",
+        "https://example.org/brochure-da.pdf",
+        "The Danish brochure, as printed",
+    ),
+    (
+        "Ran our survey from the first draft to the final report: clear questions, 212 answers "
+        "and a summary the board used the same week.",
+        20,
+        "Survey design, Excel, reporting",
+        "",
+        "",
+    ),
+]
+
+
+def _complete_two(users, members, gigs) -> int:
+    """Two open gigs done: the demo member (for the first) and another member accepted, the
+    gig completed, feedback both ways and a reference, which the demo member shows on their
+    profile with the deliverable."""
+    demo = next(u for u in users if u.email == MEMBER)
+    done = 0
+    for gig in gigs:
+        if done == len(DONE):
+            break
+        if gig.status != "open" or gig.poster_id == demo.id:
+            continue
+        poster = next(u for u in users if u.id == gig.poster_id)
+        worker = demo if done == 0 else next(
+            u for u in members if u.id not in (gig.poster_id, demo.id)
+        )  # fmt: skip
+        statement, hours, skills, link, note = DONE[done]
+        application = applications.apply(worker, gig, MESSAGES[done])
+        applications.set_status(poster, application, "accepted")
+        completion.complete(poster, gig)
+        completion.give_feedback(
+            poster, gig, worker.id, 5, "Reliable, quick and a pleasure to work with."
+        )
+        completion.give_feedback(worker, gig, poster.id, 5, "A clear brief and fast answers.")
+        reference = completion.write_reference(
+            poster, gig, worker.id, hours=hours, skills_used=skills, statement=statement
+        )
+        if worker is demo:
+            completion.show_on_profile(worker, reference.id, shown=True, sample_link=link,
+                                       sample_note=note)  # fmt: skip
+        done += 1
+    db.session.flush()
+    return done
 
 
 MESSAGES = [
