@@ -219,3 +219,12 @@ def test_a_reference_shows_on_the_profile_only_when_the_member_chooses(world, co
     assert one.count == 1, one.statements
     completion.show_on_profile(ana, first.id, shown=False)
     assert completion.profile_entries(ana.id) == []
+
+
+def test_nobody_withdraws_from_a_completed_gig(world):
+    from community.gigs import applications
+
+    completion.complete(world["pia"], world["gig"])
+    mine = db.session.query(GigApplication).filter_by(applicant_id=world["ana"].id).one()
+    with pytest.raises(Conflict):
+        applications.withdraw(world["ana"], mine)

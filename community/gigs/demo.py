@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from community.auth.roles import Role
@@ -169,24 +170,7 @@ def seed(context: DemoContext) -> None:
 
 
 MEMBER = "member@alongside.example"
-DONE = [
-    (
-        "Translated the whole brochure from English into Danish in ten days, checked every "
-        "term with our volunteers and delivered a print-ready file.",
-        14,
-        "Danish, English, InDesign",
-        "https://example.org/brochure-da.pdf",
-        "The Danish brochure, as printed",
-    ),
-    (
-        "Ran our survey from the first draft to the final report: clear questions, 212 answers "
-        "and a summary the board used the same week.",
-        20,
-        "Survey design, Excel, reporting",
-        "",
-        "",
-    ),
-]
+FEEDBACK = ("Reliable, quick and a pleasure to work with.", "A clear brief and fast answers.")
 
 
 def _complete_two(users, members, gigs) -> int:
@@ -196,7 +180,7 @@ def _complete_two(users, members, gigs) -> int:
     demo = next(u for u in users if u.email == MEMBER)
     done = 0
     for gig in gigs:
-        if done == len(DONE):
+        if done == 2:
             break
         if gig.status != "open" or gig.poster_id == demo.id:
             continue
@@ -204,20 +188,28 @@ def _complete_two(users, members, gigs) -> int:
         worker = demo if done == 0 else next(
             u for u in members if u.id not in (gig.poster_id, demo.id)
         )  # fmt: skip
-        statement, hours, skills, link, note = DONE[done]
+        deliverable = gig.deliverable or _("the work")
+        statement = _(
+            "%(name)s did “%(title)s” for us and delivered %(what)s on time: careful, clear "
+            "and easy to work with. I would gladly work with them again.",
+            name=worker.display_name,
+            title=gig.title,
+            what=deliverable,
+        )
+        skills = ", ".join(link.tag.label for link in gig.skills)
         application = applications.apply(worker, gig, MESSAGES[done])
         applications.set_status(poster, application, "accepted")
         completion.complete(poster, gig)
-        completion.give_feedback(
-            poster, gig, worker.id, 5, "Reliable, quick and a pleasure to work with."
-        )
-        completion.give_feedback(worker, gig, poster.id, 5, "A clear brief and fast answers.")
+        completion.give_feedback(poster, gig, worker.id, 5, FEEDBACK[0])
+        completion.give_feedback(worker, gig, poster.id, 5, FEEDBACK[1])
         reference = completion.write_reference(
-            poster, gig, worker.id, hours=hours, skills_used=skills, statement=statement
-        )
+            poster, gig, worker.id, hours=(gig.hours_per_week or 6) * 2, skills_used=skills,
+            statement=statement,
+        )  # fmt: skip
         if worker is demo:
-            completion.show_on_profile(worker, reference.id, shown=True, sample_link=link,
-                                       sample_note=note)  # fmt: skip
+            completion.show_on_profile(worker, reference.id, shown=True,
+                                       sample_link="https://example.org/finished-work.pdf",
+                                       sample_note=_("The finished work"))  # fmt: skip
         done += 1
     db.session.flush()
     return done

@@ -421,13 +421,13 @@ class ProfileEntryForm(FlaskForm):
 
     shown = BooleanField(_l("Show this reference on my profile"))
     sample_link = StringField(
-        _l("Link to the deliverable (optional)"),
+        _l("Link to the deliverable"),
         filters=[_strip],
         description=_l("An https:// address of the work itself, if it is public."),
         render_kw={"inputmode": "url"},
     )
     sample_note = StringField(
-        _l("About the work sample (optional)"),
+        _l("About the work sample"),
         filters=[_strip],
         validators=[max_length(300)],
     )
