@@ -431,3 +431,24 @@ class ProfileEntryForm(FlaskForm):
         filters=[_strip],
         validators=[max_length(300)],
     )
+
+
+class ReportForm(FlaskForm):
+    """A member's report of a gig."""
+
+    reason = RadioField(
+        _l("What is wrong?"), validators=[InputRequired(_l("Choose why you report this gig."))]
+    )
+    details = TextAreaField(
+        _l("Anything the moderators should know"),
+        filters=[_strip],
+        validators=[max_length(1000)],
+        description=_l("Only the moderators see your report."),
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from community.gigs.reports import REASONS
+
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _pairs(REASONS)

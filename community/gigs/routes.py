@@ -13,7 +13,7 @@ from community.auth.models import User
 from community.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
 from community.extensions import db
-from community.gigs import applications, bp, completion, fit, queries, services
+from community.gigs import applications, bp, completion, fit, queries, reports, services
 from community.gigs.city_notes import WHO_CAN_TAKE_HINTS, all_notes, note_for_city
 from community.gigs.forms import (
     APPLICATION_STATUS_LABELS,
@@ -81,7 +81,7 @@ def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = N
     """The gig page for the signed-in member. A POST that refuses its form passes the bound
     form (`apply_form`, or `bound`: {form key: form}) to show it again with what was typed,
     and its status (422)."""
-    from community.gigs.forms import FeedbackForm, ProfileEntryForm, ReferenceForm
+    from community.gigs.forms import FeedbackForm, ProfileEntryForm, ReferenceForm, ReportForm
 
     mine = applications.own_application(current_user, gig)
     is_poster = services.is_poster(current_user, gig)
@@ -139,6 +139,7 @@ def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = N
         reference_forms=reference_forms,
         my_reference=my_reference,
         entry_form=entry_form,
+        report_form=bound.get("report") or (None if is_poster else ReportForm(formdata=None)),
     ), status
 
 
@@ -244,12 +245,14 @@ def _moderator_only() -> None:
 @bp.get("/moderation/gigs")
 @login_required
 def moderation():
-    """Gigs waiting for review, oldest first, with why they wait (moderators and admins;
-    404 for everyone else)."""
+    """Gigs waiting for review, oldest first, with why they wait, and the open reports of
+    gigs (moderators and admins; 404 for everyone else)."""
     _moderator_only()
     return render_template(
         "gigs/moderation.html",
         gigs=services.pending_gigs(),
+        reports=reports.open_reports(current_user),
+        reasons=reports.REASONS,
         action_form=ActionForm(),
         reject_form=RejectForm(formdata=None),
     )
@@ -456,4 +459,43 @@ def show_reference(gig_id: int):
         ),
         _("Your profile shows this reference.") if form.shown.data
         else _("This reference is no longer on your profile."),
+    )  # fmt: skip
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@bp.post("/gigs/<int:gig_id>/report")
+@login_required
+def report(gig_id: int):
+    """A member reports a gig to the moderators (once)."""
+    from community.gigs.forms import ReportForm
+
+    gig = services.get_visible_gig(current_user, gig_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            reports.report(current_user, gig, form.reason.data, form.details.data or "")
+        except Conflict as error:
+            flash_service_error(error)
+            return redirect(url_for("gigs.show", gig_id=gig.id))
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the moderators will look at this gig."), "success")
+            return redirect(url_for("gigs.show", gig_id=gig.id))
+    return _gig_page(gig, status=422, bound={"report": form})
+
+
+@bp.post("/moderation/gigs/reports/<int:report_id>/resolve")
+@login_required
+def resolve_report(report_id: int):
+    """A moderator marks a report handled."""
+    _moderator_only()
+    return run_action(
+        ActionForm(), reports.resolve, current_user, report_id,
+        success=_("The report is marked handled."), back=url_for("gigs.moderation"),
     )  # fmt: skip
