@@ -49,7 +49,9 @@ CREATED_KINDS = {
     "event.seat_free",
     "gig.application",
     "gig.approved",
+    "gig.completed",
     "gig.expired",
+    "gig.reference",
     "gig.rejected",
     "gig.reminder",
     "gig.status",
@@ -527,6 +529,50 @@ def case_gig_expired(member, other, organiser):
         latest(member.id, "gig.expired"),
         "Your application to “Walk dogs” has closed",
         "/gigs/applications",
+        _hold_again(organiser, gig.id),
+    )
+
+
+def _completed_gig(member, organiser, title: str):
+    """An organiser's gig that `member` was accepted for, then completed."""
+    from community.gigs import completion
+    from community.gigs.models import GigApplication
+
+    gig = _gig(organiser, title=title)
+    _commit(gig_applications.apply, user(member), gig, "I can do it.")
+    application = db.session.scalar(
+        select(GigApplication).where(
+            GigApplication.gig_id == gig.id, GigApplication.applicant_id == member.id
+        )
+    )
+    _commit(gig_applications.set_status, user(organiser), application, "accepted")
+    _commit(completion.complete, user(organiser), db.session.get(type(gig), gig.id))
+    return gig
+
+
+def case_gig_completed(member, other, organiser):
+    gig = _completed_gig(member, organiser, "Film the choir")
+    return Case(
+        member,
+        latest(member.id, "gig.completed"),
+        "marked “Film the choir” completed",
+        f"/gigs/{gig.id}",
+        _hold_again(organiser, gig.id),
+    )
+
+
+def case_gig_reference(member, other, organiser):
+    from community.gigs import completion
+    from community.gigs.models import Gig
+
+    gig = _completed_gig(member, organiser, "Edit the video")
+    _commit(completion.write_reference, user(organiser), db.session.get(Gig, gig.id), member.id,
+            hours=6, skills_used="Editing", statement="Edited our video well.")  # fmt: skip
+    return Case(
+        member,
+        latest(member.id, "gig.reference"),
+        "wrote you a reference for “Edit the video”",
+        f"/gigs/{gig.id}",
         _hold_again(organiser, gig.id),
     )
 

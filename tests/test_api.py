@@ -56,6 +56,9 @@ class ApiClient:
     def patch(self, path: str, json=None, **kw):
         return self.client.patch(path, json=json, headers=self.headers, **kw)
 
+    def put(self, path: str, json=None, **kw):
+        return self.client.put(path, json=json, headers=self.headers, **kw)
+
     def delete(self, path: str, **kw):
         return self.client.delete(path, headers=self.headers, **kw)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from community.auth.models import User
-from community.core.errors import Conflict, Invalid, NotFound
+from community.core.errors import Conflict, Forbidden, Invalid, NotFound
 from community.extensions import db
 from community.gigs import completion
 from community.gigs.models import Gig, GigApplication, GigFeedback, GigStatus
@@ -47,7 +47,7 @@ def world(ctx):
 
 @pytest.mark.parametrize("who", ["ana", "ben", "olga"])
 def test_only_the_poster_completes(world, who):
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         completion.complete(world[who], world["gig"])
 
 
@@ -143,7 +143,7 @@ def test_feedback_shows_after_14_days_even_if_one_side_never_wrote(world):
 @pytest.mark.parametrize("who", ["ana", "ben", "olga"])
 def test_only_the_poster_writes_a_reference(world, who):
     completion.complete(world["pia"], world["gig"])
-    with pytest.raises(NotFound):
+    with pytest.raises(Forbidden):
         completion.write_reference(
             world[who], world["gig"], world["ana"].id, hours=10, skills_used="", statement="Good"
         )
@@ -219,3 +219,12 @@ def test_a_reference_shows_on_the_profile_only_when_the_member_chooses(world, co
     assert one.count == 1, one.statements
     completion.show_on_profile(ana, first.id, shown=False)
     assert completion.profile_entries(ana.id) == []
+
+
+def test_nobody_withdraws_from_a_completed_gig(world):
+    from community.gigs import applications
+
+    completion.complete(world["pia"], world["gig"])
+    mine = db.session.query(GigApplication).filter_by(applicant_id=world["ana"].id).one()
+    with pytest.raises(Conflict):
+        applications.withdraw(world["ana"], mine)

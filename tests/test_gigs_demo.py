@@ -32,3 +32,20 @@ def test_the_demo_gigs_cover_the_feature(db):
         .where(Gig.poster_id == GigApplication.applicant_id)
     )
     assert own == 0
+    # Two completed gigs with feedback both ways and a reference; the demo member shows theirs.
+    from community.auth.models import User
+    from community.gigs.completion import profile_entries
+    from community.gigs.models import GigFeedback, GigReference
+
+    done = [gig for gig in gigs if gig.status == "completed"]
+    assert len(done) == 2
+    for gig in done:
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(GigFeedback).where(GigFeedback.gig_id == gig.id)
+            )
+            == 2
+        )
+        assert db.session.scalar(select(GigReference).where(GigReference.gig_id == gig.id))
+    demo = db.session.scalar(select(User).where(User.email == "member@alongside.example"))
+    assert len(profile_entries(demo.id)) == 1

@@ -263,7 +263,7 @@ def _gig_data(body: dict) -> services.GigData:
     return services.GigData(**values, cleared=cleared)
 
 
-def _present(viewer: User, gig, mine: dict | None = None) -> dict:
+def present_gig(viewer: User, gig, mine: dict | None = None) -> dict:
     """One gig as `viewer` sees it; a list passes `mine` ({gig id: application id})."""
     if mine is None:
         own = applications.own_application(viewer, gig)
@@ -337,7 +337,10 @@ def list_gigs(query: dict):
     page = queries.list_gigs(me, filters, query["cursor"], query["limit"])
     ids = [gig.id for gig in page.items]
     mine = applications.my_application_ids(me, ids)
-    return {"items": [_present(me, g, mine) for g in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [present_gig(me, g, mine) for g in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 _FILTERS = ("kind", "skill", "language", "city", "who_can_take", "pay", "remote", "cursor")
@@ -349,7 +352,7 @@ def _for_you(me: User, query: dict) -> dict:
     fits = fit.for_you(me, limit=query["limit"])
     mine = applications.my_application_ids(me, [item.gig.id for item in fits])
     items = [
-        {**_present(me, item.gig, mine), "fit": {"score": item.score, "reasons": item.reasons}}
+        {**present_gig(me, item.gig, mine), "fit": {"score": item.score, "reasons": item.reasons}}
         for item in fits
     ]
     return {"items": items, "next_cursor": None}
@@ -367,7 +370,7 @@ def create_gig(body: dict):
     body.pop("status", None)
     gig = services.create_gig(me, _gig_data(body))
     db.session.commit()
-    return _present(me, gig)
+    return present_gig(me, gig)
 
 
 @blp.get("/gigs/<int:gig_id>")
@@ -378,7 +381,7 @@ def create_gig(body: dict):
 def get_gig(gig_id: int):
     """One gig."""
     me = api_user()
-    return _present(me, services.get_visible_gig(me, gig_id))
+    return present_gig(me, services.get_visible_gig(me, gig_id))
 
 
 @blp.patch("/gigs/<int:gig_id>")
@@ -407,7 +410,7 @@ def update_gig(body: dict, gig_id: int):
         }[GigStatus(status)]
         gig = verb(me, gig)
     db.session.commit()
-    return _present(me, gig)
+    return present_gig(me, gig)
 
 
 # --- applications --------------------------------------------------------------------------

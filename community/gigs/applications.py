@@ -152,6 +152,8 @@ def withdraw(member: User, application: GigApplication) -> GigApplication:
         return application
     if application.status == ApplicationStatus.EXPIRED:
         raise Conflict(_("This application has already closed."))
+    if application.gig.status == GigStatus.COMPLETED:
+        raise Conflict(_("This gig is completed: there is nothing left to withdraw from."))
     application.status = ApplicationStatus.WITHDRAWN
     application.status_changed_at = utcnow()
     db.session.flush()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import contains_eager
 
 from community.auth.models import User
 from community.core.database import get_or_create, lock_row, utcnow
-from community.core.errors import Conflict, Invalid, NotFound, too_long
+from community.core.errors import Conflict, Forbidden, Invalid, NotFound, too_long
 from community.extensions import db
 from community.gigs.models import (
     ApplicationStatus,
@@ -32,6 +32,7 @@ from community.gigs.models import (
     GigReference,
     GigStatus,
 )
+from community.notifications.services import notify
 
 REVEAL_AFTER = timedelta(days=14)
 MAX_COMMENT = 2000
@@ -58,14 +59,14 @@ def team(gig: Gig) -> list[int]:
 
 def _poster_only(viewer: User, gig: Gig) -> None:
     if gig.poster_id != viewer.id:
-        raise NotFound(_("There is no such gig."))
+        raise Forbidden(_("Only its poster can do that."))
 
 
 def complete(poster: User, gig: Gig) -> Gig:
-    """The poster marks `gig` completed (from open or filled). Refuses anyone else (404, as
-    a gig they may not manage), a gig already completed or closed (409), and a gig nobody was
-    accepted for (409: there is no one to give feedback to). Under the gig's row lock, so
-    two clicks complete it once."""
+    """The poster marks `gig` completed (from open or filled); the team is asked for its
+    feedback ("gig.completed"). Refuses anyone else (403), a
+    gig already completed or closed (409), and a gig nobody was accepted for (409: there is
+    no one to give feedback to). Under the gig's row lock, so two clicks complete it once."""
     _poster_only(poster, gig)
     gig = lock_row(gig)
     if gig.status == GigStatus.COMPLETED:
@@ -78,6 +79,9 @@ def complete(poster: User, gig: Gig) -> Gig:
         )
     gig.status = GigStatus.COMPLETED
     gig.completed_at = utcnow()
+    for member_id in team(gig):
+        notify(member_id, "gig.completed", actor_id=poster.id, target_type="gig",
+               target_id=gig.id)  # fmt: skip
     db.session.flush()
     return gig
 
@@ -206,7 +210,8 @@ def write_reference(
     statement: str,
 ) -> GigReference:
     """The poster's reference for a team member of completed `gig` (written again: the
-    last version stands). Refuses anyone but the poster, a member not on the team (404),
+    last version stands; the member is told of the first, "gig.reference"). Refuses
+    anyone but the poster (403), a member not on the team (404),
     and a gig not completed (409)."""
     _poster_only(poster, gig)
     if gig.status != GigStatus.COMPLETED:
@@ -223,12 +228,15 @@ def write_reference(
         raise Invalid(too_long(MAX_STATEMENT), "statement")
     if not statement:
         raise Invalid(_("Say in a sentence or two what the member did."), "statement")
-    reference, _created = get_or_create(
+    reference, created = get_or_create(
         GigReference,
         gig_id=gig.id,
         member_id=member_id,
         defaults={"poster_id": poster.id},
     )
+    if created:
+        notify(member_id, "gig.reference", actor_id=poster.id, target_type="gig",
+               target_id=gig.id)  # fmt: skip
     reference.poster_id = poster.id
     reference.hours, reference.skills_used, reference.statement = hours, skills_used, statement
     db.session.flush()
@@ -263,5 +271,13 @@ def profile_entries(member_id: int) -> list[GigReference]:
             .where(GigReference.member_id == member_id, GigReference.on_profile.is_(True))
             .options(contains_eager(GigReference.gig).lazyload("*"))
             .order_by(GigReference.created_at.desc(), GigReference.id.desc())
+        )
+    )
+
+
+def reference_for(gig: Gig, member_id: int) -> GigReference | None:
+    return db.session.scalar(
+        select(GigReference).where(
+            GigReference.gig_id == gig.id, GigReference.member_id == member_id
         )
     )

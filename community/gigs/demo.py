@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from community.auth.roles import Role
 from community.core.database import utcnow
 from community.demo import SEED, DemoContext
 from community.extensions import db
-from community.gigs import applications, services
+from community.gigs import applications, completion, services
 from community.gigs.models import Gig, GigApplication, GigReview
 
 # (kind, who can take it, engagement, title, description, deliverable, skills, languages,
@@ -161,9 +162,57 @@ def seed(context: DemoContext) -> None:
     )
     db.session.expire_all()
     applications.sweep(now)
+    finished = _complete_two(users, members, made[30:])
     context.summary.append(
-        f"{len(made) + len(waiting)} gigs ({len(waiting)} waiting for review), {count} applications"
+        f"{len(made) + len(waiting)} gigs ({len(waiting)} waiting for review), {count} "
+        f"applications, {finished} completed with feedback and references"
     )
+
+
+MEMBER = "member@alongside.example"
+FEEDBACK = ("Reliable, quick and a pleasure to work with.", "A clear brief and fast answers.")
+
+
+def _complete_two(users, members, gigs) -> int:
+    """Two open gigs done: the demo member (for the first) and another member accepted, the
+    gig completed, feedback both ways and a reference, which the demo member shows on their
+    profile with the deliverable."""
+    demo = next(u for u in users if u.email == MEMBER)
+    done = 0
+    for gig in gigs:
+        if done == 2:
+            break
+        if gig.status != "open" or gig.poster_id == demo.id:
+            continue
+        poster = next(u for u in users if u.id == gig.poster_id)
+        worker = demo if done == 0 else next(
+            u for u in members if u.id not in (gig.poster_id, demo.id)
+        )  # fmt: skip
+        deliverable = gig.deliverable or _("the work")
+        statement = _(
+            "%(name)s did “%(title)s” for us and delivered %(what)s on time: careful, clear "
+            "and easy to work with. I would gladly work with them again.",
+            name=worker.display_name,
+            title=gig.title,
+            what=deliverable,
+        )
+        skills = ", ".join(link.tag.label for link in gig.skills)
+        application = applications.apply(worker, gig, MESSAGES[done])
+        applications.set_status(poster, application, "accepted")
+        completion.complete(poster, gig)
+        completion.give_feedback(poster, gig, worker.id, 5, FEEDBACK[0])
+        completion.give_feedback(worker, gig, poster.id, 5, FEEDBACK[1])
+        reference = completion.write_reference(
+            poster, gig, worker.id, hours=(gig.hours_per_week or 6) * 2, skills_used=skills,
+            statement=statement,
+        )  # fmt: skip
+        if worker is demo:
+            completion.show_on_profile(worker, reference.id, shown=True,
+                                       sample_link="https://example.org/finished-work.pdf",
+                                       sample_note=_("The finished work"))  # fmt: skip
+        done += 1
+    db.session.flush()
+    return done
 
 
 MESSAGES = [

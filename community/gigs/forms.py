@@ -355,3 +355,100 @@ class StatusForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes one thing (close, reopen, approve, withdraw): CSRF only."""
+
+
+class FeedbackForm(FlaskForm):
+    """One side's feedback on the other, after a completed gig."""
+
+    rating = RadioField(
+        _l("How was it?"), validators=[InputRequired(_l("Choose a rating from 1 to 5."))]
+    )
+    comment = TextAreaField(
+        _l("In a few words"),
+        filters=[_strip],
+        validators=[max_length(2000)],
+        description=_l("They read it once you have both written, or 14 days after completion."),
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rating.choices = _pairs(RATING_LABELS)
+
+
+RATING_LABELS = {
+    "5": _l("5: excellent"),
+    "4": _l("4: good"),
+    "3": _l("3: fine"),
+    "2": _l("2: not great"),
+    "1": _l("1: poor"),
+}
+
+
+class ReferenceForm(FlaskForm):
+    """The poster's reference for a member of the team."""
+
+    hours = IntegerField(
+        _l("Hours worked"),
+        validators=[
+            Optional(),
+            NumberRange(1, 5000, _l("Give the hours as a number from 1 to 5000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    skills_used = StringField(
+        _l("Skills used"),
+        filters=[_strip],
+        validators=[max_length(300)],
+        description=_l("For example: Danish, copywriting, InDesign."),
+    )
+    statement = TextAreaField(
+        _l("Reference"),
+        filters=[_strip],
+        validators=[
+            DataRequired(_l("Say in a sentence or two what the member did.")),
+            max_length(3000),
+        ],
+        description=_l(
+            "What they did and how well: it can go on their profile as a verified entry."
+        ),
+        render_kw={"rows": 4},
+    )
+
+
+class ProfileEntryForm(FlaskForm):
+    """The member's choice to show a reference on their profile, with a work sample."""
+
+    shown = BooleanField(_l("Show this reference on my profile"))
+    sample_link = StringField(
+        _l("Link to the deliverable"),
+        filters=[_strip],
+        description=_l("An https:// address of the work itself, if it is public."),
+        render_kw={"inputmode": "url"},
+    )
+    sample_note = StringField(
+        _l("About the work sample"),
+        filters=[_strip],
+        validators=[max_length(300)],
+    )
+
+
+class ReportForm(FlaskForm):
+    """A member's report of a gig."""
+
+    reason = RadioField(
+        _l("What is wrong?"), validators=[InputRequired(_l("Choose why you report this gig."))]
+    )
+    details = TextAreaField(
+        _l("Anything the moderators should know"),
+        filters=[_strip],
+        validators=[max_length(1000)],
+        description=_l("Only the moderators see your report."),
+        render_kw={"rows": 3},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from community.gigs.reports import REASONS
+
+        super().__init__(*args, **kwargs)
+        self.reason.choices = _pairs(REASONS)

@@ -263,3 +263,5 @@ class GigReport(db.Model):
     details: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    gig: Mapped[Gig] = relationship()

@@ -170,3 +170,38 @@ register_kind(
         ),
     )
 )
+
+register_kind(
+    NotificationKind(
+        "gig.completed",
+        _l("Gigs you worked on are completed"),
+        CATEGORY,
+        INSTANT,
+        about_target(
+            lambda n, gig, seen: _(
+                "%(name)s marked “%(title)s” completed. Tell them how it went: your feedback "
+                "shows once you have both written.",
+                name=seen.actor_name(n),
+                title=gig.title,
+            ),
+            _gig_url,
+        ),
+    )
+)
+
+register_kind(
+    NotificationKind(
+        "gig.reference",
+        _l("References for your work"),
+        CATEGORY,
+        INSTANT,
+        about_target(
+            lambda n, gig, seen: _(
+                "%(name)s wrote you a reference for “%(title)s”. You can show it on your profile.",
+                name=seen.actor_name(n),
+                title=gig.title,
+            ),
+            _gig_url,
+        ),
+    )
+)

@@ -7,11 +7,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
+from community.auth.models import User
 from community.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action, show_service_error
 from community.extensions import db
-from community.gigs import applications, bp, fit, queries, services
+from community.gigs import applications, bp, completion, fit, queries, reports, services
 from community.gigs.city_notes import WHO_CAN_TAKE_HINTS, all_notes, note_for_city
 from community.gigs.forms import (
     APPLICATION_STATUS_LABELS,
@@ -26,7 +28,7 @@ from community.gigs.forms import (
     kind_label,
     who_label,
 )
-from community.gigs.models import GigReview
+from community.gigs.models import GigReview, GigStatus
 from community.profiles.directory import visible_ids
 
 bp.add_app_template_global(kind_label, "gig_kind_label")
@@ -70,23 +72,75 @@ def for_you():
 @login_required
 def show(gig_id: int):
     """A gig: what, where, pay, who can take it (with the note for its city's country), and
-    the poster's buttons or the member's Apply form."""
-    gig = services.get_visible_gig(current_user, gig_id)
+    the poster's buttons or the member's Apply form; once completed, the feedback and
+    references of the people who took part."""
+    return _gig_page(services.get_visible_gig(current_user, gig_id))
+
+
+def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = None):
+    """The gig page for the signed-in member. A POST that refuses its form passes the bound
+    form (`apply_form`, or `bound`: {form key: form}) to show it again with what was typed,
+    and its status (422)."""
+    from community.gigs.forms import FeedbackForm, ProfileEntryForm, ReferenceForm, ReportForm
+
     mine = applications.own_application(current_user, gig)
+    is_poster = services.is_poster(current_user, gig)
+    bound = bound or {}
+    feedback = completion.feedback_for(current_user, gig)
+    completed = gig.status == GigStatus.COMPLETED
+    team = completion.team(gig) if is_poster else []
+    references = {member_id: completion.reference_for(gig, member_id) for member_id in team}
+    my_reference = completion.reference_for(gig, current_user.id) if completed else None
+    names = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(
+                User.id.in_([*team, *(view.other_id for view in feedback)])
+            )
+        ).all()
+    )
+    feedback_forms = {
+        view.other_id: bound.get(f"feedback-{view.other_id}")
+        or FeedbackForm(
+            formdata=None,
+            prefix=f"fb{view.other_id}-",
+            rating=str(view.mine.rating) if view.mine else None,
+            comment=view.mine.comment if view.mine else "",
+        )
+        for view in feedback
+    }
+    reference_forms = {
+        member_id: bound.get(f"reference-{member_id}")
+        or ReferenceForm(formdata=None, prefix=f"ref{member_id}-", obj=references[member_id])
+        for member_id in team
+    }
+    entry_form = bound.get("entry") or (
+        ProfileEntryForm(formdata=None, obj=my_reference, shown=my_reference.on_profile)
+        if my_reference
+        else None
+    )
     return render_template(
         "gigs/show.html",
         gig=gig,
         note=note_for_city(gig.city),
         who_hint=str(WHO_CAN_TAKE_HINTS.get(gig.who_can_take, "")),
-        is_poster=services.is_poster(current_user, gig),
+        is_poster=is_poster,
         is_moderator=services.is_moderator(current_user),
         action_form=ActionForm(),
-        apply_form=applications.apply_form(gig) if mine is None else None,
+        apply_form=apply_form or (applications.apply_form(gig) if mine is None else None),
         can_apply=applications.can_apply(current_user, gig),
         mine=mine,
         past_deadline=services.past_deadline(gig),
         poster_profile=bool(visible_ids(current_user, {gig.poster_id})),
-    )
+        team=team,
+        names=names,
+        feedback=feedback,
+        feedback_forms=feedback_forms,
+        references=references,
+        reference_forms=reference_forms,
+        my_reference=my_reference,
+        entry_form=entry_form,
+        report_form=bound.get("report") or (None if is_poster else ReportForm(formdata=None)),
+    ), status
 
 
 def _render_form(form: GigForm, gig=None, status: int = 200):
@@ -191,12 +245,14 @@ def _moderator_only() -> None:
 @bp.get("/moderation/gigs")
 @login_required
 def moderation():
-    """Gigs waiting for review, oldest first, with why they wait (moderators and admins;
-    404 for everyone else)."""
+    """Gigs waiting for review, oldest first, with why they wait, and the open reports of
+    gigs (moderators and admins; 404 for everyone else)."""
     _moderator_only()
     return render_template(
         "gigs/moderation.html",
         gigs=services.pending_gigs(),
+        reports=reports.open_reports(current_user),
+        reasons=reports.REASONS,
         action_form=ActionForm(),
         reject_form=RejectForm(formdata=None),
     )
@@ -256,20 +312,7 @@ def apply(gig_id: int):
             flash(_("Your application is sent. You can follow it under My applications."),
                   "success")  # fmt: skip
             return redirect(url_for("gigs.show", gig_id=gig.id))
-    return render_template(
-        "gigs/show.html",
-        gig=gig,
-        note=note_for_city(gig.city),
-        who_hint=str(WHO_CAN_TAKE_HINTS.get(gig.who_can_take, "")),
-        is_poster=False,
-        is_moderator=services.is_moderator(current_user),
-        action_form=ActionForm(),
-        apply_form=form,
-        can_apply=applications.can_apply(current_user, gig),
-        mine=None,
-        past_deadline=services.past_deadline(gig),
-        poster_profile=bool(visible_ids(current_user, {gig.poster_id})),
-    ), 422
+    return _gig_page(gig, status=422, apply_form=form)
 
 
 @bp.post("/gigs/applications/<int:application_id>/withdraw")
@@ -327,3 +370,132 @@ def set_status(application_id: int):
         back=url_for("gigs.applicants", gig_id=application.gig_id),
         invalid=_("Choose shortlisted, accepted or declined."),
     )
+
+
+# --- completion ------------------------------------------------------------------------------
+
+
+@bp.post("/gigs/<int:gig_id>/complete")
+@login_required
+def complete(gig_id: int):
+    """The poster marks the gig completed; the team is asked for its feedback."""
+    gig = services.get_own_gig(current_user, gig_id)
+    return run_action(
+        ActionForm(), completion.complete, current_user, gig,
+        success=_("The gig is completed. Tell the people who did it how it went, and write "
+                  "them a reference."),
+        back=url_for("gigs.show", gig_id=gig.id),
+    )  # fmt: skip
+
+
+def _save(gig, key: str, form, save, success: str):
+    """Validate `form`, call `save()`, commit and go back to the gig; a refusal shows the
+    gig page again with the form's errors and what was typed (422)."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("gigs.show", gig_id=gig.id))
+    return _gig_page(gig, status=422, bound={key: form})
+
+
+@bp.post("/gigs/<int:gig_id>/feedback/<int:subject_id>")
+@login_required
+def give_feedback(gig_id: int, subject_id: int):
+    """Feedback from the poster on a team member, or from a team member on the poster."""
+    from community.gigs.forms import FeedbackForm
+
+    gig = services.get_visible_gig(current_user, gig_id)
+    form = FeedbackForm(prefix=f"fb{subject_id}-")
+    return _save(
+        gig, f"feedback-{subject_id}", form,
+        lambda: completion.give_feedback(
+            current_user, gig, subject_id, int(form.rating.data), form.comment.data or ""
+        ),
+        _("Thank you: your feedback is saved."),
+    )  # fmt: skip
+
+
+@bp.post("/gigs/<int:gig_id>/references/<int:member_id>")
+@login_required
+def write_reference(gig_id: int, member_id: int):
+    """The poster's reference for a member of the team."""
+    from community.gigs.forms import ReferenceForm
+
+    gig = services.get_own_gig(current_user, gig_id)
+    form = ReferenceForm(prefix=f"ref{member_id}-")
+    return _save(
+        gig, f"reference-{member_id}", form,
+        lambda: completion.write_reference(
+            current_user, gig, member_id, hours=form.hours.data,
+            skills_used=form.skills_used.data or "", statement=form.statement.data or "",
+        ),
+        _("The reference is saved; the member can show it on their profile."),
+    )  # fmt: skip
+
+
+@bp.post("/gigs/<int:gig_id>/reference")
+@login_required
+def show_reference(gig_id: int):
+    """The member shows or hides their reference on their profile, with a work sample."""
+    from community.gigs.forms import ProfileEntryForm
+
+    gig = services.get_visible_gig(current_user, gig_id)
+    reference = completion.reference_for(gig, current_user.id)
+    if reference is None:
+        raise NotFound(_("There is no such reference."))
+    form = ProfileEntryForm()
+    return _save(
+        gig, "entry", form,
+        lambda: completion.show_on_profile(
+            current_user, reference.id, shown=form.shown.data,
+            sample_link=form.sample_link.data or "", sample_note=form.sample_note.data or "",
+        ),
+        _("Your profile shows this reference.") if form.shown.data
+        else _("This reference is no longer on your profile."),
+    )  # fmt: skip
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+@bp.post("/gigs/<int:gig_id>/report")
+@login_required
+def report(gig_id: int):
+    """A member reports a gig to the moderators (once)."""
+    from community.gigs.forms import ReportForm
+
+    gig = services.get_visible_gig(current_user, gig_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            reports.report(current_user, gig, form.reason.data, form.details.data or "")
+        except Conflict as error:
+            flash_service_error(error)
+            return redirect(url_for("gigs.show", gig_id=gig.id))
+        except (NotFound, Forbidden):
+            raise
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Thank you: the moderators will look at this gig."), "success")
+            return redirect(url_for("gigs.show", gig_id=gig.id))
+    return _gig_page(gig, status=422, bound={"report": form})
+
+
+@bp.post("/moderation/gigs/reports/<int:report_id>/resolve")
+@login_required
+def resolve_report(report_id: int):
+    """A moderator marks a report handled."""
+    _moderator_only()
+    return run_action(
+        ActionForm(), reports.resolve, current_user, report_id,
+        success=_("The report is marked handled."), back=url_for("gigs.moderation"),
+    )  # fmt: skip

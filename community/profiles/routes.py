@@ -22,6 +22,7 @@ from community.connections.services import relationship_with
 from community.core.errors import ServiceError
 from community.core.forms import show_service_error
 from community.extensions import db, limiter
+from community.gigs.completion import profile_entries
 from community.presence.services import set_hidden as set_presence_hidden
 from community.profiles import bp
 from community.profiles.avatars import (
@@ -101,6 +102,7 @@ def profile(user_id: int):
         else None,
         action_form=ActionForm(),
         connect_form=ConnectForm(),
+        verified_work=profile_entries(member.id),
     )
 
 

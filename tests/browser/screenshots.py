@@ -323,6 +323,16 @@ def gig_poster_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None
     shoot("gig-applicants")
 
 
+def gig_done_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The demo member's profile with their verified work, and the completed gig behind it
+    (feedback both ways, their reference and the choice to show it)."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + page.locator("a", has_text="Profile").first.get_attribute("href"))
+    shoot("profile-verified-work")
+    page.locator(".verified-work__title a").first.click()
+    shoot("gig-completed")
+
+
 def gig_moderator_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
     log_in(page, url, "moderator@alongside.example")
     page.goto(url + "/moderation/gigs")
@@ -445,6 +455,7 @@ GROUPS = (
     notification_settings_pages,
     gig_member_pages,
     gig_poster_pages,
+    gig_done_pages,
     gig_moderator_pages,
 )
 
