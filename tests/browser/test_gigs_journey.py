@@ -1,8 +1,9 @@
 """Gigs in a real browser on a phone (390x844): the organiser posts a paid freelance gig
 whose title, description and skills carry script payloads (first meeting the form's errors),
-a member finds it by its skill, applies (with a payload in the message), the poster
-shortlists and then accepts them, and the member follows it under "My applications"; the
-moderator's review list opens too. No script ever runs, and every page reached is checked
+a member finds it by its skill and under "For you", applies (with a payload in the
+message), the poster shortlists and then accepts them, and the member follows it under "My
+applications"; the poster marks it completed and writes a reference, which the member
+shows on their profile as verified work; the moderator's review list opens too. No script ever runs, and every page reached is checked
 by ``page_checker`` (no CSP violation, axe-core, no sideways scrolling, vnu)."""
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def test_post_find_apply_shortlist_accept(page: Page, new_context, live_server, 
     page_checker.check(page, "gig form (errors)")
     page.get_by_label("Freelance", exact=True).check()
     page.get_by_label("Description").fill("Teach **two** children. " + PAYLOAD)
-    page.get_by_label("Skills wanted").fill("Zither teaching, " + PAYLOAD[:30])
+    page.get_by_label("Skills wanted").fill("Zither teaching, Career coaching, " + PAYLOAD[:30])
     page.get_by_label("Anyone with the right to work here").check()
     page.get_by_label("City", exact=False).first.select_option("zurich")
     page.get_by_label("On invoice (freelance)").check()
@@ -49,11 +50,16 @@ def test_post_find_apply_shortlist_accept(page: Page, new_context, live_server, 
 
     other = new_context().new_page()
     other.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    log_in(other, live_server, "priya@alongside.example", DEMO_PASSWORD)
+    # Mia lives in Zurich and coaches careers: the gig is for her.
+    log_in(other, live_server, "member@alongside.example", DEMO_PASSWORD)
     other.goto(live_server.url + "/gigs?skill=zither+teaching")
     card = other.locator(".gig-card", has_text="Zither lessons")
     expect(card).to_have_count(1)
     page_checker.check(other, "gigs by skill")
+    other.get_by_role("link", name="For you").click()
+    card = other.locator(".gig-card", has_text="Zither lessons")
+    expect(card).to_contain_text("Wants Career coaching, a skill you have")
+    page_checker.check(other, "gigs for you")
     card.get_by_role("link").first.click()
     page_checker.check(other, "gig, member's view")
     other.get_by_label("Your message").fill("I teach zither. " + PAYLOAD)
@@ -83,6 +89,26 @@ def test_post_find_apply_shortlist_accept(page: Page, new_context, live_server, 
     mine = other.locator(".card", has_text="Zither lessons")
     expect(mine).to_contain_text("Accepted")
     page_checker.check(other, "my applications")
+
+    page.goto(gig_url)
+    page.get_by_role("button", name="Mark completed").click()
+    expect(page.locator(".flash").first).to_contain_text("The gig is completed.")
+    page.get_by_label("Hours worked").fill("12")
+    page.get_by_role("textbox", name="Reference").fill("Taught both children with patience. " + PAYLOAD)
+    page.get_by_role("button", name="Save the reference").click()
+    expect(page.locator(".flash").first).to_contain_text("The reference is saved")
+    page_checker.check(page, "completed gig, poster's view")
+
+    other.goto(gig_url)
+    expect(other.get_by_role("heading", name="Your reference")).to_be_visible()
+    page_checker.check(other, "completed gig, member's view")
+    other.get_by_label("Show this reference on my profile").check()
+    other.get_by_role("button", name="Save", exact=True).click()
+    expect(other.locator(".flash").first).to_contain_text("Your profile shows this reference.")
+    other.goto(live_server.url + other.locator("a", has_text="Profile").first.get_attribute("href"))
+    verified = other.locator(".verified-work__entry", has_text="Zither lessons")
+    expect(verified).to_contain_text("Taught both children with patience. " + PAYLOAD)
+    page_checker.check(other, "profile with verified work")
 
     moderator = new_context().new_page()
     log_in(moderator, live_server, "moderator@alongside.example", DEMO_PASSWORD)
