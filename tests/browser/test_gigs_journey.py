@@ -94,7 +94,9 @@ def test_post_find_apply_shortlist_accept(page: Page, new_context, live_server, 
     page.get_by_role("button", name="Mark completed").click()
     expect(page.locator(".flash").first).to_contain_text("The gig is completed.")
     page.get_by_label("Hours worked").fill("12")
-    page.get_by_role("textbox", name="Reference").fill("Taught both children with patience. " + PAYLOAD)
+    page.get_by_role("textbox", name="Reference").fill(
+        "Taught both children with patience. " + PAYLOAD
+    )
     page.get_by_role("button", name="Save the reference").click()
     expect(page.locator(".flash").first).to_contain_text("The reference is saved")
     page_checker.check(page, "completed gig, poster's view")
