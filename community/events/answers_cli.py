@@ -4,36 +4,22 @@ run every few minutes from cron: a second run deletes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
 
+from community.core.commands import now_option
 from community.extensions import db
 
 
 @click.command("purge-event-answers")
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="Act as if it were this ISO 8601 time (UTC when no offset is given); for tests.",
-)
+@now_option
 @with_appcontext
-def purge_event_answers(now_text: str | None) -> None:
+def purge_event_answers(now: datetime | None) -> None:
     """Delete the answers of events that ended more than ANSWER_RETENTION_DAYS ago."""
     from community.events.questions import purge_answers
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter(
-                "give an ISO 8601 time, e.g. 2027-03-04T18:00:00+00:00"
-            ) from None
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
     deleted = purge_answers(now)
     db.session.commit()
     click.echo(f"deleted {deleted} answers")

@@ -6,36 +6,22 @@ cron: a second run changes nothing (`applications.sweep`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 from flask.cli import with_appcontext
 
+from community.core.commands import now_option
 from community.extensions import db
 
 
 @click.command("close-gigs")
-@click.option(
-    "--now",
-    "now_text",
-    default=None,
-    help="Act as if it were this ISO 8601 time (UTC when no offset is given); for tests.",
-)
+@now_option
 @with_appcontext
-def close_gigs(now_text: str | None) -> None:
+def close_gigs(now: datetime | None) -> None:
     """Close gigs past their deadline; remind posters; expire stale applications."""
     from community.gigs.applications import sweep
 
-    now = None
-    if now_text:
-        try:
-            now = datetime.fromisoformat(now_text)
-        except ValueError:
-            raise click.BadParameter(
-                "give an ISO 8601 time, e.g. 2027-03-04T18:00:00+00:00"
-            ) from None
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
     result = sweep(now)
     db.session.commit()
     click.echo(f"closed {len(result.closed_gigs)} gigs past their deadline")
