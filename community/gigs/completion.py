@@ -281,3 +281,11 @@ def reference_for(gig: Gig, member_id: int) -> GigReference | None:
             GigReference.gig_id == gig.id, GigReference.member_id == member_id
         )
     )
+
+
+def references(gig: Gig) -> dict[int, GigReference]:
+    """The references written for `gig`, by member id: one query."""
+    return {
+        row.member_id: row
+        for row in db.session.scalars(select(GigReference).where(GigReference.gig_id == gig.id))
+    }

@@ -89,8 +89,9 @@ def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = N
     feedback = completion.feedback_for(current_user, gig)
     completed = gig.status == GigStatus.COMPLETED
     team = completion.team(gig) if is_poster else []
-    references = {member_id: completion.reference_for(gig, member_id) for member_id in team}
-    my_reference = completion.reference_for(gig, current_user.id) if completed else None
+    written = completion.references(gig) if completed else {}
+    references = {member_id: written.get(member_id) for member_id in team}
+    my_reference = written.get(current_user.id)
     names = dict(
         db.session.execute(
             select(User.id, User.display_name).where(
