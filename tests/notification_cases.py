@@ -55,6 +55,7 @@ CREATED_KINDS = {
     "gig.rejected",
     "gig.reminder",
     "gig.status",
+    "gig.stopped",
     "group.join_approved",
     "group.join_requested",
     "group.made_organiser",
@@ -528,6 +529,21 @@ def case_gig_expired(member, other, organiser):
         member,
         latest(member.id, "gig.expired"),
         "Your application to “Walk dogs” has closed",
+        "/gigs/applications",
+        _hold_again(organiser, gig.id),
+    )
+
+
+def case_gig_stopped(member, other, organiser):
+    from community.gigs.models import Gig
+
+    gig = _gig(organiser, title="Paint the hall")
+    _commit(gig_applications.apply, user(member), gig, "I paint.")
+    _commit(gigs.mark_filled, user(organiser), db.session.get(Gig, gig.id))
+    return Case(
+        member,
+        latest(member.id, "gig.stopped"),
+        "“Paint the hall” has been filled, so your application is closed",
         "/gigs/applications",
         _hold_again(organiser, gig.id),
     )

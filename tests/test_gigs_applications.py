@@ -230,3 +230,78 @@ def test_messages_and_links_come_back_escaped(app, world, as_role):
     html = as_role("poster").get(f"/gigs/{world.gig_id}/applications").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html and "<b>" not in html
+
+
+# --- when the gig stops taking applications -----------------------------------------------------
+
+
+def _notices(user_id: int, kind: str) -> int:
+    return _count(Notification, Notification.user_id == user_id, Notification.kind == kind)
+
+
+def test_waiting_applications_close_when_the_gig_is_filled_and_each_is_told_once(app, world):
+    with app.app_context():
+        gig = db.session.get(Gig, world.gig_id)
+        shortlisted = applications.apply(user(world["other"]), gig, "Me too.")
+        accepted = applications.apply(user(world["admin"]), gig, "And me.")
+        db.session.flush()
+        applications.set_status(user(world["poster"]), shortlisted, "shortlisted")
+        applications.set_status(user(world["poster"]), accepted, "accepted")
+        db.session.commit()
+        ids = {"submitted": world.application_id, "shortlisted": shortlisted.id,
+               "accepted": accepted.id}  # fmt: skip
+        services.mark_filled(user(world["poster"]), gig)
+        services.mark_filled(user(world["poster"]), db.session.get(Gig, world.gig_id))  # again
+        db.session.commit()
+        statuses = {k: db.session.get(GigApplication, v).status for k, v in ids.items()}
+        assert statuses == {"submitted": "expired", "shortlisted": "expired",
+                            "accepted": "accepted"}  # fmt: skip
+        assert _notices(world["applicant"].id, "gig.stopped") == 1
+        assert _notices(world["other"].id, "gig.stopped") == 1
+        assert _notices(world["admin"].id, "gig.stopped") == 0
+
+
+def test_closing_keeps_the_applications_for_the_poster_to_answer(app, world, as_role):
+    with app.app_context():
+        services.close_gig(user(world["poster"]), db.session.get(Gig, world.gig_id))
+        db.session.commit()
+        assert db.session.get(GigApplication, world.application_id).status == "submitted"
+        assert _notices(world["applicant"].id, "gig.stopped") == 0
+        services.reopen_gig(user(world["poster"]), db.session.get(Gig, world.gig_id))
+        services.mark_filled(user(world["poster"]), db.session.get(Gig, world.gig_id))
+        db.session.commit()
+    html = as_role("applicant").get("/notifications").get_data(as_text=True)
+    assert "has been filled, so your application is closed" in html
+
+
+def test_a_closed_application_can_be_sent_again_once_the_gig_reopens(app, world, as_role):
+    with app.app_context():
+        gig = db.session.get(Gig, world.gig_id)
+        services.mark_filled(user(world["poster"]), gig)
+        db.session.commit()
+    response = _apply_page(as_role("applicant"), world.gig_id, message="Still keen.")
+    assert response.status_code == 303  # filled: refused with a message
+    with app.app_context():
+        services.reopen_gig(user(world["poster"]), db.session.get(Gig, world.gig_id))
+        db.session.commit()
+    page = as_role("applicant").get(f"/gigs/{world.gig_id}").get_data(as_text=True)
+    assert "Send my application" in page
+    assert _apply_page(as_role("applicant"), world.gig_id, message="Still keen.").status_code == 302
+    with app.app_context():
+        row = db.session.get(GigApplication, world.application_id)
+        assert (row.status, row.message) == ("submitted", "Still keen.")
+        assert _count(GigApplication, GigApplication.applicant_id == world["applicant"].id) == 1
+        with pytest.raises(Conflict):  # a live application is still one per member
+            applications.apply(user(world["applicant"]), db.session.get(Gig, world.gig_id), "x")
+
+
+def test_my_applications_does_not_link_a_gig_held_for_review_again(app, world, as_role):
+    link = f'href="/gigs/{world.gig_id}"'
+    assert link in as_role("applicant").get("/gigs/applications").get_data(as_text=True)
+    with app.app_context():
+        gig = db.session.get(Gig, world.gig_id)
+        gig.review = "pending"
+        db.session.commit()
+    html = as_role("applicant").get("/gigs/applications").get_data(as_text=True)
+    assert link not in html and "Translate our volunteer brochure" in html
+    assert "A moderator is looking at this gig again" in html

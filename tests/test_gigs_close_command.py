@@ -112,3 +112,15 @@ def test_the_embedded_job_runner_closes_gigs_too(app, world):
         done = run_scheduled_jobs(only=("closing gigs",))
         assert set(done) == {"closing gigs"}
         assert db.session.get(Gig, world.gig_id).status == "closed"
+
+
+def test_closing_at_the_deadline_leaves_the_applications_to_the_poster(app, world, runner):
+    deadline = date.today() + timedelta(days=3)  # well within the 14 days of the rule below
+    with app.app_context():
+        db.session.get(Gig, world.gig_id).deadline = deadline
+        db.session.commit()
+    after = datetime(deadline.year, deadline.month, deadline.day, tzinfo=UTC) + timedelta(days=2)
+    assert "closed 1 gigs" in run(runner, after)
+    with app.app_context():
+        assert db.session.get(GigApplication, world.application_id).status == "submitted"
+        assert _notices(world["applicant"].id, "gig.stopped") == 0

@@ -91,9 +91,10 @@ def apply(member: User, gig: Gig, message: str, link: str = "") -> GigApplicatio
     if reason:
         raise Conflict(reason)
     already = Conflict(_("You have already applied to this gig."))
-    if own_application(member, gig) is not None:
-        raise already
     now = utcnow()
+    earlier = own_application(member, gig)
+    if earlier is not None:
+        return _apply_again(member, gig, lock_row(earlier), message, link, now, already)
     application = GigApplication(
         gig_id=gig.id,
         applicant_id=member.id,
@@ -110,6 +111,61 @@ def apply(member: User, gig: Gig, message: str, link: str = "") -> GigApplicatio
     notify(gig.poster_id, "gig.application", actor_id=member.id, target_type="gig",
            target_id=gig.id, title=gig.title)  # fmt: skip
     return application
+
+
+def _apply_again(
+    member: User,
+    gig: Gig,
+    earlier: GigApplication,
+    message: str,
+    link: str,
+    now: datetime,
+    already: Conflict,
+) -> GigApplication:
+    """An application that closed when the gig did (or went unanswered) is sent again, as
+    new, once the gig is open again; any other earlier application is `already`."""
+    if earlier.status != ApplicationStatus.EXPIRED:
+        raise already
+    earlier.message, earlier.link = message, link
+    earlier.status = ApplicationStatus.SUBMITTED
+    earlier.decline_reason = ""
+    earlier.created_at = earlier.status_changed_at = now
+    earlier.reminded_at = None
+    db.session.flush()
+    notify(gig.poster_id, "gig.application", actor_id=member.id, target_type="gig",
+           target_id=gig.id, title=gig.title)  # fmt: skip
+    return earlier
+
+
+# Applications still waiting for the poster's answer: they close when the gig does.
+WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED)
+
+
+def close_open_applications(gig: Gig, why: str, now: datetime) -> list[int]:
+    """The gig is filled (`why`): the applications still waiting for an answer close
+    (`expired`), and each applicant is told kindly. Accepted and declined ones keep their
+    answer. A gig that only closes (by its poster or at its deadline) keeps them: the poster
+    still answers, and the 14-day rule of `sweep` closes those left unanswered. Each change
+    is a guarded UPDATE, so two fillings at once tell each applicant once. Called by
+    `services._set_status`; returns the applications closed."""
+    waiting = db.session.execute(
+        select(GigApplication.id, GigApplication.applicant_id).where(
+            GigApplication.gig_id == gig.id, GigApplication.status.in_(WAITING)
+        )
+    ).all()
+    closed = []
+    for application_id, applicant_id in waiting:
+        if _claim(
+            update(GigApplication)
+            .where(GigApplication.id == application_id, GigApplication.status.in_(WAITING))
+            .values(status=ApplicationStatus.EXPIRED, status_changed_at=now)
+        ):
+            closed.append(application_id)
+            notify(applicant_id, "gig.stopped", target_type="gig", target_id=gig.id,
+                   title=gig.title, why=why)  # fmt: skip
+    if closed:
+        db.session.expire_all()  # the guarded UPDATEs changed rows behind loaded objects
+    return closed
 
 
 def own_application(member: User, gig: Gig) -> GigApplication | None:

@@ -155,6 +155,23 @@ register_kind(
 
 register_kind(
     NotificationKind(
+        "gig.stopped",
+        _l("Applications that closed because the gig was filled"),
+        CATEGORY,
+        INSTANT,
+        about_target(
+            lambda n, gig, seen: _(
+                "“%(title)s” has been filled, so your application is closed. Thank you for "
+                "applying; if the gig opens again, you can apply again.",
+                title=gig.title,
+            ),
+            _mine_url,
+        ),
+    )
+)
+
+register_kind(
+    NotificationKind(
         "gig.expired",
         _l("Applications that closed without an answer"),
         CATEGORY,

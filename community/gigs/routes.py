@@ -84,6 +84,12 @@ def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = N
     from community.gigs.forms import FeedbackForm, ProfileEntryForm, ReferenceForm, ReportForm
 
     mine = applications.own_application(current_user, gig)
+    can_apply = applications.can_apply(current_user, gig)
+    # An application that closed with the gig (or unanswered) may be sent again once the
+    # gig takes applications again: the form shows, with a word about the earlier one.
+    apply_again = mine is not None and mine.status == "expired" and can_apply
+    if apply_again:
+        mine = None
     is_poster = services.is_poster(current_user, gig)
     bound = bound or {}
     feedback = completion.feedback_for(current_user, gig)
@@ -128,7 +134,8 @@ def _gig_page(gig, *, status: int = 200, apply_form=None, bound: dict | None = N
         is_moderator=services.is_moderator(current_user),
         action_form=ActionForm(),
         apply_form=apply_form or (applications.apply_form(gig) if mine is None else None),
-        can_apply=applications.can_apply(current_user, gig),
+        can_apply=can_apply,
+        apply_again=apply_again,
         mine=mine,
         past_deadline=services.past_deadline(gig),
         poster_profile=bool(visible_ids(current_user, {gig.poster_id})),
@@ -335,7 +342,10 @@ def withdraw(application_id: int):
 def my_applications():
     """My applications and where each stands."""
     page = applications.my_applications(current_user, request.args.get("cursor"))
-    return render_template("gigs/mine.html", page=page, action_form=ActionForm())
+    # A gig held for review again since (edited to ask for money) is not linked: its page
+    # would be the same 404 as a missing gig's.
+    shown = {row.gig_id for row in page.items if services.can_see(current_user, row.gig)}
+    return render_template("gigs/mine.html", page=page, shown=shown, action_form=ActionForm())
 
 
 @bp.get("/gigs/<int:gig_id>/applications")

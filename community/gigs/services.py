@@ -561,9 +561,14 @@ def _set_status(poster: User, gig: Gig, status: str) -> Gig:
         raise Conflict(_("This gig is completed."))
     if gig.status == status:
         return gig
+    was_open = gig.status == GigStatus.OPEN
     gig.status = status
     gig.closed_at = None if status == GigStatus.OPEN else utcnow()
     db.session.flush()
+    if was_open and status == GigStatus.FILLED:
+        from community.gigs.applications import close_open_applications
+
+        close_open_applications(gig, status, gig.closed_at)
     return gig
 
 
