@@ -160,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from community.groups.routes import bp as groups_bp
     from community.home import bp as home_bp
     from community.learning import bp as learning_bp
+    from community.mentoring import bp as mentoring_bp
     from community.notifications.routes import bp as notifications_bp
     from community.notifications.settings_routes import bp as notification_mail_bp
     from community.posts import bp as posts_bp
@@ -179,6 +180,7 @@ def _register_blueprints(app: Flask) -> None:
         posts_bp,
         gigs_bp,
         learning_bp,
+        mentoring_bp,
         chat_bp,
         notifications_bp,
         notification_mail_bp,

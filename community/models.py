@@ -34,6 +34,23 @@ from community.learning.models import (
     LearningSkill,
 )
 from community.mail.models import OutboxMail
+from community.mentoring.models import (
+    ApplicationAnswer,
+    ApplicationAvoid,
+    ApplicationLanguage,
+    ApplicationTag,
+    MentorFeedback,
+    MentoringApplication,
+    MentoringOutcome,
+    Pair,
+    PairFitAnswer,
+    PairGoal,
+    PairMeeting,
+    Programme,
+    ProgrammeQuestion,
+    Proposal,
+    ProposalPair,
+)
 from community.notifications.email_models import ChatMailState, DigestState, NotificationSetting
 from community.notifications.models import Notification
 from community.posts.models import MatchNotice, Post, PostHelpful, PostTag
@@ -42,6 +59,10 @@ from community.profiles.models import Profile, ProfileLanguage, ProfileLookingFo
 
 __all__ = [
     "ApiToken",
+    "ApplicationAnswer",
+    "ApplicationAvoid",
+    "ApplicationLanguage",
+    "ApplicationTag",
     "AuditEntry",
     "Block",
     "CalendarFeed",
@@ -73,11 +94,18 @@ __all__ = [
     "LearningSkill",
     "MatchNotice",
     "MemberPresence",
+    "MentorFeedback",
+    "MentoringApplication",
+    "MentoringOutcome",
     "Message",
     "MessageReport",
     "Notification",
     "NotificationSetting",
     "OutboxMail",
+    "Pair",
+    "PairFitAnswer",
+    "PairGoal",
+    "PairMeeting",
     "Post",
     "PostHelpful",
     "PostTag",
@@ -85,6 +113,10 @@ __all__ = [
     "ProfileLanguage",
     "ProfileLookingFor",
     "ProfileTag",
+    "Programme",
+    "ProgrammeQuestion",
+    "Proposal",
+    "ProposalPair",
     "Rsvp",
     "RsvpAnswer",
     "Tag",

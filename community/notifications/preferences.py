@@ -31,6 +31,9 @@ CATEGORY_LABELS = {
     "posts": _l("Posts"),
     "connections": _l("Connections"),
     "groups": _l("Groups"),
+    "gigs": _l("Gigs"),
+    "learning": _l("Learning"),
+    "mentoring": _l("Mentoring"),
 }
 DIGESTS = (Delivery.DAILY, Delivery.WEEKLY)
 # Direct messages are emailed after a delay when still unread, never held for a digest.

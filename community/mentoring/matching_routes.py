@@ -1,0 +1,3 @@
+"""The coordinator's matching pages."""
+
+from community.mentoring import bp  # noqa: F401

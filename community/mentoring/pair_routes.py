@@ -1,0 +1,3 @@
+"""A pair's pages."""
+
+from community.mentoring import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""The coordinator's report pages."""
+
+from community.mentoring import bp  # noqa: F401

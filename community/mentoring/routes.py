@@ -1,0 +1,3 @@
+"""Programme and application pages (H: programmes)."""
+
+from community.mentoring import bp  # noqa: F401
