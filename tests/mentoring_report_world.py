@@ -149,3 +149,59 @@ def build_world(**programme_changes) -> ReportWorld:
     make_pair(programme.id, world["other_mentor"].id, world["other_mentee"].id)
     db.session.commit()
     return world
+
+
+@dataclass
+class Cohort:
+    programme_id: int
+    mentees: list[int]  # the active ones first, then the withdrawn
+    mentors: list[int]
+    pairs: list[int]
+
+
+def build_cohort(coordinator_id: int, *, active: int = 10, withdrew: int = 2,
+                 found_work: int = 4, name: str = "Copenhagen Mentoring 2026",
+                 reasons: tuple[str, ...] = ("Moved abroad", "Found a job first")) -> Cohort:  # fmt: skip
+    """A cohort made directly with the models: `active` mentees each in an active pair (the
+    last two completed), `withdrew` mentees accepted and then withdrawn (with `reasons`,
+    each also recording a work outcome that must not count), mentors one per pair. Of the
+    active mentees, the first `found_work` have a work outcome as their latest (the first
+    after an earlier "still searching"); the next one found work earlier but is now
+    "still searching" (latest wins); the next two record "studying" and "stopped"; the
+    rest have no outcome. Committed."""
+    programme = make_programme(coordinator_id, name=name)
+    cohort = Cohort(programme.id, [], [], [])
+    people = [make_user(display_name=f"Mentee {n}") for n in range(active + withdrew)]
+    mentors = [make_user(display_name=f"Mentor {n}") for n in range(active)]
+    for n, ref in enumerate(people):
+        withdrawn = n >= active
+        enrol(programme.id, ref.id, "mentee",
+              status="withdrawn" if withdrawn else "accepted",
+              decided_at=utcnow() - timedelta(days=100),
+              withdraw_reason=reasons[(n - active) % len(reasons)] if withdrawn else "")  # fmt: skip
+        cohort.mentees.append(ref.id)
+    for ref in mentors:
+        enrol(programme.id, ref.id, "mentor", decided_at=utcnow())
+        cohort.mentors.append(ref.id)
+    for n in range(active):
+        status = PairStatus.COMPLETED if n >= active - 2 else PairStatus.ACTIVE
+        cohort.pairs.append(
+            make_pair(programme.id, cohort.mentors[n], cohort.mentees[n], status).id
+        )
+    for n, mentee in enumerate(cohort.mentees):
+        if n >= active:
+            outcome(programme.id, mentee, "employed_own_field")  # withdrawn: not counted
+        elif n < found_work:
+            if n == 0:
+                outcome(programme.id, mentee, "still_searching", days_ago=40)
+            outcome(programme.id, mentee, "employed_own_field" if n % 2 else "part_time",
+                    days_ago=5)  # fmt: skip
+        elif n == found_work:
+            outcome(programme.id, mentee, "employed_other_field", days_ago=40)
+            outcome(programme.id, mentee, "still_searching", days_ago=2)
+        elif n == found_work + 1:
+            outcome(programme.id, mentee, "studying", days_ago=3)
+        elif n == found_work + 2:
+            outcome(programme.id, mentee, "stopped", note="Family reasons", days_ago=3)
+    db.session.commit()
+    return cohort
