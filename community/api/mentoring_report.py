@@ -204,7 +204,7 @@ def _public_report(programme_id: int, report: reports.Report, summary: reports.P
                    None),
             figure("work", "found_work", report.figure("found_work").label, summary.found_work),
             figure("work", "no_outcome", report.figure("no_outcome").label, summary.no_outcome),
-            *(figure("outcomes", f"outcome_{kind}", outcomes.outcome_label(kind), cell)
+            *(figure("outcomes", f"outcome_{kind}", outcomes.outcome_name(kind), cell)
               for kind, cell in summary.outcomes.items()),
         ],
         "left_reasons": [],

@@ -7,8 +7,8 @@ segment has its number, a stacked bar's series are in a fixed order named by the
 and uses colours with at least 3:1 contrast against the page in both themes (the classes
 are styled in `static/css/mentoring-report.css`; the `fill` attributes are the light
 theme's, for a chart seen without the stylesheet). The page puts each chart's data table
-after it. The drawing is 360 units wide, about a phone's width, so its text stays legible
-at 390 px and the stylesheet caps how far it grows on a desktop.
+after it. The drawing is 360 units wide, about a phone's width, so its 15-unit text stays
+legible at 390 px and the stylesheet caps how far it grows on a desktop.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 WIDTH = 360
-VALUE_ROOM = 84  # right of the longest bar: "25 of 65"
-FONT = 13
-ROW = 46  # a label line, then its bar
-BAR = 18
+VALUE_ROOM = 92  # right of the longest bar: "25 of 65"
+FONT = 15
+ROW = 52  # a label line, then its bar
+BAR = 20
 BAR_FILL = "#a0461f"
 SERIES_FILLS = ("#1f5f6b", "#5b3f8c", "#6b5415", "#8c2f5a")  # ≥ 7:1 on white, white text ok
 TEXT_FILL = "#2a211c"
@@ -71,15 +71,15 @@ def bar_chart(
         shown = _number(value) if total is None else f"{_number(value)} {of_words} {total}"
         parts.append(_text(0, top + FONT, label))
         parts.append(
-            f'<rect class="chart__track" x="0" y="{top + 20}" width="{span}" height="{BAR}" '
+            f'<rect class="chart__track" x="0" y="{top + 22}" width="{span}" height="{BAR}" '
             f'fill="none" stroke="#d9cbbd"/>'
         )
         if length > 0:
             parts.append(
-                f'<rect class="chart__bar" x="0" y="{top + 20}" width="{max(length, 2):.1f}" '
+                f'<rect class="chart__bar" x="0" y="{top + 22}" width="{max(length, 2):.1f}" '
                 f'height="{BAR}" fill="{BAR_FILL}"/>'
             )
-        parts.append(_text(max(length, 0) + 6, top + 20 + BAR - 4, shown, "chart__value",
+        parts.append(_text(max(length, 0) + 6, top + 22 + BAR - 4, shown, "chart__value",
                            font_weight="600"))  # fmt: skip
     height = max(len(rows) * ROW, ROW)
     return _frame(chart_id, title, description, height, "".join(parts))
@@ -100,13 +100,13 @@ def stacked_chart(
     has them all) and the row's total at its end. A row without answers says so."""
     legend, x, y = [], 0.0, FONT
     for index, name in enumerate(series):
-        width = 22 + len(name) * 7.2
+        width = 22 + len(name) * 8.2
         if x and x + width > WIDTH:
-            x, y = 0.0, y + 22
+            x, y = 0.0, y + 24
         fill = SERIES_FILLS[index % len(SERIES_FILLS)]
         legend.append(
-            f'<rect class="chart__seg chart__seg--{index}" x="{x:.1f}" y="{y - 11}" width="14" '
-            f'height="14" fill="{fill}"/>'
+            f'<rect class="chart__seg chart__seg--{index}" x="{x:.1f}" y="{y - 13}" width="16" '
+            f'height="16" fill="{fill}"/>'
         )
         legend.append(_text(x + 20, y, name))
         x += width + 10
@@ -120,7 +120,7 @@ def stacked_chart(
         total = sum(values)
         if not total:
             parts.append(
-                _text(0, top + 20 + BAR - 4, empty_words, "chart__value chart__value--muted")
+                _text(0, top + 22 + BAR - 4, empty_words, "chart__value chart__value--muted")
             )
             continue
         left = 0.0
@@ -130,14 +130,14 @@ def stacked_chart(
             width = span * value / scale
             fill = SERIES_FILLS[index % len(SERIES_FILLS)]
             parts.append(
-                f'<rect class="chart__seg chart__seg--{index}" x="{left:.1f}" y="{top + 20}" '
+                f'<rect class="chart__seg chart__seg--{index}" x="{left:.1f}" y="{top + 22}" '
                 f'width="{max(width - 2, 1):.1f}" height="{BAR}" fill="{fill}"/>'
             )
-            if width >= 8 + 8 * len(str(value)):
-                parts.append(_text(left + 4, top + 20 + BAR - 4, str(value),
+            if width >= 8 + 9 * len(str(value)):
+                parts.append(_text(left + 4, top + 22 + BAR - 4, str(value),
                                    "chart__seg-value", fill="#ffffff"))  # fmt: skip
             left += width
-        parts.append(_text(left + 6, top + 20 + BAR - 4, str(total), "chart__value",
+        parts.append(_text(left + 6, top + 22 + BAR - 4, str(total), "chart__value",
                            font_weight="600"))  # fmt: skip
     height = int(offset + max(len(rows), 1) * ROW)
     return _frame(chart_id, title, description, height, "".join(legend + parts))

@@ -23,8 +23,8 @@ class OutcomeForm(FlaskForm):
     note = TextAreaField(
         _l("A note"),
         description=_l(
-            "Optional, unless you stopped: then tell us briefly why. Only you see this note; "
-            "your coordinator sees outcomes only as totals."
+            "Needed only if you stopped: tell us briefly why. Only you see this note; your "
+            "coordinator sees outcomes only as totals."
         ),
         validators=[Optional(), max_length(MAX_NOTE)],
     )

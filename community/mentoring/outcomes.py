@@ -64,6 +64,20 @@ OUTCOME_LABELS = {
     Outcome.STOPPED: _l("Stopped (with a reason)"),
 }
 
+# The same kinds as the report speaks of them (about mentees, not by them).
+OUTCOME_NAMES = {
+    Outcome.EMPLOYED_OWN_FIELD: _l("Employed in own field"),
+    Outcome.EMPLOYED_OTHER_FIELD: _l("Employed in another field"),
+    Outcome.PART_TIME: _l("Part-time work"),
+    Outcome.INTERNSHIP: _l("Internship"),
+    Outcome.OWN_BUSINESS: _l("Own business"),
+    Outcome.STUDYING: _l("Studying"),
+    Outcome.VOLUNTEERING: _l("Volunteering"),
+    Outcome.STILL_SEARCHING: _l("Still searching"),
+    Outcome.LEFT_COUNTRY: _l("Left the country"),
+    Outcome.STOPPED: _l("Stopped"),
+}
+
 CHECKPOINT_LABELS = {
     Checkpoint.ANY: _l("Now (not in answer to a question)"),
     Checkpoint.END: _l("At the programme's end"),
@@ -76,6 +90,11 @@ CHECKPOINT_LABELS = {
 def outcome_label(kind: str) -> str:
     """An outcome kind in words (the raw value for one we do not know)."""
     return str(OUTCOME_LABELS.get(kind, kind))
+
+
+def outcome_name(kind: str) -> str:
+    """An outcome kind as the report names it ("Part-time work")."""
+    return str(OUTCOME_NAMES.get(kind, kind))
 
 
 def checkpoint_label(checkpoint: str) -> str:

@@ -61,7 +61,7 @@ from community.mentoring.models import (
     PairStatus,
     Programme,
 )
-from community.mentoring.outcomes import checkpoint_label, outcome_label
+from community.mentoring.outcomes import checkpoint_label, outcome_name
 
 SMALL_GROUP = 5  # groups under this are "fewer than 5" outside the programme
 STARTED_PAIR_STATUSES = (PairStatus.ACTIVE, PairStatus.COMPLETED, PairStatus.ENDED)
@@ -419,7 +419,7 @@ def _figures(report: Report, tally, completed: int, withdrawn, ended: int, given
         )
     )
     for kind, n in report.outcomes_by_kind.items():
-        add(Figure("outcomes", f"outcome_{kind}", outcome_label(kind), n, active,
+        add(Figure("outcomes", f"outcome_{kind}", outcome_name(kind), n, active,
                    _("Active mentees whose latest outcome is this.")))  # fmt: skip
     meetings = report.meetings_per_pair
     add(
@@ -625,7 +625,7 @@ def charts_for(report: Report) -> dict[str, Chart]:
                   [(f.label, f.count) for f in enrolment]),
         title, [_("Mentees"), _("Count")], [[f.label, str(f.count)] for f in enrolment],
     )  # fmt: skip
-    kinds = [(outcome_label(kind), n) for kind, n in report.outcomes_by_kind.items()]
+    kinds = [(outcome_name(kind), n) for kind, n in report.outcomes_by_kind.items()]
     title = _("Latest outcome of the %(n)d active mentees, %(name)s", n=report.active_mentees,
               name=name)  # fmt: skip
     charts["outcomes"] = Chart(
@@ -723,7 +723,7 @@ def figure_rows(report: Report) -> list[list[object]]:
 def outcome_rows(report: Report) -> list[list[object]]:
     """The coordinator's second CSV: each outcome kind (latest per active mentee), then
     the mentees with none yet."""
-    rows = [[outcome_label(kind), kind, n, report.active_mentees]
+    rows = [[outcome_name(kind), kind, n, report.active_mentees]
             for kind, n in report.outcomes_by_kind.items()]  # fmt: skip
     rows.append([_("No outcome recorded yet"), "none", report.no_outcome, report.active_mentees])
     return rows
@@ -737,7 +737,7 @@ def public_figure_rows(summary: PublicSummary) -> list[list[object]]:
         ["work", _("Active mentees who found work"), summary.found_work.text, active.text],
         ["work", _("Active mentees with no outcome recorded yet"), summary.no_outcome.text,
          active.text],
-        *(["outcomes", outcome_label(kind), cell.text, active.text]
+        *(["outcomes", outcome_name(kind), cell.text, active.text]
           for kind, cell in summary.outcomes.items()),
     ]  # fmt: skip
 
@@ -745,7 +745,7 @@ def public_figure_rows(summary: PublicSummary) -> list[list[object]]:
 def public_outcome_rows(summary: PublicSummary) -> list[list[object]]:
     active = summary.active_mentees
     return [
-        *([outcome_label(kind), kind, cell.text, active.text]
+        *([outcome_name(kind), kind, cell.text, active.text]
           for kind, cell in summary.outcomes.items()),
         [_("No outcome recorded yet"), "none", summary.no_outcome.text, active.text],
     ]  # fmt: skip
