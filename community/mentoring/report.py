@@ -38,6 +38,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import and_, case, func, or_, select
 
@@ -469,19 +470,20 @@ def _figures(report: Report, tally, completed: int, withdrawn, ended: int, given
 
 
 SECTION_TITLES = {
-    "enrolment": "Who took part",
-    "left": "Who left, and why",
-    "work": "Found work",
-    "outcomes": "Outcomes by kind",
-    "meetings": "Meetings",
-    "fit": "Is this a good fit?",
-    "goals": "Goals",
-    "feedback": "Mentor feedback",
+    "enrolment": _l("Who took part"),
+    "left": _l("Who left, and why"),
+    "work": _l("Found work"),
+    "outcomes": _l("Outcomes by kind"),
+    "meetings": _l("Meetings"),
+    "fit": _l("Is this a good fit?"),
+    "goals": _l("Goals"),
+    "feedback": _l("Mentor feedback"),
 }
 
 
 def section_title(section: str) -> str:
-    return _(SECTION_TITLES[section])
+    """A section of the report in words (the page's headings)."""
+    return str(SECTION_TITLES[section])
 
 
 # --- what may leave the programme ----------------------------------------------------------
