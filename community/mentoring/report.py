@@ -11,8 +11,8 @@ Definitions (the page and the CSV repeat them next to each figure):
 - enrolled: accepted by the coordinator, now or before the applicant withdrew (a withdrawn
   application the coordinator had decided on); declined ones and withdrawals before a
   decision are not enrolled.
-- active mentees: enrolled mentees in an active or completed pair (the denominator of
-  "found work" and of the outcomes).
+- active mentees: accepted mentees (not withdrawn) in an active or completed pair (the
+  denominator of "found work" and of the outcomes).
 - completed: active mentees whose pair ran to the programme's end.
 - left with a reason: withdrawn applications (mentees and mentors) and pairs that ended
   early, each with its reason, tallied.
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 
 from community.extensions import db
 from community.mentoring.charts import bar_chart, stacked_chart
@@ -159,12 +159,6 @@ def build_report(programme: Programme) -> Report:
 
     # 1. Applications by role and status (with "enrolled" = accepted or decided-then-withdrawn).
     applications = MentoringApplication
-    enrolled = or_(
-        applications.status == ApplicationStatus.ACCEPTED,
-        and_(
-            applications.status == ApplicationStatus.WITHDRAWN, applications.decided_at.is_not(None)
-        ),
-    )
     decided = applications.decided_at.is_not(None)
     counts: Counter = Counter()
     for role, status, was_decided, n in db.session.execute(
@@ -188,7 +182,8 @@ def build_report(programme: Programme) -> Report:
         select(Pair.mentee_id, func.max(case((Pair.status == PairStatus.COMPLETED, 1), else_=0)))
         .join(applications, and_(applications.programme_id == pid,
                                  applications.user_id == Pair.mentee_id))
-        .where(Pair.programme_id == pid, Pair.status.in_(ACTIVE_PAIR_STATUSES), enrolled)
+        .where(Pair.programme_id == pid, Pair.status.in_(ACTIVE_PAIR_STATUSES),
+               applications.status == ApplicationStatus.ACCEPTED)
         .group_by(Pair.mentee_id)
     ).all()  # fmt: skip
     active = {mentee_id for mentee_id, _completed in active_rows}
@@ -360,7 +355,7 @@ def _figures(report: Report, tally, completed: int, withdrawn, ended: int, given
             _("Active mentees"),
             active,
             enrolled[mentee],
-            _("Enrolled mentees in an active or completed pair."),
+            _("Accepted mentees (not withdrawn) in an active or completed pair."),
         )
     )
     add(
