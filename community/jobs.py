@@ -1,6 +1,7 @@
 """Scheduled jobs: event reminders and change notices, unread direct messages by email and
 notification digests, the weekly learning-plan reminders, and closing gigs past their
-deadline with the posters' reminders and stale applications (`close-gigs`). Each job is idempotent and safe to run every few minutes and
+deadline with the posters' reminders and stale applications (`close-gigs`), and the
+mentees' outcome prompts (`mentoring-outcome-prompts`). Each job is idempotent and safe to run every few minutes and
 in several places at once.
 
 Who runs them: `flask --app wsgi send-reminders` (cron, in scale-out), and on the embedded
@@ -32,6 +33,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
     from community.events.reminders import send_reminders
     from community.gigs.applications import sweep_job
     from community.learning.services import send_reminders as send_learning_reminders
+    from community.mentoring.outcomes import prompt_job
     from community.notifications.chat_mail import send_chat_emails
     from community.notifications.digests import send_digests
 
@@ -42,6 +44,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
         ("digests", send_digests),
         ("learning reminders", send_learning_reminders),
         ("closing gigs", sweep_job),
+        ("mentoring outcome prompts", prompt_job),
     ]
 
 

@@ -60,6 +60,7 @@ CREATED_KINDS = {
     "group.join_requested",
     "group.made_organiser",
     "learning.reminder",
+    "mentoring.outcome_prompt",
     "post.answer",
     "post.helpful",
     "post.match",
@@ -603,6 +604,26 @@ def case_learning_reminder(member, other, organiser):
         "Your learning plan",
         "/learning/plan",
         lambda: _commit(learning.set_reminder, user(member), None),
+    )
+
+
+def case_mentoring_outcome_prompt(member, other, organiser):
+    from datetime import date
+
+    from community.mentoring import outcomes
+    from tests.mentoring_report_world import enrol, make_programme
+
+    ended = date.today() - timedelta(days=10)  # the end checkpoint is due, not +3 months
+    programme = make_programme(organiser.id, name="Mentoring in Lyon",
+                               starts_on=ended - timedelta(days=200), ends_on=ended)  # fmt: skip
+    enrol(programme.id, member.id, "mentee")
+    _commit(outcomes.send_outcome_prompts)
+    return Case(
+        member,
+        latest(member.id, "mentoring.outcome_prompt"),
+        "“Mentoring in Lyon” has ended. Where are you now?",
+        f"/mentoring/{programme.id}/outcome?checkpoint=end",
+        lambda: _commit(outcomes.record_outcome, user(member), programme, "studying", "", "end"),
     )
 
 
