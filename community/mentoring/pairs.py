@@ -780,8 +780,3 @@ def send_reminders(now: datetime | None = None) -> int:
         )
         reminded += 1
     return reminded
-
-
-def reminders_job(now: datetime | None = None) -> int:
-    """`send_reminders` for the job runner (`community.jobs.scheduled_jobs`)."""
-    return send_reminders(now)
