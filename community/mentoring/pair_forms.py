@@ -96,6 +96,17 @@ class GoalForm(FlaskForm):
             InputRequired(_l("Write the goal in a sentence.")),
             max_length(pairs.MAX_GOAL),
         ],
+    )
+
+
+class NewGoalForm(GoalForm):
+    text = StringField(
+        _l("Add a goal"),
+        filters=[_strip],
+        validators=[
+            InputRequired(_l("Write the goal in a sentence.")),
+            max_length(pairs.MAX_GOAL),
+        ],
         description=_l("For example: “Rewrite my CV for the Danish market by March”."),
     )
 

@@ -30,6 +30,7 @@ from community.mentoring.pair_forms import (
     GoalForm,
     GoalReviewForm,
     MeetingForm,
+    NewGoalForm,
 )
 from community.profiles.reference import EDUCATION_LABELS, PROFESSIONAL_FIELDS, language_name
 
@@ -89,7 +90,7 @@ def _pair_page(view: pairs.PairView, *, status: int = 200, bound: dict | None = 
         view=view,
         active=view.pair.status == "active",
         fit_form=fit_form,
-        goal_form=bound.get("goal") or GoalForm(formdata=None),
+        goal_form=bound.get("goal") or NewGoalForm(formdata=None),
         goal_forms=goal_forms,
         review_forms=review_forms,
         meeting_form=bound.get("meeting") or MeetingForm(formdata=None),
@@ -141,7 +142,7 @@ def answer_fit(pair_id: int):
 @login_required
 def add_goal(pair_id: int):
     """A side adds a goal (up to 8)."""
-    form = GoalForm()
+    form = NewGoalForm()
     return _save(
         pair_id, "goal", form, lambda: pairs.add_goal(current_user, pair_id, form.text.data),
         _("The goal is added."), "goals",
