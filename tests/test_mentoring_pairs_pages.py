@@ -571,3 +571,31 @@ def test_pair_stats_in_a_bounded_number_of_queries(app, world, count_queries, ma
         stats = pairs.pair_stats(world.programme_id)
         done = [row for row in stats.values() if row.feedback_rating == 5]
         assert len(done) == 6 and all(row.goals == 1 and row.fit["mentee"] == "yes" for row in done)
+
+
+def test_the_list_pages_cost_the_same_for_few_and_many_pairs(
+    app, world, as_role, count_queries, make_user
+):
+    def statements(role: str, path: str) -> int:
+        client = as_role(role)
+        client.get(path)  # warm: the session's first request loads more
+        with count_queries() as counter:
+            assert client.get(path).status_code == 200
+        return counter.count
+
+    pages = {"coordinator": f"/mentoring/{world.programme_id}/pairs", "mentee": "/mentoring/pairs"}
+    few = {role: statements(role, path) for role, path in pages.items()}
+    with app.app_context():
+        programme = db.session.get(Programme, world.programme_id)
+        for _n in range(8):
+            mentor = make_user()
+            # More pairs in the programme, each with a meeting and a fit answer...
+            pair = make_pair(programme, mentor, make_user())
+            db.session.commit()
+            pairs.log_meeting(user(mentor), pair.id, date.today(), "x")
+            pairs.answer_fit(user(mentor), pair.id, "yes")
+            # ... and more (ended) pairs of the mentee's.
+            make_pair(programme, mentor, world["mentee"], status=PairStatus.ENDED)
+            db.session.commit()
+    many = {role: statements(role, path) for role, path in pages.items()}
+    assert many == few, (few, many)
