@@ -1,6 +1,6 @@
 """Command-line tools: flask --app wsgi seed-demo | create-user | backup | send-mail |
 send-reminders | send-digests | send-chat-emails | reindex | purge-event-answers |
-close-gigs | learning-reminders | mentoring-outcome-prompts."""
+close-gigs | learning-reminders | mentoring-reminders | mentoring-outcome-prompts."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from community.events.answers_cli import purge_event_answers
 from community.extensions import db
 from community.gigs.cli import close_gigs
 from community.learning.cli import learning_reminders
+from community.mentoring.cli import mentoring_reminders
 from community.mentoring.outcome_cli import mentoring_outcome_prompts
 
 
@@ -41,6 +42,7 @@ def init_app(app: Flask) -> None:
         close_gigs,
         learning_reminders,
         mentoring_outcome_prompts,
+        mentoring_reminders,
     ):
         app.cli.add_command(command)
 

@@ -1,7 +1,8 @@
 """Scheduled jobs: event reminders and change notices, unread direct messages by email and
-notification digests, the weekly learning-plan reminders, and closing gigs past their
-deadline with the posters' reminders and stale applications (`close-gigs`), and the
-mentees' outcome prompts (`mentoring-outcome-prompts`). Each job is idempotent and safe to run every few minutes and
+notification digests, the weekly learning-plan reminders, closing gigs past their deadline
+with the posters' reminders and stale applications (`close-gigs`), the monthly "time to
+meet" of quiet mentoring pairs (`mentoring-reminders`) and the mentees' outcome prompts
+(`mentoring-outcome-prompts`). Each job is idempotent and safe to run every few minutes and
 in several places at once.
 
 Who runs them: `flask --app wsgi send-reminders` (cron, in scale-out), and on the embedded
@@ -34,6 +35,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
     from community.gigs.applications import sweep_job
     from community.learning.services import send_reminders as send_learning_reminders
     from community.mentoring.outcomes import prompt_job
+    from community.mentoring.pairs import send_reminders as send_mentoring_reminders
     from community.notifications.chat_mail import send_chat_emails
     from community.notifications.digests import send_digests
 
@@ -45,6 +47,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
         ("learning reminders", send_learning_reminders),
         ("closing gigs", sweep_job),
         ("mentoring outcome prompts", prompt_job),
+        ("mentoring reminders", send_mentoring_reminders),
     ]
 
 

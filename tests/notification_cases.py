@@ -61,6 +61,10 @@ CREATED_KINDS = {
     "group.made_organiser",
     "learning.reminder",
     "mentoring.outcome_prompt",
+    "mentoring.pair_ended",
+    "mentoring.pair_not_fit",
+    "mentoring.pair_nudge",
+    "mentoring.pair_reminder",
     "post.answer",
     "post.helpful",
     "post.match",
@@ -624,6 +628,98 @@ def case_mentoring_outcome_prompt(member, other, organiser):
         "“Mentoring in Lyon” has ended. Where are you now?",
         f"/mentoring/{programme.id}/outcome?checkpoint=end",
         lambda: _commit(outcomes.record_outcome, user(member), programme, "studying", "", "end"),
+    )
+
+
+# --- mentoring pairs (the pairs are made with the models: see tests/mentoring_pairs_world.py) ---
+
+
+def _mentoring_pair(mentee, coordinator=None):
+    """An active pair: a new mentor and `mentee`, in a programme `coordinator` (default: a
+    new coordinator) runs."""
+    from tests.mentoring_pairs_world import make_pair, make_programme
+
+    coordinator = coordinator or make_user(roles=(Role.COORDINATOR,))
+    programme = make_programme(coordinator)
+    pair = make_pair(programme, make_user(), mentee)
+    db.session.commit()
+    return coordinator, pair.id
+
+
+def _end_mentoring_pair(coordinator, pair_id: int) -> Callable[[], None]:
+    from community.mentoring import pairs
+    from community.mentoring.models import Pair
+
+    def end() -> None:
+        mentee = db.session.get(Pair, pair_id).mentee_id
+        _commit(pairs.answer_fit, db.session.get(User, mentee), pair_id, "no")
+        _commit(pairs.end_pair, user(coordinator), pair_id, "Not a good fit")
+
+    return end
+
+
+def case_mentoring_pair_not_fit(member, other, organiser):
+    from community.mentoring import pairs
+
+    coordinator, pair_id = _mentoring_pair(member, organiser)  # the organiser coordinates it
+    _commit(pairs.answer_fit, user(member), pair_id, "no")
+    return Case(
+        organiser,
+        latest(coordinator.id, "mentoring.pair_not_fit"),
+        "answered that their mentoring pair is not a good fit",
+        "/mentoring/",
+        lambda: _commit(pairs.end_pair, user(coordinator), pair_id, "Not a good fit"),
+    )
+
+
+def case_mentoring_pair_ended(member, other, organiser):
+    from sqlalchemy import delete
+
+    from community.mentoring.models import Programme
+
+    coordinator, pair_id = _mentoring_pair(member)
+    _end_mentoring_pair(coordinator, pair_id)()
+
+    def remove_programme() -> None:
+        db.session.execute(delete(Programme).where(Programme.coordinator_id == coordinator.id))
+        db.session.commit()
+
+    return Case(
+        member,
+        latest(member.id, "mentoring.pair_ended"),
+        "has ended, so you can be paired again",
+        "/mentoring/pairs",
+        remove_programme,
+    )
+
+
+def case_mentoring_pair_reminder(member, other, organiser):
+    from community.mentoring import pairs
+    from tests.mentoring_pairs_world import age_pair
+
+    coordinator, pair_id = _mentoring_pair(member)
+    age_pair(pair_id, 40)
+    _commit(pairs.send_reminders)
+    return Case(
+        member,
+        latest(member.id, "mentoring.pair_reminder"),
+        "has not logged a meeting for a month",
+        f"/mentoring/pairs/{pair_id}",
+        _end_mentoring_pair(coordinator, pair_id),
+    )
+
+
+def case_mentoring_pair_nudge(member, other, organiser):
+    from community.mentoring import pairs
+
+    coordinator, pair_id = _mentoring_pair(member)
+    _commit(pairs.nudge, user(coordinator), pair_id)
+    return Case(
+        member,
+        latest(member.id, "mentoring.pair_nudge"),
+        "hopes you two can meet soon",
+        f"/mentoring/pairs/{pair_id}",
+        _end_mentoring_pair(coordinator, pair_id),
     )
 
 
