@@ -497,7 +497,9 @@ def names_of(user_ids) -> dict[int, str]:
     ids = set(user_ids)
     if not ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))))
+    return dict(
+        db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+    )
 
 
 def pair_count(member: User) -> int:

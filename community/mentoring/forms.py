@@ -375,4 +375,4 @@ class WithdrawForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    status = SelectField(choices=[(s, s) for s in applications.DECISIONS])
+    status = SelectField(choices=[SelectChoice(s, s) for s in applications.DECISIONS])
