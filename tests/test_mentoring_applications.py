@@ -386,6 +386,7 @@ def test_only_managers_accept_or_decline(app, world, as_role, role):
         assert status == "submitted"
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_deciding_is_audited_and_the_applicant_told(app, world, as_role):
     client = as_role("coordinator")
     path = f"/mentoring/{world.programme_id}/applications/{world.application_id}/decide"
@@ -396,7 +397,10 @@ def test_deciding_is_audited_and_the_applicant_told(app, world, as_role):
     with app.app_context():
         entries = db.session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.target_type == "mentoring_application")
+            .where(
+                AuditEntry.target_type == "mentoring_programme",
+                AuditEntry.target_id == world.programme_id,
+            )
             .order_by(AuditEntry.id)
         ).all()
         assert [e.action for e in entries] == [
@@ -404,6 +408,7 @@ def test_deciding_is_audited_and_the_applicant_told(app, world, as_role):
         ]  # fmt: skip
         assert entries[0].actor_id == world["coordinator"].id
         assert entries[0].subject_id == world["applicant"].id
+        assert entries[0].detail["application_id"] == world.application_id
         notes = db.session.scalars(
             select(Notification)
             .where(Notification.user_id == world["applicant"].id)

@@ -399,13 +399,13 @@ def decide(
     application.status = status
     application.decided_by_id = coordinator.id
     application.decided_at = utcnow()
-    record(
+    record(  # in the programme's history (target types are at most 20 characters)
         coordinator,
         f"mentoring.application.{status}",
-        "mentoring_application",
-        application.id,
+        "mentoring_programme",
+        programme.id,
         subject=application.user,
-        programme_id=programme.id,
+        application_id=application.id,
         role=application.role,
         previous=previous,
     )
