@@ -256,13 +256,13 @@ class ApplicationForm(FlaskForm):
     avoid_ids = SelectMultipleField(_l("People you must not be paired with"), coerce=int,
                                     validate_choice=False)  # fmt: skip
     avoid_links = TextAreaField(
-        _l("Add someone by their profile link"),
+        _l("Or add them by their profile link"),
         validators=[max_length(2000)],
         description=_l("Paste the address of their profile page, one a line. They are never told."),
         render_kw={"rows": 2},
     )
     avoid_search = StringField(
-        _l("Or find them by name"), filters=[_strip], validators=[max_length(80)]
+        _l("Find them by name"), filters=[_strip], validators=[max_length(80)]
     )
 
     def __init__(self, *args, **kwargs) -> None:
