@@ -100,9 +100,17 @@ register_kind(
                 )
             ),
             _programme_url,
+            # Moot once the coordinator decided otherwise (or the application is gone).
+            also=lambda n, programme, seen: _still_decided(n.data),
         ),
     )
 )
+
+
+def _still_decided(data: dict) -> bool:
+    """Whether the application a decision notice is about still has that status."""
+    application = db.session.get(MentoringApplication, data.get("application_id") or 0)
+    return application is not None and application.status == data.get("status")
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -417,6 +425,7 @@ def decide(
         target_id=programme.id,
         status=status,
         role=application.role,
+        application_id=application.id,
     )
     db.session.flush()
     return application
