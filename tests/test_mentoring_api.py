@@ -304,3 +304,22 @@ def test_the_endpoints_are_in_the_openapi_document(app, world, api):
         "/api/v1/me/mentoring/applications": {"get"},
     }.items():
         assert methods <= set(paths[path]), path
+
+
+def test_the_list_takes_a_bounded_number_of_queries(app, world, api, count_queries):
+    from tests.factories import make_user
+    from tests.mentoring_prog_world import make_programme
+
+    client = api("member")
+    client.get("/api/v1/mentoring/programmes")
+    with count_queries() as few:
+        assert len(client.get("/api/v1/mentoring/programmes").get_json()["items"]) == 1
+    with app.app_context():
+        from community.auth.roles import Role
+
+        for n in range(6):
+            coordinator = make_user(f"c{n}@example.org", f"Coord {n}", roles=(Role.COORDINATOR,))
+            make_programme(coordinator, name=f"Cohort {n}")
+    with count_queries() as many:
+        assert len(client.get("/api/v1/mentoring/programmes").get_json()["items"]) == 7
+    assert many.count == few.count

@@ -133,6 +133,27 @@ def test_applying_through_the_page_stores_every_field(app, world, as_role):
         ]
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_open_and_send_the_apply_form(app, world, as_role, role):
+    client = as_role(role)
+    path = f"/mentoring/{world.programme_id}/apply"
+    page = client.get(path)
+    form_page = "/auth/login" if role == "anonymous" else "/mentoring"
+    response = post_form(client, path, apply_fields(world), form_page=form_page)
+    with app.app_context():
+        stored = _count(
+            MentoringApplication, MentoringApplication.programme_id == world.programme_id
+        )
+    if role == "anonymous":
+        assert page.status_code == 302 and "/login" in page.headers["Location"]
+        assert stored == 1
+    elif role == "coordinator":  # coordinates it: never applies to it
+        assert page.status_code == 302 and response.status_code == 303 and stored == 1
+    else:
+        assert page.status_code == 200 and response.status_code == 302
+        assert stored == (1 if role == "applicant" else 2)  # the applicant edits theirs
+
+
 def test_the_form_starts_from_the_profile(app, world, as_role):
     with app.app_context():
         update_profile(
@@ -417,7 +438,9 @@ def test_deciding_is_audited_and_the_applicant_told(app, world, as_role):
         assert [n.kind for n in notes] == ["mentoring.application_decided"] * 2
         assert [n.data["status"] for n in notes] == ["accepted", "declined"]
     notifications = as_role("applicant").get("/notifications").get_data(as_text=True)
-    assert "accepted your application as mentee" in notifications
+    # The welcome is moot once the coordinator declined: only the decline shows.
+    assert "could not take your application" in notifications
+    assert "accepted your application" not in notifications
 
 
 def test_a_withdrawn_application_cannot_be_accepted(app, world):

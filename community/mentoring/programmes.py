@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import String, case, cast, func, select
+from sqlalchemy.orm import selectinload
 
 from community.auth.models import User
 from community.core.database import utcnow
@@ -260,7 +261,7 @@ def list_programmes(
     # The start day as ISO text: a cursor carries text, and PostgreSQL compares no date with
     # text (the text orders as the dates do).
     start = cast(Programme.starts_on, String(10))
-    statement = select(Programme, rank)
+    statement = select(Programme, rank).options(selectinload(Programme.coordinator))
     page = keyset(
         statement,
         [rank, start.desc(), Programme.id.desc()],
