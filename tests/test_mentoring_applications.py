@@ -364,12 +364,16 @@ def test_withdraw_needs_a_reason_and_works_after_the_deadline(app, world, as_rol
     assert "I found a job" in client.get(page).get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role", [r for r in ROLES if r not in ("applicant", "anonymous")])
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "applicant"])
 def test_only_the_applicant_withdraws(app, world, as_role, role):
     client = as_role(role)
+    form_page = "/auth/login" if role == "anonymous" else "/mentoring"
     response = post_form(client, f"/mentoring/{world.programme_id}/withdraw",
-                         {"reason": "x"}, form_page="/mentoring")  # fmt: skip
-    assert response.status_code == 404
+                         {"reason": "x"}, form_page=form_page)  # fmt: skip
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code == 404
     with app.app_context():
         assert db.session.get(MentoringApplication, world.application_id).status == "submitted"
 
@@ -443,6 +447,19 @@ def test_deciding_is_audited_and_the_applicant_told(app, world, as_role):
     assert "accepted your application" not in notifications
 
 
+def test_once_decided_the_role_stays(app, world, as_role):
+    with app.app_context():
+        row = db.session.get(MentoringApplication, world.application_id)
+        applications.decide(user(world["coordinator"]), row, "accepted")
+        db.session.commit()
+    response = _apply(as_role("applicant"), world)  # as mentor
+    assert response.status_code == 422
+    assert "ask them to change your role" in response.get_data(as_text=True)
+    assert _apply(as_role("applicant"), world, role="mentee").status_code == 302
+    with app.app_context():
+        assert db.session.get(MentoringApplication, world.application_id).role == "mentee"
+
+
 def test_a_withdrawn_application_cannot_be_accepted(app, world):
     with app.app_context():
         row = db.session.get(MentoringApplication, world.application_id)
@@ -512,6 +529,15 @@ def test_what_applicants_write_comes_back_escaped(app, world, as_role):
         **{f"answer_{world.mentor_question_id}": XSS},
     )
     assert response.status_code == 302
+    with app.app_context():  # a mentee's goals too
+        row = db.session.get(MentoringApplication, world.application_id)
+        applications.update_application(
+            user(world["applicant"]), row, applications.ApplicationData(goals=XSS)
+        )
+        db.session.commit()
+    assert "&lt;script&gt;" in as_role("applicant").get(
+        f"/mentoring/{world.programme_id}/apply"
+    ).get_data(as_text=True)
     for role, path in (
         ("member", f"/mentoring/{world.programme_id}/apply"),
         ("coordinator", f"/mentoring/{world.programme_id}/applications"),

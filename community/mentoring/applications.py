@@ -361,6 +361,15 @@ def update_application(
         raise Conflict(_("The deadline has passed: your application can no longer be changed."))
     if application.status == ApplicationStatus.WITHDRAWN:
         raise Conflict(_("You withdrew this application."))
+    if (
+        data.role is not None
+        and data.role != application.role
+        and application.status != ApplicationStatus.SUBMITTED
+    ):
+        raise Invalid(
+            _("The coordinator has decided on your application: ask them to change your role."),
+            "role",
+        )
     with db.session.no_autoflush:
         _apply(member, application, data)
     application.updated_at = utcnow()
