@@ -545,3 +545,16 @@ def test_what_applicants_write_comes_back_escaped(app, world, as_role):
         html = as_role(role).get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
         assert "&lt;script&gt;" in html
+
+
+def test_a_hidden_profile_named_by_link_keeps_its_name_hidden(app, world, as_role):
+    """Naming someone by a profile link works even when their profile is hidden from the
+    applicant, but the apply page does not reveal their name."""
+    with app.app_context():
+        update_profile(user(world["avoided"]), ProfileData(visibility="connections"))
+        db.session.commit()
+    response = _apply(as_role("member"), world, avoid_links=f"/members/{world['avoided'].id}")
+    assert response.status_code == 302
+    html = as_role("member").get(f"/mentoring/{world.programme_id}/apply").get_data(as_text=True)
+    assert "Vic Avoided" not in html and "A member you named by their profile link" in html
+    assert f'value="{world["avoided"].id}" checked' in html

@@ -25,6 +25,7 @@ from community.mentoring.forms import (
 )
 from community.mentoring.models import ApplicationStatus, MentoringRole
 from community.profiles import reference as ref
+from community.profiles.directory import visible_ids
 
 PHASE_LABELS = {
     programmes.Phase.OPEN: _l("Open for applications"),
@@ -144,7 +145,11 @@ def _apply_page(found, form, mine, found_people=(), status: int = 200):
     chosen = [int(value) for value in (form.avoid_ids.data or [])]
     readonly = mine is not None and applications.why_not_apply(current_user, found) is not None
     avoided = [row.avoided_user_id for row in mine.avoids] if readonly else []
-    names = applications.names_of([*chosen, *avoided, *(user.id for user in found_people)])
+    # Names only of members the applicant may find in the directory: a profile link to a
+    # hidden profile is kept, but its name is not revealed here.
+    named = {*chosen, *avoided}
+    names = applications.names_of(visible_ids(current_user, named) if named else set())
+    names.update({user.id: user.display_name for user in found_people})
     return render_template(
         "mentoring/apply.html",
         programme=found,
