@@ -299,6 +299,36 @@ def test_two_applications_at_once_store_one(app, world):
         assert _count(MentoringApplication, MentoringApplication.user_id == world["member"].id) == 1
 
 
+@pytest.mark.backends("sqlite", "postgresql")
+def test_two_forms_sent_at_once_through_the_app_store_one(app, world, login):
+    """The same member sends the apply form from two devices at the same moment: one
+    application is stored, the other request is told it already exists."""
+    import threading
+
+    from tests.conftest import csrf_token
+
+    path = f"/mentoring/{world.programme_id}/apply"
+    clients = [login(world["member"]) for _ in range(2)]
+    tokens = [csrf_token(client, path) for client in clients]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def send(index: int) -> None:
+        data = {**apply_fields(world), "csrf_token": tokens[index]}
+        barrier.wait(timeout=10)
+        statuses.append(clients[index].post(path, data=data).status_code)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # The loser either saw the winner's row (it edits it: 302) or lost the insert (303).
+    assert sorted(statuses) in ([302, 302], [302, 303]), statuses
+    with app.app_context():
+        assert _count(MentoringApplication, MentoringApplication.user_id == world["member"].id) == 1
+
+
 # --- the deadline ----------------------------------------------------------------------------
 
 
