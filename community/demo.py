@@ -39,6 +39,7 @@ def seed() -> str:
     from community.gigs import demo as gigs_demo
     from community.groups import demo as groups_demo
     from community.learning import demo as learning_demo
+    from community.mentoring import demo as mentoring_demo
     from community.notifications.services import recorded_only
     from community.posts import demo as posts_demo
     from community.profiles import demo as profiles_demo
@@ -54,6 +55,7 @@ def seed() -> str:
         chat_demo,
         gigs_demo,
         learning_demo,
+        mentoring_demo,
     )
     # The demo's history happened before anyone could be online or mailed.
     with recorded_only():

@@ -60,6 +60,7 @@ CREATED_KINDS = {
     "group.join_requested",
     "group.made_organiser",
     "learning.reminder",
+    "mentoring.application_decided",
     "mentoring.outcome_prompt",
     "mentoring.pair_ended",
     "mentoring.pair_not_fit",
@@ -720,6 +721,25 @@ def case_mentoring_pair_nudge(member, other, organiser):
         "hopes you two can meet soon",
         f"/mentoring/pairs/{pair_id}",
         _end_mentoring_pair(coordinator, pair_id),
+    )
+
+
+def case_mentoring_application_decided(member, other, organiser):
+    from community.auth.roles import Role
+    from community.mentoring import applications as mentoring_applications
+    from tests.mentoring_prog_world import application_data, make_programme
+
+    coordinator = make_user(display_name="Cory Coordinator", roles=(Role.COORDINATOR,))
+    programme = make_programme(coordinator, name="Mentoring Odense")
+    application = _commit(mentoring_applications.apply, user(member), programme, application_data())
+    _commit(mentoring_applications.decide, user(coordinator), application, "accepted")
+    return Case(
+        member,
+        latest(member.id, "mentoring.application_decided"),
+        "Welcome to “Mentoring Odense”",
+        f"/mentoring/{programme.id}",
+        # The coordinator changes their mind: the welcome is moot.
+        lambda: _commit(mentoring_applications.decide, user(coordinator), application, "declined"),
     )
 
 
