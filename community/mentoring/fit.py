@@ -41,6 +41,7 @@ from functools import cache
 import numpy as np
 import snowballstemmer
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from scipy import sparse
 
 from community.mentoring.models import FieldPreference
@@ -57,6 +58,18 @@ WEIGHTS: dict[str, float] = {
     "preference": 10.0,
 }
 """The most points each part can give; they add up to `MAX_SCORE`."""
+
+PART_LABELS = {
+    "field": _l("Professional field"),
+    "industry": _l("Industry"),
+    "qualifications": _l("Qualifications and experience"),
+    "languages": _l("Languages"),
+    "interests": _l("Interests"),
+    "goals": _l("Goals and offer"),
+    "wishes": _l("Wishes"),
+    "preference": _l("Field preference"),
+}
+"""The parts' names as the proposal page shows them."""
 
 MAX_SCORE = sum(WEIGHTS.values())
 PARTS = tuple(WEIGHTS)
