@@ -8,6 +8,7 @@ accepted application with its languages, industries, interests and avoid list.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from community.auth.models import User
@@ -92,3 +93,37 @@ def pair(programme: Programme, mentor: UserRef, mentee: UserRef, status=PairStat
     db.session.add(row)
     db.session.commit()
     return row
+
+
+ROLES = ("coordinator", "admin", "mentor", "mentee", "other", "other_coordinator", "anonymous")
+
+
+@dataclass
+class World:
+    """A programme coordinated by `people["coordinator"]` with an accepted mentor (Carl)
+    and mentee (Mona) who share a field, plus a member, an admin and another coordinator
+    outside it; `people[role]` is None for "anonymous"."""
+
+    programme_id: int
+    people: dict[str, UserRef | None]
+
+
+def build_world(app, make_user, coordinator: UserRef, **programme_values) -> World:
+    from community.auth.roles import Role
+
+    people: dict[str, UserRef | None] = {
+        "coordinator": coordinator,
+        "admin": make_user("ada.admin@example.org", "Ada Admin", roles=(Role.ADMIN,)),
+        "mentor": make_user("carl@example.org", "Carl Mentor"),
+        "mentee": make_user("mona@example.org", "Mona Mentee"),
+        "other": make_user("otto@example.org", "Otto Other"),
+        "other_coordinator": make_user(
+            "cora@example.org", "Cora Coordinator", roles=(Role.COORDINATOR,)
+        ),
+        "anonymous": None,
+    }
+    with app.app_context():
+        prog = programme(coordinator, **programme_values)
+        apply(prog, people["mentor"], "mentor", field="law", offer="contract law, interviews")
+        apply(prog, people["mentee"], "mentee", field="law", goals="interviews in Danish firms")
+        return World(prog.id, people)

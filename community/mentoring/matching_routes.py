@@ -46,7 +46,7 @@ def _run(form: RunForm, programme_id: int, pins: list, forbids: list, back: str)
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        flash(" ".join(form.min_score.errors) or _("Check the minimum fit."), "error")
+        flash(" ".join(map(str, form.min_score.errors)) or _("Check the minimum fit."), "error")
         return redirect(back)
     try:
         proposal = proposals.run_proposal(
@@ -182,5 +182,5 @@ def decline_pair(pair_id: int):
         lambda: proposals.decline_pair(current_user, pair_id, form.reason.data),
         success=_("Thank you. The coordinator is told and will find another mentor."),
         back=url_for("mentoring.proposed_pair", pair_id=pair_id),
-        invalid=lambda f: " ".join(f.reason.errors) or _("Tell the coordinator why."),
+        invalid=lambda f: " ".join(map(str, f.reason.errors)) or _("Tell the coordinator why."),
     )
