@@ -167,17 +167,18 @@ def greedy_best_first(scores: np.ndarray, eligible: np.ndarray, seats: np.ndarra
 # --- the run ---------------------------------------------------------------------------------
 
 
-def measure(size: int, repeat: int) -> dict:
+def measure(size: int, repeat: int, min_score: float = 0.0) -> dict:
     mentors, mentees = cohort(size)
     end_to_end, phases = [], []
     for _ in range(repeat):
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        result = propose(mentors, mentees, timings=timings)
+        result = propose(mentors, mentees, min_score=min_score, timings=timings)
         end_to_end.append(time.perf_counter() - started)
         phases.append(timings)
     model = Cohort(mentors, mentees)
-    scores, eligible = model.scores(), model.allowed()
+    scores = model.scores()
+    eligible = model.allowed() & (scores >= np.float32(min_score))
     seats = np.array([a.capacity for a in mentors], dtype=np.int64)
     graph = build_graph(eligible, scores, seats)
     bare = []
@@ -207,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (median)")
+    parser.add_argument(
+        "--min-score", type=float, default=30.0, help="the coordinator's minimum fit"
+    )
     args = parser.parse_args(argv)
 
     from community import create_app
@@ -214,11 +218,12 @@ def main(argv: list[str] | None = None) -> None:
 
     app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
     with app.test_request_context():
+        print(f"minimum fit {args.min_score:g}")
         print(
             f"{'per side':>8} {'seats':>6} {'edges':>10} {'end-to-end s':>12} {'bare solve s':>12}"
             f" {'x bare':>7}  phases (scores / graph / solve / reasons s)"
         )
-        rows = [measure(size, args.repeat) for size in args.sizes]
+        rows = [measure(size, args.repeat, args.min_score) for size in args.sizes]
         for row in rows:
             phases = row["phases"]
             print(

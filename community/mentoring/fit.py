@@ -85,6 +85,8 @@ INTEREST_EACH = 4.0
 PREFERENCE_MENTEE, PREFERENCE_MENTOR = 7.0, 3.0
 # A text part names at most this many shared words, and scores only above this cosine.
 SHOWN_WORDS = 3
+# Products over at most this many columns (stems, languages, tags) go through dense BLAS.
+DENSE_PRODUCT = 2048
 MIN_SIMILARITY = 0.05
 
 EDUCATION_ORDER = {level.value: rank for rank, level in enumerate(ref.EducationLevel)}
@@ -203,10 +205,17 @@ class _Vocabulary:
         return _Texts(matrix, words, self.stems, rows)
 
 
+def _product(left: sparse.csr_matrix, right: sparse.csr_matrix) -> np.ndarray:
+    """left @ right.T as a dense float32 array: by BLAS on dense copies when the shared
+    dimension is small (a cohort's languages and tags, a short vocabulary), else sparse."""
+    if left.shape[1] <= DENSE_PRODUCT:
+        return left.toarray() @ right.toarray().T
+    return np.asarray((left @ right.T).toarray(), dtype=np.float32)
+
+
 def _cosines(left: _Texts, right: _Texts) -> np.ndarray:
     """The len(left) x len(right) matrix of cosine similarities (float32)."""
-    product = left.vectors @ right.vectors.T
-    return np.asarray(product.toarray(), dtype=np.float32)
+    return _product(left.vectors, right.vectors)
 
 
 def _cosine(left: _Texts, i: int, right: _Texts, j: int) -> float:
@@ -300,61 +309,36 @@ class Cohort:
 
     def scores(self) -> np.ndarray:
         """The mentors x mentees fit scores (float32), every part added up vectorised: the
-        same formulas as `explain`, before rounding."""
-        total = np.zeros((len(self.mentors), len(self.mentees)), dtype=np.float32)
-        if total.size == 0:
-            return total
-        same = self._field_mentor[:, None] == self._field_mentee[None, :]
-        wants_other_mentor = np.array(
-            [a.prefers_field == FieldPreference.DIFFERENT for a in self.mentors]
+        same formulas as `explain`, before rounding. The parts that read only a few
+        categories (field, field preference, education) come from a small table of every
+        mentor kind against every mentee kind; the counts of shared languages, industries
+        and interests from one matrix product each, turned into points by a lookup."""
+        shape = (len(self.mentors), len(self.mentees))
+        if not shape[0] or not shape[1]:
+            return np.zeros(shape, dtype=np.float32)
+        mentor_kinds, mentor_kind = _kinds(self.mentors)
+        mentee_kinds, mentee_kind = _kinds(self.mentees)
+        table = np.array(
+            [[_category_points(a, b) for b in mentee_kinds] for a in mentor_kinds],
+            dtype=np.float32,
         )
-        wants_other_mentee = np.array(
-            [a.prefers_field == FieldPreference.DIFFERENT for a in self.mentees]
-        )
-        field_counts = same & ~wants_other_mentor[:, None] & ~wants_other_mentee[None, :]
-        total += field_counts * np.float32(WEIGHTS["field"])
-        del field_counts
-
-        industries = self.industries_of.shared()
-        total += np.where(industries >= 1, INDUSTRY_FIRST, 0.0).astype(np.float32)
-        total += np.where(industries >= 2, INDUSTRY_SECOND, 0.0).astype(np.float32)
-        del industries
-
-        education_mentor = np.array(
-            [EDUCATION_ORDER.get(a.education_level or "", -1) for a in self.mentors]
-        )
-        education_mentee = np.array(
-            [EDUCATION_ORDER.get(a.education_level or "", 99) for a in self.mentees]
-        )
-        total += (
-            (education_mentor[:, None] >= education_mentee[None, :])
-            & (education_mentor[:, None] >= 0)
-        ) * np.float32(EDUCATION_POINTS)
+        total = table[mentor_kind[:, None], mentee_kind[None, :]]
         experience = np.array([_experience_points(a) for a in self.mentors], dtype=np.float32)
         total += experience[:, None]
-        total += _cosines(self.qualifications, self.goals) * np.float32(QUALIFICATIONS_TEXT)
 
-        languages = self.languages_of.shared()
-        total += (np.clip(languages - 1, 0, LANGUAGE_EXTRA_MAX) * LANGUAGE_EXTRA).astype(np.float32)
-        del languages
+        total += np.take(_INDUSTRY_POINTS, _counts(self.industries_of.shared()))
+        total += np.take(_INTEREST_POINTS, _counts(self.interests_of.shared()))
+        total += np.take(_LANGUAGE_POINTS, _counts(self.languages_of.shared()))
         total += self._preferred_language() * np.float32(LANGUAGE_PREFERRED)
 
-        interests = self.interests_of.shared()
-        total += np.minimum(interests * INTEREST_EACH, WEIGHTS["interests"]).astype(np.float32)
-        del interests
-
-        total += _cosines(self.offers, self.goals) * np.float32(WEIGHTS["goals"])
-        total += _cosines(self.wishes_mentors, self.wishes_mentees) * np.float32(WEIGHTS["wishes"])
-
-        for side, points in ((self.mentees, PREFERENCE_MENTEE), (self.mentors, PREFERENCE_MENTOR)):
-            wants_same = np.array([a.prefers_field == FieldPreference.SAME for a in side])
-            wants_other = np.array([a.prefers_field == FieldPreference.DIFFERENT for a in side])
-            known = (self._field_mentor[:, None] >= 0) & (self._field_mentee[None, :] >= 0)
-            if side is self.mentees:
-                honoured = (wants_same[None, :] & same) | (wants_other[None, :] & ~same & known)
-            else:
-                honoured = (wants_same[:, None] & same) | (wants_other[:, None] & ~same & known)
-            total += honoured * np.float32(points)
+        for left, right, points in (
+            (self.qualifications, self.goals, QUALIFICATIONS_TEXT),
+            (self.offers, self.goals, WEIGHTS["goals"]),
+            (self.wishes_mentors, self.wishes_mentees, WEIGHTS["wishes"]),
+        ):
+            cosines = _cosines(left, right)
+            cosines *= np.float32(points)
+            total += cosines
         return total
 
     def _preferred_language(self) -> np.ndarray:
@@ -470,7 +454,10 @@ class Cohort:
         if experience:
             points += experience
             reasons.append(
-                _("%(years)d years of experience", years=int(mentor.experience_years or 0))
+                _(
+                    "the mentor has %(years)d years of experience",
+                    years=int(mentor.experience_years or 0),
+                )
             )
         similarity = _cosine(self.qualifications, i, self.goals, j)
         if similarity > 0:
@@ -512,6 +499,63 @@ def _experience_points(applicant: Applicant) -> float:
     return min((applicant.experience_years or 0) * EXPERIENCE_PER_YEAR, EXPERIENCE_MAX)
 
 
+# Points by how many items a pair shares (the count is capped at the table's last entry).
+_INDUSTRY_POINTS = np.array(
+    [0.0, INDUSTRY_FIRST, INDUSTRY_FIRST + INDUSTRY_SECOND, INDUSTRY_FIRST + INDUSTRY_SECOND],
+    np.float32,
+)
+_INTEREST_POINTS = np.array(
+    [min(n * INTEREST_EACH, WEIGHTS["interests"]) for n in range(4)], np.float32
+)
+_LANGUAGE_POINTS = np.array(
+    [0.0] + [min(n, LANGUAGE_EXTRA_MAX) * LANGUAGE_EXTRA for n in range(LANGUAGE_EXTRA_MAX + 1)],
+    np.float32,
+)
+
+
+def _counts(shared: np.ndarray) -> np.ndarray:
+    """Shared-item counts as table indices (uint8), capped at 3 (every table's length)."""
+    np.minimum(shared, 3, out=shared)
+    return shared.astype(np.uint8)
+
+
+_KIND_FIELDS = ("field", "prefers_field", "education_level")
+
+
+def _kinds(applicants: list[Applicant]) -> tuple[list[Applicant], np.ndarray]:
+    """The distinct (field, field preference, education) kinds among `applicants`, one
+    representative each, and each applicant's kind number."""
+    index: dict[tuple, int] = {}
+    representatives: list[Applicant] = []
+    numbers = np.empty(len(applicants), dtype=np.intp)
+    for n, applicant in enumerate(applicants):
+        key = tuple(getattr(applicant, name) for name in _KIND_FIELDS)
+        if key not in index:
+            index[key] = len(representatives)
+            representatives.append(applicant)
+        numbers[n] = index[key]
+    return representatives, numbers
+
+
+def _category_points(mentor: Applicant, mentee: Applicant) -> float:
+    """The field, field-preference and education points of a pair (the parts that read
+    only those categories), as `Cohort.explain` counts them."""
+    points = 0.0
+    same = bool(mentor.field) and mentor.field == mentee.field
+    if same and FieldPreference.DIFFERENT not in (mentor.prefers_field, mentee.prefers_field):
+        points += WEIGHTS["field"]
+    mentor_level = EDUCATION_ORDER.get(mentor.education_level or "", -1)
+    if mentor_level >= 0 and mentor_level >= EDUCATION_ORDER.get(mentee.education_level or "", 99):
+        points += EDUCATION_POINTS
+    if mentor.field and mentee.field:
+        for side, worth in ((mentee, PREFERENCE_MENTEE), (mentor, PREFERENCE_MENTOR)):
+            if (side.prefers_field == FieldPreference.SAME and same) or (
+                side.prefers_field == FieldPreference.DIFFERENT and not same
+            ):
+                points += worth
+    return points
+
+
 class _Memberships:
     """Two families of sets (mentors', mentees') as sparse 0/1 matrices over one index; the
     count every mentor shares with every mentee is one sparse product."""
@@ -537,4 +581,4 @@ class _Memberships:
 
     def shared(self) -> np.ndarray:
         """len(left) x len(right): how many items each pair shares (float32)."""
-        return np.asarray((self.left @ self.right.T).toarray(), dtype=np.float32)
+        return _product(self.left, self.right)

@@ -94,36 +94,51 @@ def unmatched_cost(mentees: int) -> float:
 
 def build_graph(eligible: np.ndarray, scores: np.ndarray, seats: np.ndarray) -> Graph:
     """The sparse cost graph of `eligible` (mentors x mentees booleans) with `scores`
-    (mentors x mentees) and each mentor's free `seats`, built straight into CSR (rows in
-    order, one "unmatched" entry closing each row) without a sort."""
+    (mentors x mentees) and each mentor's free `seats`: CSR, rows in order, each mentor's
+    seats side by side, one "unmatched" entry closing each row. The mentees x mentors
+    costs become CSR in one pass (`csr_matrix` of a dense array: a pair costs at least 1, so
+    only forbidden pairs are zero), then the seats and the closing entries are laid out
+    with int32 index arithmetic, without a sort."""
     mentor_count, mentee_count = eligible.shape
     seats = np.clip(seats.astype(np.int64), 0, None)
-    usable = eligible & (seats > 0)[:, None]
-    rows, mentors = np.nonzero(usable.T)  # row-major over mentees: sorted by mentee
-    repeats = seats[mentors]
-    entries = int(repeats.sum())
-    first_seat = np.concatenate([[0], np.cumsum(seats)[:-1]]).astype(np.int64)
-    seat_rows = np.repeat(rows, repeats)
-    run_start = np.repeat(np.cumsum(repeats) - repeats, repeats)
-    seat_columns = np.repeat(first_seat[mentors], repeats) + (np.arange(entries) - run_start)
-    seat_costs = np.repeat(PAIR_COST - scores[mentors, rows].astype(np.float64), repeats)
-
-    per_row = np.bincount(seat_rows, minlength=mentee_count) + 1
-    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    costs = np.where(eligible & (seats > 0)[:, None], np.float32(PAIR_COST) - scores, np.float32(0))
+    pairs = sparse.csr_matrix(np.ascontiguousarray(costs.T))  # mentees x mentors, float32
+    del costs
+    pairs.data = pairs.data.astype(np.float64)
+    counts = np.diff(pairs.indptr)
+    mentors = pairs.indices.astype(np.int32)
+    first_seat = np.concatenate([[0], np.cumsum(seats)[:-1]]).astype(np.int32)
+    repeats = seats[mentors].astype(np.int32)
+    if len(mentors) and (repeats == 1).all():  # one seat each: no expansion needed
+        seat_columns, seat_costs, per_row = first_seat[mentors], pairs.data, counts
+    else:
+        ends = np.cumsum(repeats, dtype=np.int64)
+        entries = int(ends[-1]) if len(ends) else 0
+        offsets = np.arange(entries, dtype=np.int32)
+        offsets -= np.repeat((ends - repeats).astype(np.int32), repeats)
+        seat_columns = np.repeat(first_seat[mentors], repeats) + offsets
+        seat_costs = np.repeat(pairs.data, repeats)
+        row_ends = np.concatenate([[0], ends])[pairs.indptr]
+        per_row = np.diff(row_ends)
+    del pairs
     total_seats = int(seats.sum())
-    indices = np.empty(entries + mentee_count, dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(per_row + 1)]).astype(np.int64)
+    entries = len(seat_columns)
+    rows = np.repeat(np.arange(mentee_count, dtype=np.int32), per_row)
+    at = np.arange(entries, dtype=np.int64) + rows  # each earlier row added its closing entry
+    del rows
+    indices = np.empty(entries + mentee_count, dtype=np.int32)
     data = np.empty(entries + mentee_count, dtype=np.float64)
-    at = np.arange(entries) + seat_rows  # each earlier row added its one "unmatched" entry
     indices[at] = seat_columns
     data[at] = seat_costs
     closing = indptr[1:] - 1
-    indices[closing] = total_seats + np.arange(mentee_count)
+    indices[closing] = total_seats + np.arange(mentee_count, dtype=np.int32)
     data[closing] = unmatched_cost(mentee_count)
-    costs = sparse.csr_matrix(
+    matrix = sparse.csr_matrix(
         (data, indices, indptr), shape=(mentee_count, total_seats + mentee_count)
     )
     seat_mentor = np.repeat(np.arange(mentor_count), seats)
-    return Graph(costs, seat_mentor)
+    return Graph(matrix, seat_mentor)
 
 
 def solve(graph: Graph) -> dict[int, int]:
