@@ -237,11 +237,28 @@ def _shared_words(left: _Texts, i: int, right: _Texts, j: int) -> tuple[list[str
     return [left.words[i][stem] for stem in stems], [right.words[j][stem] for stem in stems]
 
 
+def _translator():
+    """gettext for one cohort's explanations: the request's translations looked up once
+    (flask_babel's `gettext` finds them again on every call, half the cost of a reason)."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+
+    if not has_request_context():
+        return _
+    translations = get_translations()
+
+    def translate(text: str, **variables) -> str:
+        translated = translations.ugettext(text)
+        return translated % variables if variables else translated
+
+    return translate
+
+
 def _label(code: str | None) -> str:
     return str(ref.PROFESSIONAL_FIELDS.get(code or "", code or ""))
 
 
-def _listing(items: list[str]) -> str:
+def _listing(items: list[str], _=_) -> str:
     items = [item for item in items if item]
     if len(items) <= 1:
         return "".join(items)
@@ -256,6 +273,8 @@ class Cohort:
     def __init__(self, mentors: list[Applicant], mentees: list[Applicant]) -> None:
         self.mentors = mentors
         self.mentees = mentees
+        self._ = _translator()
+        self._languages: dict[str, str] = {}
         self.mentor_index = {a.user_id: n for n, a in enumerate(mentors)}
         self.mentee_index = {a.user_id: n for n, a in enumerate(mentees)}
         goals = [_tokens(a.goals) for a in mentees]
@@ -364,6 +383,7 @@ class Cohort:
         reason in words per part (naming the matched field, tags, languages or words)."""
         i, j = self.mentor_index[mentor_id], self.mentee_index[mentee_id]
         mentor, mentee = self.mentors[i], self.mentees[j]
+        _ = self._
         parts: dict[str, float] = {}
         reasons: list[str] = []
 
@@ -381,7 +401,7 @@ class Cohort:
         industries = sorted(mentor.industries & mentee.industries)
         if industries:
             points = INDUSTRY_FIRST + (INDUSTRY_SECOND if len(industries) >= 2 else 0.0)
-            add("industry", points, _("both in %(industries)s", industries=_listing(industries)))
+            add("industry", points, _("both in %(industries)s", industries=_listing(industries, _)))
 
         self._qualifications(i, j, add)
 
@@ -396,13 +416,13 @@ class Cohort:
             None,
         )
         if extra or preferred:
-            names = _listing([ref.language_name(code) for code in shared])
+            names = _listing([self._language(code) for code in shared], _)
             reason = _("both speak %(languages)s", languages=names)
             if preferred:
                 reason = _(
                     "%(reason)s (%(language)s preferred)",
                     reason=reason,
-                    language=ref.language_name(preferred),
+                    language=self._language(preferred),
                 )
             add("languages", extra + (LANGUAGE_PREFERRED if preferred else 0.0), reason)
 
@@ -411,7 +431,7 @@ class Cohort:
             add(
                 "interests",
                 min(len(interests) * INTEREST_EACH, WEIGHTS["interests"]),
-                _("both interested in %(interests)s", interests=_listing(interests)),
+                _("both interested in %(interests)s", interests=_listing(interests, _)),
             )
 
         similarity = _cosine(self.offers, i, self.goals, j)
@@ -422,8 +442,8 @@ class Cohort:
                 similarity * WEIGHTS["goals"],
                 _(
                     "the mentee wants %(wanted)s; the mentor offers %(offered)s",
-                    wanted=_listing(_quoted(wanted)),
-                    offered=_listing(_quoted(offered)),
+                    wanted=_listing(_quoted(wanted), _),
+                    offered=_listing(_quoted(offered), _),
                 ),
             )
         elif similarity > 0:
@@ -435,14 +455,20 @@ class Cohort:
             add(
                 "wishes",
                 similarity * WEIGHTS["wishes"],
-                _("similar wishes: %(words)s", words=_listing(_quoted(words))),
+                _("similar wishes: %(words)s", words=_listing(_quoted(words), _)),
             )
 
         self._preference(mentor, mentee, add)
         return Explained(round(sum(parts.values()), 1), parts, reasons)
 
+    def _language(self, code: str) -> str:
+        if code not in self._languages:
+            self._languages[code] = ref.language_name(code)
+        return self._languages[code]
+
     def _qualifications(self, i: int, j: int, add) -> None:
         mentor, mentee = self.mentors[i], self.mentees[j]
+        _ = self._
         points, reasons = 0.0, []
         mentor_level = EDUCATION_ORDER.get(mentor.education_level or "", -1)
         mentee_level = EDUCATION_ORDER.get(mentee.education_level or "", 99)
@@ -466,7 +492,7 @@ class Cohort:
             reasons.append(
                 _(
                     "the mentor's experience in %(words)s meets the mentee's goals",
-                    words=_listing(_quoted(words)),
+                    words=_listing(_quoted(words), _),
                 )
             )
         if points:
@@ -475,6 +501,7 @@ class Cohort:
     def _preference(self, mentor: Applicant, mentee: Applicant, add) -> None:
         if not (mentor.field and mentee.field):
             return
+        _ = self._
         same = mentor.field == mentee.field
         points, reasons = 0.0, []
         for side, who, worth in (
