@@ -269,3 +269,24 @@ def test_a_bad_minimum_fit_is_explained(app, login, world):
     response = post_form(client, start, {"min_score": "250"})
     assert response.location.endswith(start)
     assert "from 0 to 100" in client.get(start).get_data(as_text=True)
+
+
+def test_the_proposal_page_takes_as_many_statements_for_many_pairs(
+    app, login, world, make_user, count_queries
+):
+    """Names come in one query and pairs with the proposal: no statement per pair."""
+    client = login(world.people["coordinator"])
+
+    def statements(extra: int) -> int:
+        with app.app_context():
+            prog = db.session.get(Programme, world.programme_id)
+            for n in range(extra):
+                apply(prog, make_user(), "mentor", field="law")
+                apply(prog, make_user(), "mentee", field="law")
+        proposal_id = run_once(app, world)
+        client.get(f"/mentoring/proposals/{proposal_id}")  # warm: the same caches each time
+        with count_queries() as counter:
+            assert client.get(f"/mentoring/proposals/{proposal_id}").status_code == 200
+        return counter.count
+
+    assert statements(1) == statements(6)

@@ -275,6 +275,7 @@ class Cohort:
         self.mentees = mentees
         self._ = _translator()
         self._languages: dict[str, str] = {}
+        self._speaks: np.ndarray | None = None
         self.mentor_index = {a.user_id: n for n, a in enumerate(mentors)}
         self.mentee_index = {a.user_id: n for n, a in enumerate(mentees)}
         goals = [_tokens(a.goals) for a in mentees]
@@ -310,10 +311,17 @@ class Cohort:
 
     # --- the whole matrix ------------------------------------------------------------------
 
+    def speaks(self) -> np.ndarray:
+        """mentors x mentees booleans: True where the two share a language (kept: matching
+        asks for it, `allowed` starts from it)."""
+        if self._speaks is None:
+            self._speaks = self.languages_of.shared() > 0
+        return self._speaks.copy()
+
     def allowed(self) -> np.ndarray:
         """mentors x mentees booleans: True where the pair is allowed at all (a shared
         language, and neither side named the other in their avoid list)."""
-        allowed = self.languages_of.shared() > 0
+        allowed = self.speaks()
         for i, mentor in enumerate(self.mentors):
             for user_id in mentor.avoids:
                 j = self.mentee_index.get(user_id)

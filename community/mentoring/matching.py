@@ -173,7 +173,7 @@ def propose(
     clock = _Clock(timings)
     cohort = Cohort(mentors, mentees)
     scores = cohort.scores()
-    speaks = cohort.languages_of.shared() > 0
+    speaks = cohort.speaks()
     allowed = cohort.allowed()
     taken = taken or {}
     seats = np.array(
