@@ -280,7 +280,7 @@ def test_the_proposal_page_takes_as_many_statements_for_many_pairs(
     def statements(extra: int) -> int:
         with app.app_context():
             prog = db.session.get(Programme, world.programme_id)
-            for n in range(extra):
+            for _n in range(extra):
                 apply(prog, make_user(), "mentor", field="law")
                 apply(prog, make_user(), "mentee", field="law")
         proposal_id = run_once(app, world)

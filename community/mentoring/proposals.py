@@ -349,17 +349,20 @@ def confirm(coordinator: User, proposal_id: int) -> list[Pair]:
     db.session.flush()
     for pair in pairs:
         if waiting:
-            _notify(pair.mentor_id, "mentoring.proposed", pair, actor_id=pair.mentee_id)
+            notify(
+                pair.mentor_id,
+                "mentoring.proposed",
+                actor_id=pair.mentee_id,
+                target_type=ABOUT,
+                target_id=pair.id,
+            )
         else:
             _start(pair)
     db.session.flush()
     return pairs
 
 
-def _notify(user_id: int, kind: str, pair: Pair, *, actor_id: int | None, **data) -> None:
-    notify(
-        user_id, kind, actor_id=actor_id, target_type="mentoring_pair", target_id=pair.id, **data
-    )
+ABOUT = "mentoring_pair"  # the target type of this module's notifications
 
 
 def _start(pair: Pair) -> None:
@@ -367,8 +370,18 @@ def _start(pair: Pair) -> None:
     block stands between them: then there is none, as everywhere in chat)."""
     from community.chat.services import open_direct
 
-    _notify(pair.mentee_id, "mentoring.paired", pair, actor_id=pair.mentor_id, role="mentor")
-    _notify(pair.mentor_id, "mentoring.paired", pair, actor_id=pair.mentee_id, role="mentee")
+    for user_id, other_id, role in (
+        (pair.mentee_id, pair.mentor_id, "mentor"),
+        (pair.mentor_id, pair.mentee_id, "mentee"),
+    ):
+        notify(
+            user_id,
+            "mentoring.paired",
+            actor_id=other_id,
+            target_type=ABOUT,
+            target_id=pair.id,
+            role=role,  # what the other one is to them
+        )
     mentor = db.session.get(User, pair.mentor_id)
     with suppress(NotFound):  # a block either way, or an inactive account: no conversation
         open_direct(mentor, pair.mentee_id)
@@ -430,7 +443,13 @@ def accept_pair(mentor: User, pair_id: int) -> Pair:
     _start(pair)
     coordinator_id = pair.programme.coordinator_id
     if coordinator_id and coordinator_id not in (pair.mentor_id, pair.mentee_id):
-        _notify(coordinator_id, "mentoring.accepted", pair, actor_id=mentor.id)
+        notify(
+            coordinator_id,
+            "mentoring.accepted",
+            actor_id=mentor.id,
+            target_type=ABOUT,
+            target_id=pair.id,
+        )
     return pair
 
 
@@ -449,7 +468,14 @@ def decline_pair(mentor: User, pair_id: int, reason: object) -> Pair:
     db.session.flush()
     coordinator_id = pair.programme.coordinator_id
     if coordinator_id:
-        _notify(coordinator_id, "mentoring.declined", pair, actor_id=mentor.id, reason=reason)
+        notify(
+            coordinator_id,
+            "mentoring.declined",
+            actor_id=mentor.id,
+            target_type=ABOUT,
+            target_id=pair.id,
+            reason=reason,
+        )
     return pair
 
 
