@@ -477,22 +477,19 @@ class Cohort:
     def _qualifications(self, i: int, j: int, add) -> None:
         mentor, mentee = self.mentors[i], self.mentees[j]
         _ = self._
-        points, reasons = 0.0, []
+        points, has, reasons = 0.0, [], []
         mentor_level = EDUCATION_ORDER.get(mentor.education_level or "", -1)
         mentee_level = EDUCATION_ORDER.get(mentee.education_level or "", 99)
         if mentor_level >= 0 and mentor_level >= mentee_level:
             points += EDUCATION_POINTS
             label = ref.EDUCATION_LABELS[ref.EducationLevel(mentor.education_level)]
-            reasons.append(_("the mentor has a %(level)s", level=str(label).lower()))
+            has.append(_("a %(level)s", level=str(label).lower()))
         experience = _experience_points(mentor)
         if experience:
             points += experience
-            reasons.append(
-                _(
-                    "the mentor has %(years)d years of experience",
-                    years=int(mentor.experience_years or 0),
-                )
-            )
+            has.append(_("%(years)d years of experience", years=int(mentor.experience_years or 0)))
+        if has:
+            reasons.append(_("the mentor has %(what)s", what=_listing(has, _)))
         similarity = _cosine(self.qualifications, i, self.goals, j)
         if similarity > 0:
             points += similarity * QUALIFICATIONS_TEXT
