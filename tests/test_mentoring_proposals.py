@@ -272,3 +272,14 @@ def test_two_confirmations_at_once_publish_once(app, make_user, coordinator):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Pair)) == 4
         assert notices("mentoring.paired") == 8
+
+
+def test_a_draft_whose_mentee_was_paired_meanwhile_is_not_confirmed(cohort, coordinator):
+    prog, people = cohort
+    proposal = proposals.run_proposal(user(coordinator), prog.id)
+    db.session.commit()
+    pair(prog, people["dora"], people["mona"])  # published meanwhile (another run, another tab)
+    with pytest.raises(Conflict, match="paired meanwhile"):
+        proposals.confirm(user(coordinator), proposal.id)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Pair)) == 1

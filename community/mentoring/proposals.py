@@ -173,7 +173,6 @@ def run_proposal(
     clash = [pin for pin in pins if pin in forbids]
     if clash:
         raise Invalid(_("A pair cannot be pinned and forbidden at once."), "pins")
-    programme = lock_row(programme)  # one run or confirmation of a programme at a time
     cohort = cohort_of(programme)
     try:
         result = matching.propose(
@@ -186,6 +185,10 @@ def run_proposal(
         )
     except matching.PinRefused as refused:
         raise Invalid(refused.message, "pins") from None
+    # Stored under the programme's lock (taken after the matching, which may take seconds
+    # for a large cohort and must not hold SQLite's write lock meanwhile): one draft stays.
+    # A confirmation in between makes this draft refuse to confirm ("paired meanwhile").
+    programme = lock_row(programme)
     db.session.execute(
         update(Proposal)
         .where(Proposal.programme_id == programme.id, Proposal.status == ProposalStatus.DRAFT)
