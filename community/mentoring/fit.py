@@ -151,13 +151,29 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 
 @dataclass
 class _Texts:
-    """TF-IDF vectors (rows L2-normalised, CSR) of one kind of text, one row per applicant,
-    and for each row the first word seen for each stem (to name shared words)."""
+    """TF-IDF vectors (rows L2-normalised, CSR) of one kind of text, one row per applicant;
+    one row as a dict and the words as written are worked out when a pair is explained."""
 
     vectors: sparse.csr_matrix
-    words: list[dict[str, str]]
+    tokens: list[list[tuple[str, str]]]
     stems: list[str]
-    rows: list[dict[int, float]]  # the same vectors as dicts, for one pair at a time
+    _rows: dict[int, dict[int, float]] = field(default_factory=dict)
+
+    def row(self, i: int) -> dict[int, float]:
+        if i not in self._rows:
+            start, end = self.vectors.indptr[i], self.vectors.indptr[i + 1]
+            self._rows[i] = dict(
+                zip(
+                    self.vectors.indices[start:end].tolist(),
+                    self.vectors.data[start:end].tolist(),
+                    strict=True,
+                )
+            )
+        return self._rows[i]
+
+    def word(self, i: int, stem: str) -> str:
+        """The first word row i wrote for `stem`."""
+        return next(word for token, word in self.tokens[i] if token == stem)
 
 
 @dataclass
@@ -182,27 +198,23 @@ class _Vocabulary:
         return vocabulary
 
     def vectors(self, documents: list[list[tuple[str, str]]]) -> _Texts:
-        indptr, indices, data, words, rows = [0], [], [], [], []
+        indptr, indices, counts = [0], [], []
         for tokens in documents:
-            counts = Counter(stem for stem, _word in tokens)
-            seen: dict[str, str] = {}
-            for stem, word in tokens:
-                seen.setdefault(stem, word)
-            columns = [self.index[stem] for stem in counts]
-            weights = np.array([counts[stem] for stem in counts], dtype=np.float64)
-            if columns:
-                weights = (1.0 + np.log(weights)) * self.idf[columns]
-                weights /= np.linalg.norm(weights)
-            indices.extend(columns)
-            data.extend(weights.tolist())
-            rows.append(dict(zip(columns, np.float32(weights).tolist(), strict=True)))
+            frequency = Counter(stem for stem, _word in tokens)
+            indices.extend(self.index[stem] for stem in frequency)
+            counts.extend(frequency.values())
             indptr.append(len(indices))
-            words.append(seen)
+        columns = np.array(indices, dtype=np.int32)
+        weights = (1.0 + np.log(np.array(counts, dtype=np.float64))) * self.idf[columns]
+        row_of = np.repeat(np.arange(len(documents)), np.diff(indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=weights**2, minlength=len(documents)))
+        if len(weights):
+            weights /= norms[row_of]
         matrix = sparse.csr_matrix(
-            (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
+            (weights.astype(np.float32), columns, np.array(indptr, dtype=np.int64)),
             shape=(len(documents), max(1, len(self.stems))),
         )
-        return _Texts(matrix, words, self.stems, rows)
+        return _Texts(matrix, documents, self.stems)
 
 
 def _product(left: sparse.csr_matrix, right: sparse.csr_matrix) -> np.ndarray:
@@ -219,7 +231,7 @@ def _cosines(left: _Texts, right: _Texts) -> np.ndarray:
 
 
 def _cosine(left: _Texts, i: int, right: _Texts, j: int) -> float:
-    a, b = left.rows[i], right.rows[j]
+    a, b = left.row(i), right.row(j)
     if len(b) < len(a):
         a, b = b, a
     return float(sum(weight * b[column] for column, weight in a.items() if column in b))
@@ -228,13 +240,13 @@ def _cosine(left: _Texts, i: int, right: _Texts, j: int) -> float:
 def _shared_words(left: _Texts, i: int, right: _Texts, j: int) -> tuple[list[str], list[str]]:
     """The stems row i of `left` and row j of `right` share, strongest first, as each side
     wrote them (at most SHOWN_WORDS each)."""
-    a, b = left.rows[i], right.rows[j]
+    a, b = left.row(i), right.row(j)
     shared = sorted(
         ((weight * b[column], column) for column, weight in a.items() if column in b),
         reverse=True,
     )[:SHOWN_WORDS]
     stems = [left.stems[column] for _weight, column in shared]
-    return [left.words[i][stem] for stem in stems], [right.words[j][stem] for stem in stems]
+    return [left.word(i, stem) for stem in stems], [right.word(j, stem) for stem in stems]
 
 
 def _translator():
