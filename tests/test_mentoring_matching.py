@@ -246,3 +246,53 @@ def test_random_cohorts_match_the_references(mentor_specs, mentee_specs, forbid_
     count, total = _brute_force(eligible, scores, seats)
     assert len(chosen) == count
     assert abs(sum(float(scores[i, j]) for i, j in chosen) - total) < 1e-3
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    mentor_specs=st.lists(st.tuples(applicants, st.integers(0, 2)), min_size=1, max_size=4),
+    mentee_specs=st.lists(applicants, min_size=1, max_size=5),
+    pick=st.integers(0, 10),
+)
+def test_a_rerun_with_a_pin_keeps_it_and_stays_optimal_for_the_rest(
+    mentor_specs, mentee_specs, pick
+):
+    """Pin one pair of a first run (as the page's "Pin" does) and run again: the pin is
+    kept, no mentor gets more than their seats, and the rest is the best for what is left
+    (the most pairs, by max flow; the most fit, by brute force)."""
+    mentors = [
+        Applicant(n + 1, capacity=capacity, **{**spec, "languages": tuple(spec["languages"])})
+        for n, (spec, capacity) in enumerate(mentor_specs)
+    ]
+    mentees = [
+        Applicant(100 + n, **{**spec, "languages": tuple(spec["languages"])})
+        for n, spec in enumerate(mentee_specs)
+    ]
+    first = propose(mentors, mentees)
+    if not first.pairs:
+        return
+    chosen = first.pairs[pick % len(first.pairs)]
+    pin = (chosen.mentor_id, chosen.mentee_id)
+    again = propose(mentors, mentees, pins=[pin])
+    assert pin in pairs_of(again)
+    cohort = Cohort(mentors, mentees)
+    used = np.bincount(
+        [cohort.mentor_index[p.mentor_id] for p in again.pairs], minlength=len(mentors)
+    )
+    seats = np.array([a.capacity for a in mentors], dtype=np.int64)
+    assert (used <= seats).all()
+    # The rest: the pinned mentee out, one seat fewer for the pinned mentor.
+    i, j = cohort.mentor_index[pin[0]], cohort.mentee_index[pin[1]]
+    scores, eligible = cohort.scores(), cohort.allowed()
+    eligible[:, j] = False
+    left = seats.copy()
+    left[i] -= 1
+    rest = [p for p in again.pairs if (p.mentor_id, p.mentee_id) != pin]
+    assert len(rest) == _max_pairs(eligible, left)
+    count, total = _brute_force(eligible, scores, left)
+    assert len(rest) == count
+    fit = sum(
+        float(scores[cohort.mentor_index[p.mentor_id], cohort.mentee_index[p.mentee_id]])
+        for p in rest
+    )
+    assert abs(fit - total) < 1e-3
