@@ -23,12 +23,13 @@ from community.mentoring.proposal_forms import ConfirmForm, DeclineForm, RunForm
 def matching(programme_id: int):
     """The coordinator's matching page: cohort counts, the run form, earlier proposals."""
     programme = coordinated_programme(current_user, programme_id)
+    runs = proposals.proposals_of(programme)
     return render_template(
         "mentoring/proposal_matching.html",
         programme=programme,
         counts=proposals.cohort_counts(programme),
-        runs=proposals.proposals_of(programme),
-        form=RunForm(formdata=None),
+        runs=runs,
+        form=RunForm(formdata=None, min_score=runs[0].min_score if runs else None),
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from community.auth.models import User
 from community.core.database import lock_row, utcnow
@@ -94,6 +95,7 @@ def cohort_of(programme: Programme) -> Cohort:
             MentoringApplication.status == ApplicationStatus.ACCEPTED,
         )
         .order_by(MentoringApplication.id)
+        .options(lazyload(MentoringApplication.answers))  # matching reads no answers
     ).all()
     names = dict(
         db.session.execute(
