@@ -5,6 +5,8 @@ accepts or declines; both sides see why they were matched). Thin: the rules live
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,7 +31,7 @@ def matching(programme_id: int):
         programme=programme,
         counts=proposals.cohort_counts(programme),
         runs=runs,
-        form=RunForm(formdata=None, min_score=runs[0].min_score if runs else None),
+        form=RunForm(formdata=None, min_score=Decimal(f"{runs[0].min_score:g}") if runs else None),
     )
 
 
