@@ -60,12 +60,16 @@ CREATED_KINDS = {
     "group.join_requested",
     "group.made_organiser",
     "learning.reminder",
+    "mentoring.accepted",
     "mentoring.application_decided",
+    "mentoring.declined",
     "mentoring.outcome_prompt",
     "mentoring.pair_ended",
     "mentoring.pair_not_fit",
     "mentoring.pair_nudge",
     "mentoring.pair_reminder",
+    "mentoring.paired",
+    "mentoring.proposed",
     "post.answer",
     "post.helpful",
     "post.match",
@@ -740,6 +744,93 @@ def case_mentoring_application_decided(member, other, organiser):
         f"/mentoring/{programme.id}",
         # The coordinator changes their mind: the welcome is moot.
         lambda: _commit(mentoring_applications.decide, user(coordinator), application, "declined"),
+    )
+
+
+def _confirmed_mentoring_pair(coordinator_ref, mentor_ref, mentee_ref, *, mentors_accept: bool):
+    """A pair confirmed by the real matching services (the programme and applications made
+    with the models: their services belong to another part of the feature)."""
+    from community.mentoring import proposals
+    from tests.mentoring_match_world import apply, programme
+
+    prog = programme(coordinator_ref, mentors_accept=mentors_accept)
+    apply(prog, mentor_ref, "mentor")
+    apply(prog, mentee_ref, "mentee")
+    proposal = proposals.run_proposal(user(coordinator_ref), prog.id)
+    (pair,) = proposals.confirm(user(coordinator_ref), proposal.id)
+    db.session.commit()
+    return pair
+
+
+def _end_pair(pair_id: int) -> None:
+    from community.mentoring.models import Pair, PairStatus
+
+    db.session.get(Pair, pair_id).status = PairStatus.ENDED  # as the pair's "no" ends it
+    db.session.commit()
+
+
+def _hand_over(programme_id: int, coordinator_id: int) -> None:
+    from community.mentoring.models import Programme
+
+    db.session.get(Programme, programme_id).coordinator_id = coordinator_id
+    db.session.commit()
+
+
+def case_mentoring_paired(member, other, organiser) -> Case:
+    coordinator = make_user(display_name="Cleo Coordinator")
+    mentor = make_user(display_name="Maud Mentor")
+    pair = _confirmed_mentoring_pair(coordinator, mentor, member, mentors_accept=False)
+    return Case(
+        member,
+        latest(member.id, "mentoring.paired"),
+        "Maud Mentor is your mentor in",
+        "/mentoring/proposed/",
+        lambda: _end_pair(pair.id),
+    )
+
+
+def case_mentoring_proposed(member, other, organiser) -> Case:
+    from community.mentoring import proposals
+
+    coordinator = make_user(display_name="Cleo Coordinator")
+    mentee = make_user(display_name="Nina Newcomer")
+    pair = _confirmed_mentoring_pair(coordinator, member, mentee, mentors_accept=True)
+    return Case(
+        member,
+        latest(member.id, "mentoring.proposed"),
+        "You are proposed as the mentor of Nina Newcomer",
+        f"/mentoring/proposed/{pair.id}",
+        lambda: _commit(proposals.decline_pair, user(member), pair.id, "Too busy this year."),
+    )
+
+
+def case_mentoring_accepted(member, other, organiser) -> Case:
+    from community.mentoring import proposals
+
+    mentor = make_user(display_name="Maud Mentor")
+    pair = _confirmed_mentoring_pair(member, mentor, make_user(), mentors_accept=True)
+    _commit(proposals.accept_pair, user(mentor), pair.id)
+    return Case(
+        member,
+        latest(member.id, "mentoring.accepted"),
+        "Maud Mentor accepted their proposed mentee",
+        f"/mentoring/{pair.programme_id}/matching",
+        lambda: _hand_over(pair.programme_id, organiser.id),
+    )
+
+
+def case_mentoring_declined(member, other, organiser) -> Case:
+    from community.mentoring import proposals
+
+    mentor = make_user(display_name="Maud Mentor")
+    pair = _confirmed_mentoring_pair(member, mentor, make_user(), mentors_accept=True)
+    _commit(proposals.decline_pair, user(mentor), pair.id, "A neighbour of mine.")
+    return Case(
+        member,
+        latest(member.id, "mentoring.declined"),
+        "Maud Mentor declined their proposed mentee in “International Business Mentoring”: A neighbour of mine.",
+        f"/mentoring/{pair.programme_id}/matching",
+        lambda: _hand_over(pair.programme_id, organiser.id),
     )
 
 

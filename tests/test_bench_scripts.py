@@ -56,3 +56,16 @@ def test_notifications_benchmark_runs_at_a_tiny_size(capsys):
     printed = capsys.readouterr().out
     assert "via commit     3 members connected  5 samples" in printed, printed
     assert "via http       3 members connected  5 samples" in printed, printed
+
+
+def test_matching_benchmark_runs_at_a_tiny_size(capsys):
+    """bench.matching end to end at 30 per side, once: the timing table (end to end against
+    the bare solver) and the pairs of the optimum against both greedy baselines."""
+    from bench import matching
+
+    matching.main(["--sizes", "30", "--repeat", "1"])
+    printed = capsys.readouterr().out
+    assert "end-to-end s" in printed and "bare solve s" in printed
+    row = next(line for line in printed.splitlines()[4:] if line.split()[:1] == ["30"])
+    optimum, first_come, best_first = (int(n) for n in row.split()[1:4])
+    assert optimum >= max(first_come, best_first)
