@@ -35,7 +35,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
     from community.gigs.applications import sweep_job
     from community.learning.services import send_reminders as send_learning_reminders
     from community.mentoring.outcomes import prompt_job
-    from community.mentoring.pairs import send_reminders as send_mentoring_reminders
+    from community.mentoring.pairs import pair_job
     from community.notifications.chat_mail import send_chat_emails
     from community.notifications.digests import send_digests
 
@@ -47,7 +47,7 @@ def scheduled_jobs() -> list[tuple[str, Callable[..., int]]]:
         ("learning reminders", send_learning_reminders),
         ("closing gigs", sweep_job),
         ("mentoring outcome prompts", prompt_job),
-        ("mentoring reminders", send_mentoring_reminders),
+        ("mentoring pairs", pair_job),
     ]
 
 

@@ -106,8 +106,8 @@ def test_the_embedded_job_runner_reminds_too(app, world):
 
     with app.app_context():
         age_pair(world.pair_id, 40)
-        assert run_scheduled_jobs(only=("mentoring reminders",)) == {"mentoring reminders": 1}
-        assert run_scheduled_jobs(only=("mentoring reminders",)) == {"mentoring reminders": 0}
+        assert run_scheduled_jobs(only=("mentoring pairs",)) == {"mentoring pairs": 1}
+        assert run_scheduled_jobs(only=("mentoring pairs",)) == {"mentoring pairs": 0}
         assert reminders() == 2
 
 
@@ -156,3 +156,20 @@ def test_runs_at_once_remind_each_pair_once(app, world):
         assert sorted(per_member) == [1] * (2 * PAIRS)
         stamped = db.session.scalars(select(Pair.reminded_at).where(Pair.id.in_(ids))).all()
         assert all(moment is not None for moment in stamped)
+
+
+@pytest.mark.backends("sqlite")
+def test_active_pairs_complete_once_their_programme_has_ended(app, world, runner):
+    with app.app_context():
+        pair = db.session.get(Pair, world.pair_id)
+        ends_on = pair.programme.ends_on
+    day_after = utcnow().replace(year=ends_on.year, month=ends_on.month, day=ends_on.day)
+    assert "completed 0 mentoring pairs" in run(runner, day_after)  # its last day
+    later = day_after + timedelta(days=1)
+    assert "completed 1 mentoring pairs" in run(runner, later)
+    assert "completed 0 mentoring pairs" in run(runner, later)
+    with app.app_context():
+        pair = db.session.get(Pair, world.pair_id)
+        assert pair.status == PairStatus.COMPLETED and pair.ended_at is not None
+        other = db.session.get(Pair, world.other_pair_id)
+        assert other.status == PairStatus.ENDED  # an ended pair stays ended

@@ -9,10 +9,9 @@
 - A programme OPEN for applications (deadline in 3 weeks, online and in Aarhus) with a few
   applications, the demo member's among them.
 
-The running programme's pairs, meetings, fit answers, goals and outcomes are made by ONE
-function, `_pair_and_log`, directly with the models: a placeholder pairing (shared language
-first, then field) until the real matching engine replaces it when the features merge.
-Deterministic (its own seeded random generator).
+The running programme's pairs come from the real matching engine (`_pair_and_log`), dated
+back to the programme's first week; their meetings, fit answers, goals and outcomes are
+made directly with the models. Deterministic (its own seeded random generator).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from community.auth.models import User
 from community.core.database import utcnow
@@ -37,7 +36,6 @@ from community.mentoring.models import (
     PairFitAnswer,
     PairGoal,
     PairMeeting,
-    PairStatus,
     Programme,
 )
 
@@ -310,69 +308,39 @@ def seed(context: DemoContext) -> None:
 
 
 def _pair_and_log(programme: Programme, rng: random.Random, today: date) -> int:
-    """The running programme's confirmed pairs and what they recorded, directly with the
-    models: pairs (active, with a plausible score, parts and reasons), meetings, fit
-    answers, goals and outcomes. A placeholder pairing (a mentee's first mentor with a free
-    seat who shares a language, preferring the same field); the lead replaces it with the
-    real matching engine at merge. Returns the number of pairs."""
-    from community.profiles.reference import PROFESSIONAL_FIELDS, language_name
+    """The running programme's pairs, made by the real matching (`proposals.run_proposal`
+    and `confirm`, as the coordinator would: each pair gets its direct conversation), then
+    dated back to the programme's first week, and what the pairs recorded since: meetings,
+    fit answers, goals and outcomes. Every pair counts as reminded to meet 5 days ago, so a
+    fresh `make run` does not send a burst of reminders. Returns the number of pairs."""
+    from community.mentoring import proposals
+    from community.notifications.models import Notification
 
-    accepted = db.session.scalars(
-        select(MentoringApplication)
-        .where(
-            MentoringApplication.programme_id == programme.id,
-            MentoringApplication.status == ApplicationStatus.ACCEPTED,
-        )
-        .order_by(MentoringApplication.id)
-    ).all()
-    mentors = [a for a in accepted if a.role == "mentor"]
-    mentees = [a for a in accepted if a.role == "mentee"]
-    seats = {m.user_id: m.capacity or 0 for m in mentors}
-    avoid = {(a.user_id, b.avoided_user_id) for a in accepted for b in a.avoids}
+    coordinator = db.session.get(User, programme.coordinator_id)
+    proposal = proposals.run_proposal(coordinator, programme.id, min_score=15)
+    confirmed = proposals.confirm(coordinator, proposal.id)
     started = datetime.combine(programme.starts_on, datetime.min.time()).replace(
         tzinfo=utcnow().tzinfo
     ) + timedelta(days=7)
-    pairs: list[tuple[MentoringApplication, MentoringApplication, Pair]] = []
-    for mentee in mentees:
-        mine = {lang.code for lang in mentee.languages}
-        options = [
-            m for m in mentors
-            if seats[m.user_id] > 0 and mine & {lang.code for lang in m.languages}
-            and (m.user_id, mentee.user_id) not in avoid and (mentee.user_id, m.user_id) not in avoid
-        ]  # fmt: skip
-        if not options:
-            continue
-        options.sort(key=lambda m: (m.field != mentee.field, m.id))
-        mentor = options[0]
-        seats[mentor.user_id] -= 1
-        shared = sorted(mine & {lang.code for lang in mentor.languages})
-        parts = {"languages": 10.0 + 5.0 * (len(shared) - 1)}
-        reasons = [f"both speak {', '.join(language_name(code) for code in shared)}"]
-        if mentor.field == mentee.field:
-            parts["field"] = 25.0
-            reasons.insert(0, f"both in {str(PROFESSIONAL_FIELDS[mentee.field]).lower()}")
-        shared_tags = {t.tag_id for t in mentee.tags} & {t.tag_id for t in mentor.tags}
-        if shared_tags:
-            parts["industry"] = 10.0 * len(shared_tags)
-            reasons.append("share an industry or an interest")
-        if "consult" in mentee.goals.lower() and "consultant" in mentor.offer.lower():
-            parts["goals_offer"] = 20.0
-            reasons.append("wants to move into consulting; the mentor is a consultant")
-        parts["wishes"] = round(rng.uniform(2, 8), 1)
-        pair = Pair(
-            programme_id=programme.id,
-            mentor_id=mentor.user_id,
-            mentee_id=mentee.user_id,
-            status=PairStatus.ACTIVE,
-            score=round(sum(parts.values()), 1),
-            parts=parts,
-            reasons=reasons,
-            created_at=started - timedelta(days=3),
-            started_at=started,
+    by_user = {
+        application.user_id: application
+        for application in db.session.scalars(
+            select(MentoringApplication).where(MentoringApplication.programme_id == programme.id)
         )
-        pairs.append((mentor, mentee, pair))
-    db.session.add_all(pair for _m, _e, pair in pairs)
+    }
+    pairs: list[tuple[MentoringApplication, MentoringApplication, Pair]] = []
+    for pair in confirmed:
+        pair.created_at, pair.started_at = started - timedelta(days=3), started
+        pair.reminded_at = utcnow() - timedelta(days=5)
+        pairs.append((by_user[pair.mentor_id], by_user[pair.mentee_id], pair))
     db.session.flush()
+    # The "you are paired" notices belong to four months ago, not to today's front page.
+    db.session.execute(
+        delete(Notification).where(
+            Notification.kind == "mentoring.paired",
+            Notification.target_id.in_([pair.id for pair in confirmed]),
+        )
+    )
 
     rows: list = []
     topics = ["Your CV and LinkedIn", "Networking events this month", "Interview practice",

@@ -780,3 +780,28 @@ def send_reminders(now: datetime | None = None) -> int:
         )
         reminded += 1
     return reminded
+
+
+def complete_finished_pairs(now: datetime | None = None) -> int:
+    """Active pairs of programmes whose last day has passed become `completed` (ran to the
+    programme's end: what the report's "completed" counts). One guarded UPDATE, so it is
+    idempotent and safe to run in several places at once. Returns how many changed. Called
+    by `flask mentoring-reminders` and the job runner (`community.jobs`), before the
+    reminders (a finished pair is not reminded to meet)."""
+    now = now or utcnow()
+    finished = select(Programme.id).where(Programme.ends_on < now.date()).scalar_subquery()
+    changed = db.session.execute(
+        update(Pair)
+        .where(Pair.status == PairStatus.ACTIVE, Pair.programme_id.in_(finished))
+        .values(status=PairStatus.COMPLETED, ended_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
+        db.session.expire_all()
+    return changed
+
+
+def pair_job(now: datetime | None = None) -> int:
+    """The job runner's mentoring-pairs step: finished pairs completed, then the monthly
+    reminders. Returns how many pairs it changed or reminded."""
+    return complete_finished_pairs(now) + send_reminders(now)
