@@ -784,7 +784,7 @@ def case_mentoring_paired(member, other, organiser) -> Case:
         member,
         latest(member.id, "mentoring.paired"),
         "Maud Mentor is your mentor in",
-        "/mentoring/proposed/",
+        "/mentoring/pairs/",
         lambda: _end_pair(pair.id),
     )
 

@@ -805,3 +805,17 @@ def pair_job(now: datetime | None = None) -> int:
     """The job runner's mentoring-pairs step: finished pairs completed, then the monthly
     reminders. Returns how many pairs it changed or reminded."""
     return complete_finished_pairs(now) + send_reminders(now)
+
+
+def my_pair_in(viewer: User, programme_id: int) -> Pair | None:
+    """`viewer`'s newest pair in a programme (as mentor or mentee, in any state), for the
+    programme page's link to it: one query."""
+    return db.session.scalar(
+        select(Pair)
+        .where(
+            Pair.programme_id == programme_id,
+            or_(Pair.mentor_id == viewer.id, Pair.mentee_id == viewer.id),
+        )
+        .order_by(Pair.created_at.desc(), Pair.id.desc())
+        .limit(1)
+    )

@@ -488,7 +488,10 @@ def decline_pair(mentor: User, pair_id: int, reason: object) -> Pair:
 
 
 def _pair_url(notification, pair: Pair) -> str:
-    return site_path("mentoring.proposed_pair", pair_id=pair.id)
+    """An active (or finished) pair's own page; a proposed one's answer page."""
+    if pair.status == PairStatus.AWAITING_MENTOR:
+        return site_path("mentoring.proposed_pair", pair_id=pair.id)
+    return site_path("mentoring.pair", pair_id=pair.id)
 
 
 def _matching_url(notification, pair: Pair) -> str:

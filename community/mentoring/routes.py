@@ -14,7 +14,7 @@ from community.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from community.core.forms import run_action, show_service_error
 from community.core.timezones import zone_label
 from community.extensions import db
-from community.mentoring import access, applications, bp, programmes
+from community.mentoring import access, applications, bp, pairs, programmes
 from community.mentoring.forms import (
     PREFERENCE_LABELS,
     QUESTION_FOR_LABELS,
@@ -86,6 +86,7 @@ def _programme_page(found, withdraw_form=None, status: int = 200):
         zone=zone_label(found.timezone),
         figures=programmes.figures([found.id])[found.id],
         mine=mine,
+        my_pair=pairs.my_pair_in(current_user, found.id) if mine else None,
         can_apply=applications.why_not_apply(current_user, found) is None,
         coordinates=access.may_coordinate(current_user, found),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
