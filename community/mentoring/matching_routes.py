@@ -95,6 +95,7 @@ def proposal(proposal_id: int):
         form=form,
         confirm_form=ConfirmForm(formdata=None),
         latest=proposals.is_latest(shown),
+        mentors=proposals.mentor_choices(shown.programme) if shown.unmatched else [],
     )
 
 

@@ -270,6 +270,24 @@ def cohort_counts(programme: Programme) -> dict[str, int]:
     }
 
 
+def mentor_choices(programme: Programme) -> list[tuple[int, str]]:
+    """(user id, name) of the programme's accepted mentors who take mentees (capacity above
+    0), by name: the proposal page offers them to pin with a mentee left without a mentor.
+    One query; whether a seat is free is for the run to say (a refused pin says why)."""
+    rows = db.session.execute(
+        select(User.id, User.display_name)
+        .join(MentoringApplication, MentoringApplication.user_id == User.id)
+        .where(
+            MentoringApplication.programme_id == programme.id,
+            MentoringApplication.role == MentoringRole.MENTOR,
+            MentoringApplication.status == ApplicationStatus.ACCEPTED,
+            MentoringApplication.capacity > 0,
+        )
+        .order_by(User.display_name, User.id)
+    )
+    return [(user_id, name) for user_id, name in rows]
+
+
 def names(ids: Iterable[int]) -> dict[int, str]:
     """Display names of `ids` in one query (the proposal page)."""
     ids = set(ids)
