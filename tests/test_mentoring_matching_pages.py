@@ -84,7 +84,7 @@ def test_a_proposal_page_is_the_coordinators(app, login, world, role):
         assert response.status_code == 200
         assert "Carl Mentor" in html and "Mona Mentee" in html
         assert "both work in Law" in html
-        assert "Confirm and publish 1 pairs" in html
+        assert "Confirm and publish 1 pair" in html
     else:
         assert response.status_code == 403
 
@@ -258,7 +258,9 @@ def test_pin_forbid_rerun_and_confirm_through_the_pages(app, login, world, make_
     done = post_form(client, f"/mentoring/proposals/{third_id}/confirm", {}, form_page=third)
     assert done.status_code == 302
     page = client.get(third).get_data(as_text=True)
-    assert "1 pairs are published and told." in page and "Confirm and publish" not in page
+    assert (
+        "1 pair is published and both sides are told." in page and "Confirm and publish" not in page
+    )
     with app.app_context():
         assert db.session.scalars(select(Pair.mentee_id)).all() == [mona.id]
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from community.core.errors import NotFound, ServiceError
@@ -65,14 +66,15 @@ def _run(form: RunForm, programme_id: int, pins: list, forbids: list, back: str)
         flash_service_error(error)
         return redirect(back)
     db.session.commit()
-    flash(
-        _(
-            "Matching proposes %(pairs)d pairs; %(left)d mentees are left without a mentor.",
-            pairs=len(proposal.pairs),
-            left=len(proposal.unmatched),
-        ),
-        "success",
+    proposed = ngettext(
+        "Matching proposes %(num)d pair.", "Matching proposes %(num)d pairs.", len(proposal.pairs)
     )
+    left = ngettext(
+        "%(num)d mentee is left without a mentor.",
+        "%(num)d mentees are left without a mentor.",
+        len(proposal.unmatched),
+    )
+    flash(f"{proposed} {left}" if proposal.unmatched else proposed, "success")
     return redirect(url_for("mentoring.proposal", proposal_id=proposal.id))
 
 
@@ -140,7 +142,11 @@ def confirm_proposal(proposal_id: int):
         proposals.confirm,
         current_user,
         proposal_id,
-        success=lambda pairs: _("%(n)d pairs are published and told.", n=len(pairs)),
+        success=lambda pairs: ngettext(
+            "%(num)d pair is published and both sides are told.",
+            "%(num)d pairs are published and both sides are told.",
+            len(pairs),
+        ),
         back=url_for("mentoring.proposal", proposal_id=proposal_id),
     )
 

@@ -339,6 +339,42 @@ def gig_moderator_pages(page: Page, url: str, shoot: Callable[[str], None]) -> N
     shoot("gig-moderation")
 
 
+def mentoring_member_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The demo member: a mentee paired in the running Copenhagen programme (1), with an
+    application to the open one (2)."""
+    log_in(page, url, DEMO_MEMBER)
+    page.goto(url + "/mentoring")
+    shoot("mentoring")
+    page.goto(url + "/mentoring/1")
+    shoot("mentoring-programme-member")
+    page.get_by_role("link", name="Your pair", exact=True).click()
+    shoot("mentoring-pair-mentee")
+    page.goto(url + "/mentoring/pairs")
+    shoot("mentoring-my-pairs")
+    page.goto(url + "/mentoring/1/outcome")
+    shoot("mentoring-outcome")
+    page.goto(url + "/mentoring/2/apply")
+    shoot("mentoring-apply")
+
+
+def mentoring_coordinator_pages(page: Page, url: str, shoot: Callable[[str], None]) -> None:
+    """The demo coordinator's running programme: applications, a matching run over the
+    mentees still without a mentor, the pairs and the report."""
+    log_in(page, url, "coordinator@alongside.example")
+    page.goto(url + "/mentoring/1")
+    shoot("mentoring-programme-coordinator")
+    page.goto(url + "/mentoring/1/applications")
+    shoot("mentoring-applications")
+    page.goto(url + "/mentoring/1/matching")
+    shoot("mentoring-matching")
+    page.get_by_role("button", name="Run matching").click()
+    shoot("mentoring-proposal")
+    page.goto(url + "/mentoring/1/pairs")
+    shoot("mentoring-pairs-coordinator")
+    page.goto(url + "/mentoring/1/report")
+    shoot("mentoring-report")
+
+
 def _write_to_sofia(page: Page, url: str, conversation_url: str) -> None:
     composer = page.get_by_label("Message", exact=True)
     for text in (
@@ -457,6 +493,8 @@ GROUPS = (
     gig_poster_pages,
     gig_done_pages,
     gig_moderator_pages,
+    mentoring_member_pages,
+    mentoring_coordinator_pages,
 )
 
 
@@ -494,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="",
-        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification, gig",
+        help="only the groups whose name starts so: visitor, member, people, event, comment, series, news, group, post, admin, search, chat, notification, gig, mentoring",
     )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM_PATH).is_file():
