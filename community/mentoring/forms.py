@@ -122,7 +122,7 @@ class ProgrammeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.city.choices = [SelectChoice("", str(_l("None: online only")))] + [
+        self.city.choices = [SelectChoice("", str(_l("No city (tick “Pairs meet online” below)")))] + [
             SelectChoice(slug, label) for slug, label in ref.city_choices()
         ]
         self.timezone.choices = [
