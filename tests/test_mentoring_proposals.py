@@ -283,3 +283,39 @@ def test_a_draft_whose_mentee_was_paired_meanwhile_is_not_confirmed(cohort, coor
         proposals.confirm(user(coordinator), proposal.id)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Pair)) == 1
+
+
+@pytest.mark.parametrize("change", ["mentee withdrew", "mentor declined", "mentor paused"])
+def test_a_draft_is_not_confirmed_once_the_cohort_changed_under_it(cohort, coordinator, change):
+    from community.mentoring.models import MentoringApplication
+
+    prog, people = cohort
+    proposal = proposals.run_proposal(user(coordinator), prog.id)
+    db.session.commit()
+    who = {"mentee withdrew": "mona", "mentor declined": "carl", "mentor paused": "carl"}[change]
+    application = db.session.scalar(
+        select(MentoringApplication).where(
+            MentoringApplication.programme_id == prog.id,
+            MentoringApplication.user_id == people[who].id,
+        )
+    )
+    if change == "mentor paused":
+        application.capacity = 1  # two proposed mentees, one seat left
+    else:
+        application.status = "withdrawn" if change == "mentee withdrew" else "declined"
+    db.session.commit()
+    with pytest.raises(Conflict, match="cohort changed"):
+        proposals.confirm(user(coordinator), proposal.id)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Pair)) == 0
+
+
+def test_mentors_on_the_default_capacity_are_offered_for_pins(ctx, make_user, coordinator):
+    prog = programme(coordinator)
+    mentors = [make_user(f"m{n}@example.org", f"Mentor {n}") for n in range(3)]
+    apply(prog, mentors[0], "mentor")  # the programme's default capacity
+    apply(prog, mentors[1], "mentor", capacity=2)
+    apply(prog, mentors[2], "mentor", capacity=0)  # paused
+    db.session.commit()
+    offered = [user_id for user_id, _name in proposals.mentor_choices(prog)]
+    assert offered == [mentors[0].id, mentors[1].id]

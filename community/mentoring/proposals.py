@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import lazyload
 
 from community.auth.models import User
@@ -281,7 +281,7 @@ def mentor_choices(programme: Programme) -> list[tuple[int, str]]:
             MentoringApplication.programme_id == programme.id,
             MentoringApplication.role == MentoringRole.MENTOR,
             MentoringApplication.status == ApplicationStatus.ACCEPTED,
-            MentoringApplication.capacity > 0,
+            func.coalesce(MentoringApplication.capacity, programme.default_capacity) > 0,
         )
         .order_by(User.display_name, User.id)
     )
@@ -318,6 +318,44 @@ def proposals_of(programme: Programme) -> list[Proposal]:
     )
 
 
+def _check_still_in_cohort(programme: Programme, proposal: Proposal) -> None:
+    """Conflict when the cohort changed since the run in a way its pairs cannot survive: a
+    mentor or mentee no longer accepted (withdrawn, declined), or a mentor with fewer free
+    seats than the proposal gives them (capacity lowered, or paired meanwhile). Two
+    queries; called by `confirm` under the programme's row lock."""
+    people = {pair.mentor_id for pair in proposal.pairs} | {p.mentee_id for p in proposal.pairs}
+    if not people:
+        return
+    accepted = dict(
+        db.session.execute(
+            select(MentoringApplication.user_id, MentoringApplication.capacity).where(
+                MentoringApplication.programme_id == programme.id,
+                MentoringApplication.user_id.in_(people),
+                MentoringApplication.status == ApplicationStatus.ACCEPTED,
+            )
+        ).all()
+    )
+    taken = dict(
+        db.session.execute(
+            select(Pair.mentor_id, func.count())
+            .where(Pair.programme_id == programme.id, Pair.status.in_(LIVE_PAIR_STATUSES))
+            .group_by(Pair.mentor_id)
+        ).all()
+    )
+    wanted = Counter(pair.mentor_id for pair in proposal.pairs)
+    if people - set(accepted) or any(
+        taken.get(mentor_id, 0) + count
+        > (programme.default_capacity if accepted[mentor_id] is None else accepted[mentor_id])
+        for mentor_id, count in wanted.items()
+    ):
+        raise Conflict(
+            _(
+                "The cohort changed since this proposal was made (someone withdrew, was "
+                "declined or has fewer free seats): run matching again."
+            )
+        )
+
+
 def confirm(coordinator: User, proposal_id: int) -> list[Pair]:
     """Publish the proposal's pairs: only a draft, only the programme's latest. Under the
     programme's row lock, so two confirmations at once publish once (the second gets
@@ -348,6 +386,7 @@ def confirm(coordinator: User, proposal_id: int) -> list[Pair]:
     )
     if already is not None:
         raise Conflict(_("Someone in this proposal was paired meanwhile: run matching again."))
+    _check_still_in_cohort(programme, proposal)
     now = utcnow()
     waiting = programme.mentors_accept
     pairs = [
