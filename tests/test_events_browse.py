@@ -156,6 +156,20 @@ def test_every_filter_on_the_page(app, login, member, catalogue, args, expected)
     assert titles(client.get("/events", query_string=args)) == expected
 
 
+def test_an_event_under_way_has_no_free_seat_to_offer(app, login, member, catalogue, organiser):
+    event_id = make_event(app, organiser, title="Morning swim")
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        event.starts_at, event.ends_at = (
+            utcnow() - timedelta(hours=1),
+            utcnow() + timedelta(hours=1),
+        )
+        db.session.commit()
+    client = login(member)
+    assert "Morning swim" in titles(client.get("/events"))  # under way: still listed
+    assert "Morning swim" not in titles(client.get("/events", query_string={"free_seats": "y"}))
+
+
 @pytest.mark.backends("sqlite", "postgresql")
 def test_mode_and_date_range_on_the_page(app, login, member, catalogue):
     client = login(member)

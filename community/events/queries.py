@@ -153,8 +153,10 @@ def list_events(
             Event.starts_at < _day_start(filters.date_to) + timedelta(days=1)
         )
     if filters.free_seats:
+        # A seat one can still take: RSVPs close when the event starts.
         statement = statement.where(
-            or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity)
+            Event.starts_at > now,
+            or_(Event.capacity.is_(None), Event.seats_taken < Event.capacity),
         )
     if filters.city:
         statement = statement.where(Event.city == filters.city)

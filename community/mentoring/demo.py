@@ -19,9 +19,10 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from community.auth.models import User
+from community.chat.models import Conversation
 from community.core.database import utcnow
 from community.demo import SEED, DemoContext
 from community.extensions import db
@@ -334,6 +335,20 @@ def _pair_and_log(programme: Programme, rng: random.Random, today: date) -> int:
         pair.reminded_at = utcnow() - timedelta(days=5)
         pairs.append((by_user[pair.mentor_id], by_user[pair.mentee_id], pair))
     db.session.flush()
+    # The pairs' direct conversations (opened by `confirm`) date from then too, so the ones
+    # with messages lead each member's chat list; one the demo chats already had keeps its
+    # own dates.
+    db.session.execute(
+        update(Conversation)
+        .where(
+            Conversation.direct_key.in_(
+                [Conversation.direct_key_of(*sorted((p.mentor_id, p.mentee_id))) for p in confirmed]
+            ),
+            Conversation.last_seq == 0,
+        )
+        .values(created_at=started, last_activity_at=started)
+        .execution_options(synchronize_session=False)
+    )
     # The "you are paired" notices belong to four months ago, not to today's front page.
     db.session.execute(
         delete(Notification).where(

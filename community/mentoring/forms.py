@@ -122,9 +122,9 @@ class ProgrammeForm(FlaskForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.city.choices = [SelectChoice("", str(_l("No city (tick “Pairs meet online” below)")))] + [
-            SelectChoice(slug, label) for slug, label in ref.city_choices()
-        ]
+        self.city.choices = [
+            SelectChoice("", str(_l("No city (tick “Pairs meet online” below)")))
+        ] + [SelectChoice(slug, label) for slug, label in ref.city_choices()]
         self.timezone.choices = [
             SelectChoice(zone, label) for zone, label in zone_choices(self.timezone.data)
         ]
