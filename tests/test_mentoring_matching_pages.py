@@ -214,7 +214,7 @@ def test_pin_forbid_rerun_and_confirm_through_the_pages(app, login, world, make_
     proposal_path = response.location
     html = client.get(proposal_path).get_data(as_text=True)
     assert "Omar Mentee</a></strong>: No mentor shares a language with them." in html
-    assert html.count('name="pin"') == 2 and html.count('name="forbid"') == 2
+    assert html.count('type="hidden" name="pin"') == 2 and html.count('name="forbid"') == 2
     first_id = int(proposal_path.rsplit("/", 1)[1])
 
     pinned = post_form(
