@@ -16,7 +16,7 @@ from community.core.errors import NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action
 from community.extensions import db
 from community.mentoring import bp, proposals
-from community.mentoring.access import coordinated_programme
+from community.mentoring.access import coordinated_programme, pair_for
 from community.mentoring.fit import PART_LABELS, WEIGHTS
 from community.mentoring.proposal_forms import ConfirmForm, DeclineForm, RunForm
 
@@ -156,7 +156,7 @@ def confirm_proposal(proposal_id: int):
 def proposed_pair(pair_id: int):
     """A pair seen by its mentor or mentee: who, why they were matched, and for a mentor
     asked to accept, the accept and decline buttons."""
-    pair = proposals.proposed_pair(current_user, pair_id)
+    pair = pair_for(current_user, pair_id)
     return render_template(
         "mentoring/proposal_pair.html",
         pair=pair,

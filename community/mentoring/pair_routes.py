@@ -32,7 +32,7 @@ from community.mentoring.pair_forms import (
     MeetingForm,
     NewGoalForm,
 )
-from community.profiles.reference import EDUCATION_LABELS, PROFESSIONAL_FIELDS, language_name
+from community.profiles.reference import language_name
 
 bp.add_app_template_global(lambda s: str(FIT_LABELS.get(s, s)), "mentoring_fit_label")
 bp.add_app_template_global(lambda s: str(REVIEW_LABELS.get(s, s)), "mentoring_review_label")
@@ -97,8 +97,6 @@ def _pair_page(view: pairs.PairView, *, status: int = 200, bound: dict | None = 
         feedback_form=feedback_form,
         action_form=ActionForm(formdata=None),
         max_goals=pairs.MAX_GOALS,
-        field_label=lambda key: str(PROFESSIONAL_FIELDS.get(key, key)) if key else "",
-        education_label=lambda key: str(EDUCATION_LABELS.get(key, key)) if key else "",
         language_name=language_name,
     ), status
 

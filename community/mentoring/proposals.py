@@ -27,7 +27,8 @@ from community.core.errors import Conflict, Forbidden, Invalid, NotFound
 from community.core.urls import site_path
 from community.extensions import db
 from community.mentoring import matching
-from community.mentoring.access import coordinated_programme
+from community.mentoring import pairs as pair_rules
+from community.mentoring.access import coordinated_programme, pair_for
 from community.mentoring.fit import MAX_SCORE, Applicant
 from community.mentoring.models import (
     LIVE_PAIR_STATUSES,
@@ -449,45 +450,37 @@ def _start(pair: Pair) -> None:
         open_direct(mentor, pair.mentee_id)
 
 
-def proposed_pair(viewer: User, pair_id: int) -> Pair:
-    """A pair seen by its mentor or mentee (the proposed-mentee page): NotFound for anyone
-    else, the coordinator included (they see the proposal)."""
-    pair = db.session.get(Pair, pair_id)
-    if pair is None or viewer.id not in (pair.mentor_id, pair.mentee_id):
-        raise NotFound(_("We could not find that mentoring pair."))
-    return pair
-
-
 @dataclass
 class PairView:
     """What a pair's mentor or mentee sees of it on the proposed-pair page: the other side
-    and their answers that made the match."""
+    and their answers that made the match (`pairs.answers_of`: never their avoid list)."""
 
     role: str  # the viewer's: "mentor" or "mentee"
     other: User
-    application: MentoringApplication | None  # the other side's
+    answers: pair_rules.Answers | None  # the other side's
     may_answer: bool  # a mentor asked to accept or decline
 
 
 def pair_view(viewer: User, pair: Pair) -> PairView:
-    role = MentoringRole.MENTOR if viewer.id == pair.mentor_id else MentoringRole.MENTEE
-    other_id = pair.mentee_id if role == MentoringRole.MENTOR else pair.mentor_id
+    """The proposed-pair page for `viewer`, a side of `pair` (`access.pair_for`)."""
+    role = pair_rules.role_in(viewer, pair)
+    other = pair_rules.other_id(viewer, pair)
     application = db.session.scalar(
         select(MentoringApplication).where(
             MentoringApplication.programme_id == pair.programme_id,
-            MentoringApplication.user_id == other_id,
+            MentoringApplication.user_id == other,
         )
     )
     return PairView(
-        role=str(role),
-        other=db.session.get(User, other_id),
-        application=application,
+        role=role,
+        other=db.session.get(User, other),
+        answers=pair_rules.answers_of(application),
         may_answer=role == MentoringRole.MENTOR and pair.status == PairStatus.AWAITING_MENTOR,
     )
 
 
 def _awaiting(mentor: User, pair_id: int) -> Pair:
-    pair = proposed_pair(mentor, pair_id)
+    pair = pair_for(mentor, pair_id)
     if pair.mentor_id != mentor.id:
         raise Forbidden(_("Only the proposed mentor answers this."))
     pair = lock_row(pair)

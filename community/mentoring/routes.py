@@ -41,6 +41,12 @@ bp.add_app_template_global(
     lambda s: str(applications.ROLE_LABELS.get(s, s)), "mentoring_role_label"
 )
 bp.add_app_template_global(lambda p: str(PHASE_LABELS.get(p, p)), "mentoring_phase_label")
+bp.add_app_template_global(
+    lambda key: str(ref.PROFESSIONAL_FIELDS.get(key, key)) if key else "", "mentoring_field_label"
+)
+bp.add_app_template_global(
+    lambda key: str(ref.EDUCATION_LABELS.get(key, key)) if key else "", "mentoring_education_label"
+)
 
 
 def _status(form) -> int:
@@ -164,7 +170,6 @@ def _apply_page(found, form, mine, found_people=(), status: int = 200):
         preference_labels=PREFERENCE_LABELS,
         readonly=readonly,
         answers_by_question={a.question_id: a.text for a in mine.answers} if mine else {},
-        field_label=lambda value: str(ref.PROFESSIONAL_FIELDS.get(value, value or "")),
         deadline_ends=programmes.deadline_ends_at(found),
         zone=zone_label(found.timezone),
     ), status
@@ -266,8 +271,6 @@ def applications_page(programme_id: int):
         statuses=applications.STATUS_LABELS,
         names=applications.names_of(avoided),
         questions={question.id: question.text for question in found.questions},
-        field_label=lambda value: str(ref.PROFESSIONAL_FIELDS.get(value, value or "")),
-        education_label=lambda value: str(ref.EDUCATION_LABELS.get(value, value or "")),
         language_name=ref.language_name,
         preference_labels=PREFERENCE_LABELS,
         decide_form=DecideForm(formdata=None),
