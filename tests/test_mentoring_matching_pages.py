@@ -292,3 +292,26 @@ def test_the_proposal_page_takes_as_many_statements_for_many_pairs(
         return counter.count
 
     assert statements(1) == statements(6)
+
+
+def test_the_proposed_pair_page_never_shows_the_other_sides_avoid_list(
+    app, login, world, waiting_pair
+):
+    from community.mentoring.models import ApplicationAvoid, MentoringApplication
+
+    with app.app_context():
+        application = db.session.scalar(
+            select(MentoringApplication).where(
+                MentoringApplication.user_id == world.people["mentee"].id
+            )
+        )
+        db.session.add(
+            ApplicationAvoid(
+                application_id=application.id, avoided_user_id=world.people["other"].id
+            )
+        )
+        db.session.commit()
+    html = login(world.people["mentor"]).get(f"/mentoring/proposed/{waiting_pair}")
+    html = html.get_data(as_text=True)
+    assert "interviews in Danish firms" in html  # her answers are there
+    assert "Otto Other" not in html  # the person she must not be paired with is not

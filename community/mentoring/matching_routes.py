@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from community.core.errors import NotFound, ServiceError
 from community.core.forms import flash_service_error, run_action
 from community.extensions import db
-from community.mentoring import bp, proposals
+from community.mentoring import applications, bp, proposals
 from community.mentoring.access import coordinated_programme, pair_for
 from community.mentoring.fit import PART_LABELS, WEIGHTS
 from community.mentoring.proposal_forms import ConfirmForm, DeclineForm, RunForm
@@ -91,7 +91,7 @@ def proposal(proposal_id: int):
         "mentoring/proposal.html",
         proposal=shown,
         programme=shown.programme,
-        names=proposals.names(ids),
+        names=applications.names_of(ids),
         weights=WEIGHTS,
         labels=PART_LABELS,
         form=form,

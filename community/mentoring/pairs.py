@@ -35,6 +35,7 @@ from community.mentoring import (
     access,
     pair_notifications,  # noqa: F401  (registers the kinds)
 )
+from community.mentoring.applications import names_of
 from community.mentoring.models import (
     LIVE_PAIR_STATUSES,
     FitAnswer,
@@ -675,11 +676,7 @@ def coordinator_pairs(viewer: User, programme_id: int) -> CoordinatorPairs:
     programme = access.coordinated_programme(viewer, programme_id)
     stats = pair_stats(programme.id)
     ids = {person for row in stats.values() for person in (row.mentor_id, row.mentee_id)}
-    names = (
-        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
-        if ids
-        else {}
-    )
+    names = names_of(ids)
     today = programme_today(programme)
     rows = sorted(
         stats.values(),

@@ -289,15 +289,6 @@ def mentor_choices(programme: Programme) -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows]
 
 
-def names(ids: Iterable[int]) -> dict[int, str]:
-    """Display names of `ids` in one query (the proposal page)."""
-    ids = set(ids)
-    if not ids:
-        return {}
-    rows = db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-    return dict(rows.all())
-
-
 def is_latest(proposal: Proposal) -> bool:
     """Whether no later run of the programme exists (only the latest can be confirmed)."""
     newer = db.session.scalar(
