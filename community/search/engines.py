@@ -341,12 +341,21 @@ class PostgresEngine(Engine):
         ).where(c.document.op("@@")(query.condition))
         return statement, c.kind, c.ref_id
 
+    def __init__(self):
+        # query shape -> the snippets statement, built once (`snippets`)
+        self._snippet_statements: dict[str, Select] = {}
+
     def snippets(self, connection, query, keys, matches):
+        """The page's rows by (kind, ref_id), their keys one expanding parameter: the
+        statement is built once per query shape, and its text then depends only on the
+        number of keys, so psycopg prepares it (built for every search, with the keys as
+        literals, it cost 0.3 ms of Python and was planned every time)."""
         if not keys:
             return {}
-        c = self.index.c
-        rows = connection.execute(
-            select(
+        statement = self._snippet_statements.get(query.shape)
+        if statement is None:
+            c = self.index.c
+            statement = select(
                 c.kind,
                 c.ref_id,
                 func.ts_headline(
@@ -358,8 +367,9 @@ class PostgresEngine(Engine):
                 func.ts_headline(
                     CONFIG, c.body, query.condition, cast(literal(self.HEADLINE), Text)
                 ),
-            ).where(tuple_(c.kind, c.ref_id).in_(keys))
-        )
+            ).where(tuple_(c.kind, c.ref_id).in_(bindparam("keys", expanding=True)))
+            self._snippet_statements[query.shape] = statement
+        rows = connection.execute(statement, {**query.params, "keys": keys})
         return {(kind, ref_id): (title, snippet) for kind, ref_id, title, snippet in rows}
 
     descending = True  # ts_rank: higher is better

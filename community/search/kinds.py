@@ -14,7 +14,7 @@ from collections import defaultdict
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from community.auth.models import User
 from community.auth.roles import Role
@@ -92,16 +92,15 @@ def _member_visible(viewer: User, ref_id):
     )
 
 
+# The present statements are built once, their ids an expanding parameter.
+_MEMBER_CITIES = select(Profile.user_id, Profile.host_city).where(
+    Profile.user_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _member_present(viewer: User, hits: list[Hit]) -> list[Result]:
-    cities = dict(
-        db.session.connection()
-        .execute(
-            select(Profile.user_id, Profile.host_city).where(
-                Profile.user_id.in_([hit.ref_id for hit in hits])
-            )
-        )
-        .all()
-    )
+    ids = [hit.ref_id for hit in hits]
+    cities = dict(db.session.connection().execute(_MEMBER_CITIES, {"ids": ids}).all())
     return [
         Result(
             type="member",
@@ -172,15 +171,14 @@ def _event_visible(viewer: User, ref_id):
     return probe(select(Event.id).where(Event.id == ref_id, and_(*clauses)))
 
 
+_EVENT_FACTS = select(Event.id, Event.starts_at, Event.timezone, Event.status).where(
+    Event.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _event_present(viewer: User, hits: list[Hit]) -> list[Result]:
-    events = {
-        row.id: row
-        for row in db.session.connection().execute(
-            select(Event.id, Event.starts_at, Event.timezone, Event.status).where(
-                Event.id.in_([hit.ref_id for hit in hits])
-            )
-        )
-    }
+    ids = [hit.ref_id for hit in hits]
+    events = {row.id: row for row in db.session.connection().execute(_EVENT_FACTS, {"ids": ids})}
     results = []
     for hit in hits:
         event = events.get(hit.ref_id)
