@@ -602,3 +602,42 @@ def test_sqlite_prefix_query_adds_raw_forms_only_when_the_stem_rewrites_the_endi
         for q, name in (("desig", "Dee Designer"), ("analy", "Ana Analyst")):
             found = search(db.session.get(User, viewer.id), q).page.items
             assert [item.title.striptags() for item in found] == [name]
+
+
+@pytest.mark.backends("postgresql")
+def test_counting_probes_only_the_matches_of_each_kind(app, make_user, backend):
+    """Each kind's count probes that kind's matches alone. In a plain AND PostgreSQL
+    ordered the conditions by estimated cost, and the probe of an empty table (no gig yet)
+    looked cheaper than comparing the kind, so it ran once for every match of every kind."""
+    import json
+
+    from community.search import services
+    from community.search.registry import KINDS
+
+    for number in range(6):
+        person(app, make_user, f"Nurse {number}", headline="Paediatric nurse")
+    viewer = make_user()
+    with app.app_context():  # statistics, as autovacuum gathers them: gigs is empty
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    with app.test_request_context("/search"):
+        viewer = db.session.get(User, viewer.id)
+        connection = db.session.connection()
+        engine = services._engine(connection)
+        query = engine.prepare(connection, words("nurse"))
+        statement = services._statement_for(viewer, engine, query, list(KINDS.values()))
+        params = {**query.params, "viewer_id": viewer.id, "count_limit": 101}
+        params |= {"window_start": 0, "window_size": 30}
+        sql = statement.params(params).compile(
+            dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+        )
+        plan = db.session.scalar(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+
+    def scans(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from scans(child)
+
+    gig_probes = [node for node in scans(plan[0]["Plan"]) if node.get("Relation Name") == "gigs"]
+    assert gig_probes and sum(node["Actual Loops"] for node in gig_probes) == 0

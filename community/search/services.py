@@ -227,10 +227,15 @@ def _statement(asker: Asker, engine: Engine, query: Prepared, scope: list[Kind])
         select(func.count()).select_from(matched).where(in_scope).scalar_subquery().label("matches")
     ]
     for kind in KINDS.values():
+        # The probe inside a CASE on the kind: in a plain AND, PostgreSQL orders the
+        # conditions by their estimated cost, and a probe of a near-empty table (gigs)
+        # looks cheaper than the kind's comparison, so it ran for every match of every
+        # kind (2,468 probes, 0.9 ms at 100,000 documents).
+        of_kind = code == engine.key(kind)
         passing = (
             select(literal_column("1"))
             .select_from(matched)
-            .where(code == engine.key(kind), kind.visible(asker, ref_id))
+            .where(of_kind, case((of_kind, kind.visible(asker, ref_id)), else_=false()))
             .limit(bindparam("count_limit", type_=Integer))
             .subquery(f"{kind.name}_visible")
         )
