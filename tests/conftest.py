@@ -39,8 +39,11 @@ from tests import factories
 from tests.browser.live import LiveServer, build_demo_sqlite
 from tests.servers import PostgresServer, RedisServer
 from tests.tools import skip_or_fail
+from tests.url_builders import share as share_url_builders
 
 pytest_plugins = ["tests.people", "tests.cluster"]
+
+share_url_builders()  # every test makes an app: compile each rule's URL builders once
 
 
 def pytest_configure(config: pytest.Config) -> None:
