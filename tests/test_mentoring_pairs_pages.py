@@ -599,3 +599,19 @@ def test_the_list_pages_cost_the_same_for_few_and_many_pairs(
             db.session.commit()
     many = {role: statements(role, path) for role, path in pages.items()}
     assert many == few, (few, many)
+
+
+def test_a_pair_with_no_reasons_is_told_it_was_paired_by_hand(app, world, as_role):
+    """A pinned pair where no part of the fit scored has no reasons to show: both sides are
+    told why they were paired anyway, instead of a bare "Fit score: 0"."""
+    with app.app_context():
+        pair = db.session.get(Pair, world.pair_id)
+        pair.score, pair.parts, pair.reasons = 0.0, {}, []
+        db.session.commit()
+    for role in ("mentor", "mentee"):
+        html = as_role(role).get(f"/mentoring/pairs/{world.pair_id}").get_data(as_text=True)
+        assert "Your coordinator paired you by hand" in html
+    html = as_role("mentor").get(f"/mentoring/pairs/{world.other_pair_id}")
+    assert html.status_code == 404
+    scored = as_role("other_mentor").get(f"/mentoring/pairs/{world.other_pair_id}")
+    assert "paired you by hand" not in scored.get_data(as_text=True)
