@@ -323,3 +323,32 @@ def test_the_list_takes_a_bounded_number_of_queries(app, world, api, count_queri
     with count_queries() as many:
         assert len(client.get("/api/v1/mentoring/programmes").get_json()["items"]) == 7
     assert many.count == few.count
+
+
+def test_the_coordinators_list_comes_a_page_at_a_time_and_filters(world, api):
+    """The coordinator's list is keyset paged like every list: walking `next_cursor` at
+    two a page gives every application once, in the one order; `role` and `status`
+    filter; a bad filter is 422 naming it, a forged cursor 400."""
+    path = f"/api/v1/mentoring/programmes/{world.programme_id}/applications"
+    for role, as_role in (("admin", "mentor"), ("member", "mentee"), ("other_coordinator", None)):
+        body = new_application(role=as_role) if as_role else new_application()
+        assert api(role).post(path, json=body).status_code == 201
+    coordinator = api("coordinator")
+    whole = coordinator.get(path, query_string={"limit": 100}).get_json()
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 4
+    walked, cursor = [], None
+    while True:
+        page = coordinator.get(path, query_string={"limit": 2, "cursor": cursor or ""}).get_json()
+        assert len(page["items"]) <= 2
+        walked += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert walked == [item["id"] for item in whole["items"]]
+    mentees = coordinator.get(path, query_string={"role": "mentee"}).get_json()["items"]
+    assert mentees and {item["role"] for item in mentees} == {"mentee"}
+    submitted = coordinator.get(path, query_string={"status": "submitted"}).get_json()["items"]
+    assert submitted and {item["status"] for item in submitted} == {"submitted"}
+    bad = coordinator.get(path, query_string={"status": "hired"})
+    assert bad.status_code == 422 and "status" in error_fields(bad)
+    assert coordinator.get(path, query_string={"cursor": "bm90LWEtY3Vyc29y"}).status_code == 400

@@ -8,6 +8,7 @@ named, and escaped text."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -588,3 +589,28 @@ def test_a_hidden_profile_named_by_link_keeps_its_name_hidden(app, world, as_rol
     html = as_role("member").get(f"/mentoring/{world.programme_id}/apply").get_data(as_text=True)
     assert "Vic Avoided" not in html and "A member you named by their profile link" in html
     assert f'value="{world["avoided"].id}" checked' in html
+
+
+def test_the_applications_page_comes_a_page_at_a_time(app, world, as_role, monkeypatch):
+    """The coordinator's page is keyset paged (the pagination macro), keeps its filters
+    in the page links, and its headings count the whole cohort, not the page."""
+    with app.app_context():
+        programme = db.session.get(Programme, world.programme_id)
+        for role, who in (("mentor", "member"), ("mentor", "moderator")):
+            applications.apply(user(world[who]), programme, application_data(role=role))
+        db.session.commit()
+    monkeypatch.setattr(applications, "APPLICATIONS_PAGE", 2)
+    client = as_role("coordinator")
+    path = f"/mentoring/{world.programme_id}/applications"
+    first = client.get(path).get_data(as_text=True)
+    assert 'Mentees <span class="muted">(1)</span>' in first
+    assert 'Mentors <span class="muted">(2)</span>' in first
+    assert "Ana Applicant" in first and first.count('class="card applicant') == 2
+    more = re.search(r'rel="next" href="([^"]+)"', first)
+    assert more, "a link to the next page"
+    second = client.get(more.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert second.count('class="card applicant') == 1 and "Ana Applicant" not in second
+    assert 'rel="prev"' in second
+    mentors = client.get(path + "?role=mentor").get_data(as_text=True)
+    assert "Mentees <span" not in mentors and mentors.count('class="card applicant') == 2
+    assert client.get(path + "?cursor=forged").status_code == 400

@@ -196,6 +196,17 @@ class MentoringApplicationPageSchema(MentoringApplicationListSchema):
     next_cursor = ma.fields.String(allow_none=True, required=True)
 
 
+class CoordinatorApplicationsQuerySchema(ma.Schema):
+    role = ma.fields.String(load_default=None, validate=ma.validate.OneOf(applications.ROLES))
+    status = ma.fields.String(
+        load_default=None, validate=ma.validate.OneOf([s.value for s in ApplicationStatus])
+    )
+    cursor = ma.fields.String(load_default=None, metadata={"description": "From next_cursor"})
+    limit = ma.fields.Integer(
+        load_default=applications.APPLICATIONS_PAGE, validate=ma.validate.Range(min=1, max=100)
+    )
+
+
 class MentoringApplicationPatchSchema(ma.Schema):
     """The applicant changes any field until the deadline, or withdraws (`status:
     "withdrawn"` with `withdraw_reason`); the coordinator sends only `status: "accepted"`
@@ -427,14 +438,20 @@ def apply(body: dict, programme_id: int):
 
 @blp.get("/mentoring/programmes/<int:programme_id>/applications")
 @token_required
-@blp.response(200, MentoringApplicationListSchema)
+@blp.arguments(CoordinatorApplicationsQuerySchema, location="query")
+@blp.response(200, MentoringApplicationPageSchema)
+@blp.alt_response(400, description="The cursor is not valid")
 @blp.alt_response(403, description="Not your programme")
 @blp.doc(**TOKEN_DOC)
-def list_applications(programme_id: int):
-    """Every application to a programme you coordinate, by role, status and date."""
+def list_applications(query: dict, programme_id: int):
+    """The applications to a programme you coordinate, by role, status and date, a page at
+    a time (`role` and `status` filter)."""
     me = api_user()
     programme = access.coordinated_programme(me, programme_id)
-    return {"items": [present_application(r) for r in applications.applications_of(me, programme)]}
+    page = applications.applications_of(
+        me, programme, query["role"], query["status"], query["cursor"], query["limit"]
+    )
+    return {"items": [present_application(r) for r in page.items], "next_cursor": page.next_cursor}
 
 
 @blp.get("/mentoring/programmes/<int:programme_id>/applications/<int:application_id>")

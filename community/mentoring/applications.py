@@ -467,30 +467,62 @@ def application_for(
     return application
 
 
-def applications_of(
-    coordinator: User, programme: Programme, role: str | None = None, status: str | None = None
-) -> list[MentoringApplication]:
-    """Every application to `programme` (coordinator only), by role, status and name, with
-    applicants, languages, tags, avoids and answers loaded: a bounded number of queries
-    whatever the cohort's size."""
+APPLICATIONS_PAGE = 50  # the coordinator's list: cards with every answer
+
+
+def _coordinated(coordinator: User, programme: Programme, role: str | None, status: str | None):
     if not access.may_coordinate(coordinator, programme):
         raise Forbidden(_("Only the programme's coordinator can do that."))
-    statement = (
-        select(MentoringApplication)
-        .where(MentoringApplication.programme_id == programme.id)
-        .options(joinedload(MentoringApplication.user))
-        .order_by(
-            MentoringApplication.role,
-            MentoringApplication.status,
-            MentoringApplication.created_at,
-            MentoringApplication.id,
-        )
+    statement = select(MentoringApplication).where(
+        MentoringApplication.programme_id == programme.id
     )
     if role:
         statement = statement.where(MentoringApplication.role == role)
     if status:
         statement = statement.where(MentoringApplication.status == status)
-    return list(db.session.scalars(statement))
+    return statement
+
+
+def applications_of(
+    coordinator: User,
+    programme: Programme,
+    role: str | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: int = APPLICATIONS_PAGE,
+) -> Page[MentoringApplication]:
+    """One page of the applications to `programme` (coordinator only: Forbidden), by role,
+    status and date, with their applicants (languages, tags, avoids and answers load in a
+    bounded number of queries whatever the page's size). Called by the coordinator's page
+    and `GET /api/v1/mentoring/programmes/{id}/applications`. Raises BadCursor (400)."""
+    statement = _coordinated(coordinator, programme, role, status).options(
+        joinedload(MentoringApplication.user)
+    )
+    return keyset(
+        statement,
+        [
+            MentoringApplication.role,
+            MentoringApplication.status,
+            MentoringApplication.created_at,
+            MentoringApplication.id,
+        ],
+        cursor,
+        max(1, min(limit, 100)),
+    )
+
+
+def counts_by_role(
+    coordinator: User, programme: Programme, role: str | None = None, status: str | None = None
+) -> dict[str, int]:
+    """{role: how many applications the same filters find}, for the page's headings (a
+    page holds part of a cohort). One query."""
+    statement = _coordinated(coordinator, programme, role, status)
+    rows = db.session.execute(
+        statement.with_only_columns(MentoringApplication.role, func.count()).group_by(
+            MentoringApplication.role
+        )
+    ).all()
+    return {str(found_role): count for found_role, count in rows}
 
 
 def my_applications(

@@ -256,15 +256,28 @@ def applications_page(programme_id: int):
     role = request.args.get("role") if request.args.get("role") in applications.ROLES else None
     status = request.args.get("status")
     status = status if status in {s.value for s in ApplicationStatus} else None
-    rows = applications.applications_of(current_user, found, role, status)
+    page = applications.applications_of(
+        current_user,
+        found,
+        role,
+        status,
+        request.args.get("cursor"),
+        applications.APPLICATIONS_PAGE,
+    )
+    rows = page.items
+    counts = applications.counts_by_role(current_user, found, role, status)
     avoided = {row.avoided_user_id for application in rows for row in application.avoids}
     return render_template(
         "mentoring/applications.html",
         programme=found,
+        page=page,
+        # A role shows when this page has some of its applications, or none exist at all
+        # (its "none yet"): the other pages hold the rest.
         groups=[
-            (r, [row for row in rows if row.role == r])
+            (r, [row for row in rows if row.role == r], counts.get(str(r), 0))
             for r in (MentoringRole.MENTEE, MentoringRole.MENTOR)
             if role in (None, r)
+            and (any(row.role == r for row in rows) or not counts.get(str(r), 0))
         ],
         role=role,
         status=status,
