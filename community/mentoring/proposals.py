@@ -29,6 +29,7 @@ from community.extensions import db
 from community.mentoring import matching
 from community.mentoring import pairs as pair_rules
 from community.mentoring.access import coordinated_programme, pair_for
+from community.mentoring.applications import names_of
 from community.mentoring.fit import MAX_SCORE, Applicant
 from community.mentoring.models import (
     LIVE_PAIR_STATUSES,
@@ -62,11 +63,16 @@ class Cohort:
     earlier: list[tuple[int, int]]
 
 
-def _applicant(application: MentoringApplication, default_capacity: int, name: str) -> Applicant:
+def mentor_capacity(capacity: int | None, programme: Programme) -> int:
+    """How many mentees a mentor takes: their own answer, or the programme's default."""
+    return programme.default_capacity if capacity is None else capacity
+
+
+def _applicant(application: MentoringApplication, programme: Programme, name: str) -> Applicant:
     tags = {"industry": set(), "interest": set()}
     for tag in application.tags:
         tags.setdefault(tag.kind, set()).add(tag.tag.name)
-    capacity = application.capacity if application.capacity is not None else default_capacity
+    capacity = mentor_capacity(application.capacity, programme)
     return Applicant(
         application.user_id,
         field=application.field,
@@ -98,11 +104,7 @@ def cohort_of(programme: Programme) -> Cohort:
         .order_by(MentoringApplication.id)
         .options(lazyload(MentoringApplication.answers))  # matching reads no answers
     ).all()
-    names = dict(
-        db.session.execute(
-            select(User.id, User.display_name).where(User.id.in_([a.user_id for a in applications]))
-        ).all()
-    )
+    names = names_of(a.user_id for a in applications)
     pairs = db.session.execute(
         select(Pair.mentor_id, Pair.mentee_id, Pair.status).where(Pair.programme_id == programme.id)
     ).all()
@@ -115,12 +117,12 @@ def cohort_of(programme: Programme) -> Cohort:
         if pair.status in (PairStatus.DECLINED, PairStatus.ENDED)
     ]
     mentors = [
-        _applicant(a, programme.default_capacity, names[a.user_id])
+        _applicant(a, programme, names[a.user_id])
         for a in applications
         if a.role == MentoringRole.MENTOR
     ]
     mentees = [
-        _applicant(a, programme.default_capacity, names[a.user_id])
+        _applicant(a, programme, names[a.user_id])
         for a in applications
         if a.role == MentoringRole.MENTEE and a.user_id not in paired
     ]
@@ -254,12 +256,7 @@ def cohort_counts(programme: Programme) -> dict[str, int]:
     paired = {pair.mentee_id for pair in live}
     accepted = [a for a in applications if a.status == ApplicationStatus.ACCEPTED]
     mentors = [a for a in accepted if a.role == MentoringRole.MENTOR]
-    seats = sum(
-        max(
-            0, (programme.default_capacity if a.capacity is None else a.capacity) - taken[a.user_id]
-        )
-        for a in mentors
-    )
+    seats = sum(max(0, mentor_capacity(a.capacity, programme) - taken[a.user_id]) for a in mentors)
     return {
         "mentors": len(mentors),
         "seats": seats,
@@ -327,17 +324,20 @@ def _check_still_in_cohort(programme: Programme, proposal: Proposal) -> None:
             )
         ).all()
     )
+    wanted = Counter(pair.mentor_id for pair in proposal.pairs)
     taken = dict(
         db.session.execute(
             select(Pair.mentor_id, func.count())
-            .where(Pair.programme_id == programme.id, Pair.status.in_(LIVE_PAIR_STATUSES))
+            .where(
+                Pair.programme_id == programme.id,
+                Pair.mentor_id.in_(wanted),
+                Pair.status.in_(LIVE_PAIR_STATUSES),
+            )
             .group_by(Pair.mentor_id)
         ).all()
     )
-    wanted = Counter(pair.mentor_id for pair in proposal.pairs)
     if people - set(accepted) or any(
-        taken.get(mentor_id, 0) + count
-        > (programme.default_capacity if accepted[mentor_id] is None else accepted[mentor_id])
+        taken.get(mentor_id, 0) + count > mentor_capacity(accepted[mentor_id], programme)
         for mentor_id, count in wanted.items()
     ):
         raise Conflict(
