@@ -511,6 +511,22 @@ def applications_of(
     )
 
 
+def by_role(
+    page: Page[MentoringApplication], counts: dict[str, int], role: str | None
+) -> list[tuple[str, list[MentoringApplication], int]]:
+    """The coordinator's page in sections: (role, this page's applications of it, how many
+    the filters find in all), mentees first. A role shows when the page holds some of its
+    applications, or when none exist at all (its "none yet"); the other pages hold the
+    rest. `role` is the filter (None: both)."""
+    sections = []
+    for shown in (MentoringRole.MENTEE.value, MentoringRole.MENTOR.value):
+        rows = [row for row in page.items if row.role == shown]
+        total = counts.get(shown, 0)
+        if role in (None, shown) and (rows or not total):
+            sections.append((shown, rows, total))
+    return sections
+
+
 def counts_by_role(
     coordinator: User, programme: Programme, role: str | None = None, status: str | None = None
 ) -> dict[str, int]:

@@ -105,8 +105,18 @@ def checkpoint_label(checkpoint: str) -> str:
 # --- who may record ------------------------------------------------------------------------
 
 
+def records_outcomes(application: MentoringApplication | None) -> bool:
+    """Whether the member of `application` records outcomes in its programme: an accepted
+    mentee does (the rule `mentee_application` looks up). The programme page's link."""
+    return (
+        application is not None
+        and application.role == MentoringRole.MENTEE
+        and application.status == ApplicationStatus.ACCEPTED
+    )
+
+
 def mentee_application(viewer: User, programme: Programme) -> MentoringApplication | None:
-    """`viewer`'s accepted mentee application to `programme`, or None."""
+    """`viewer`'s accepted mentee application to `programme`, or None (`records_outcomes`)."""
     return db.session.scalar(
         select(MentoringApplication).where(
             MentoringApplication.programme_id == programme.id,

@@ -14,7 +14,7 @@ from community.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from community.core.forms import run_action, show_service_error
 from community.core.timezones import zone_label
 from community.extensions import db
-from community.mentoring import access, applications, bp, pairs, programmes
+from community.mentoring import access, applications, bp, outcomes, pairs, programmes
 from community.mentoring.forms import (
     PREFERENCE_LABELS,
     QUESTION_FOR_LABELS,
@@ -23,7 +23,7 @@ from community.mentoring.forms import (
     ProgrammeForm,
     WithdrawForm,
 )
-from community.mentoring.models import ApplicationStatus, MentoringRole
+from community.mentoring.models import ApplicationStatus
 from community.profiles import reference as ref
 from community.profiles.directory import visible_ids
 
@@ -93,6 +93,7 @@ def _programme_page(found, withdraw_form=None, status: int = 200):
         figures=programmes.figures([found.id])[found.id],
         mine=mine,
         my_pair=pairs.my_pair_in(current_user, found.id) if mine else None,
+        records_outcomes=outcomes.records_outcomes(mine),
         can_apply=applications.why_not_apply(current_user, found) is None,
         coordinates=access.may_coordinate(current_user, found),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
@@ -264,21 +265,13 @@ def applications_page(programme_id: int):
         request.args.get("cursor"),
         applications.APPLICATIONS_PAGE,
     )
-    rows = page.items
     counts = applications.counts_by_role(current_user, found, role, status)
-    avoided = {row.avoided_user_id for application in rows for row in application.avoids}
+    avoided = {row.avoided_user_id for application in page.items for row in application.avoids}
     return render_template(
         "mentoring/applications.html",
         programme=found,
         page=page,
-        # A role shows when this page has some of its applications, or none exist at all
-        # (its "none yet"): the other pages hold the rest.
-        groups=[
-            (r, [row for row in rows if row.role == r], counts.get(str(r), 0))
-            for r in (MentoringRole.MENTEE, MentoringRole.MENTOR)
-            if role in (None, r)
-            and (any(row.role == r for row in rows) or not counts.get(str(r), 0))
-        ],
+        groups=applications.by_role(page, counts, role),
         role=role,
         status=status,
         statuses=applications.STATUS_LABELS,
